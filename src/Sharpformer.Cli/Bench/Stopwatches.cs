@@ -1,0 +1,28 @@
+using System.Diagnostics;
+
+namespace Sharpformer.Cli.Bench;
+
+/// <summary>Timing helpers: medians of repeated runs, after a warm-up.</summary>
+internal static class Stopwatches
+{
+    /// <summary>Runs <paramref name="action"/> once to warm up, then <paramref name="repeats"/> times; returns each run's seconds.</summary>
+    public static double[] Time(Action action, int repeats, int warmups = 1)
+    {
+        for (int i = 0; i < warmups; i++) action();
+        var seconds = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        return seconds;
+    }
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    }
+}

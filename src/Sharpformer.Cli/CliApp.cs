@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Sharpformer.Cli.Commands;
+
+namespace Sharpformer.Cli;
+
+/// <summary>Builds the command tree and maps exceptions to one line and an exit code.</summary>
+public static class CliApp
+{
+    /// <summary>Prints the stack trace of a failure instead of one line.</summary>
+    public static readonly Option<bool> Verbose = new("--verbose") { Description = "Print stack traces on errors", Recursive = true };
+
+    /// <summary>Kernel threads; defaults to all cores.</summary>
+    public static readonly Option<int?> Threads = new("--threads") { Description = "Threads used by kernels (default: all cores)", Recursive = true };
+
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("Sharpformer: a transformer built from first principles in C#.");
+        root.Options.Add(Verbose);
+        root.Options.Add(Threads);
+        foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var root = BuildRoot();
+        var config = new InvocationConfiguration();
+        if (output != null) config.Output = output;
+        if (error != null) config.Error = error;
+        var parsed = root.Parse(args);
+        bool verbose = parsed.GetValue(Verbose);
+        try
+        {
+            if (parsed.Errors.Count == 0 && parsed.GetValue(Threads) is int threads)
+                Sharpformer.Kernels.Parallelism.ThreadCount = threads;
+            return parsed.Invoke(config);
+        }
+        catch (Exception ex) when (IsBadInput(ex) && !verbose)
+        {
+            (error ?? Console.Error).WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+        catch (Exception ex) when (!verbose)
+        {
+            (error ?? Console.Error).WriteLine($"internal error: {ex.GetType().Name}: {ex.Message}");
+            return 1;
+        }
+    }
+
+    private static bool IsBadInput(Exception ex) =>
+        ex is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
+            or FormatException or System.Text.Json.JsonException;
+}

@@ -1,0 +1,4 @@
+using System.CommandLine;
+using Sharpformer.Cli;
+
+return CliApp.Run(args);
