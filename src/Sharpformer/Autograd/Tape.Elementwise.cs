@@ -1,0 +1,112 @@
+using System.Numerics.Tensors;
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Autograd;
+
+public sealed partial class Tape
+{
+    /// <summary>
+    /// a + b, where b has a's shape or a suffix of it (b is broadcast over a's leading dims, e.g. a bias
+    /// (C) over (B, T, C), or positions (T, C) over (B, T, C)).
+    /// </summary>
+    public Variable Add(Variable a, Variable b)
+    {
+        int inner = BroadcastInner("add", a, b);
+        var y = Result(a.Shape, "add", a, b);
+        var ys = y.Value.Span;
+        for (int o = 0; o < a.Value.Size; o += inner)
+            TensorPrimitives.Add(a.Value.Span.Slice(o, inner), b.Value.Span, ys.Slice(o, inner));
+        Record(y, () =>
+        {
+            var dY = y.Grad!.Span;
+            if (a.RequiresGrad) TensorPrimitives.Add(GradOf(a).Span, dY, GradOf(a).Span);
+            if (b.RequiresGrad)
+            {
+                var dB = GradOf(b).Span;
+                for (int o = 0; o < a.Value.Size; o += inner) TensorPrimitives.Add(dB, dY.Slice(o, inner), dB);
+            }
+        });
+        return y;
+    }
+
+    /// <summary>a ⊙ b, with b of a's shape or a suffix of it (broadcast as in <see cref="Add"/>).</summary>
+    public Variable Mul(Variable a, Variable b)
+    {
+        int inner = BroadcastInner("mul", a, b);
+        var y = Result(a.Shape, "mul", a, b);
+        var ys = y.Value.Span;
+        for (int o = 0; o < a.Value.Size; o += inner)
+            TensorPrimitives.Multiply(a.Value.Span.Slice(o, inner), b.Value.Span, ys.Slice(o, inner));
+        Record(y, () =>
+        {
+            var dY = y.Grad!.Span;
+            for (int o = 0; o < a.Value.Size; o += inner)
+            {
+                var dYo = dY.Slice(o, inner);
+                if (a.RequiresGrad)
+                {
+                    var dA = GradOf(a).Span.Slice(o, inner);
+                    TensorPrimitives.FusedMultiplyAdd(dYo, b.Value.Span, dA, dA);
+                }
+                if (b.RequiresGrad)
+                {
+                    var dB = GradOf(b).Span;
+                    TensorPrimitives.FusedMultiplyAdd(dYo, a.Value.Span.Slice(o, inner), dB, dB);
+                }
+            }
+        });
+        return y;
+    }
+
+    /// <summary>s · x for a constant s.</summary>
+    public Variable Scale(Variable x, float s)
+    {
+        var y = Result(x.Shape, "scale", x);
+        TensorPrimitives.Multiply(x.Value.Span, s, y.Value.Span);
+        Record(y, () =>
+        {
+            var dX = GradOf(x).Span;
+            TensorPrimitives.MultiplyAdd(y.Grad!.Span, s, dX, dX);
+        });
+        return y;
+    }
+
+    public Variable Relu(Variable x)
+    {
+        var y = Result(x.Shape, "relu", x);
+        Kernels.Relu.Forward(x.Value.Span, y.Value.Span);
+        Record(y, () => Kernels.Relu.Backward(x.Value.Span, y.Grad!.Span, GradOf(x).Span));
+        return y;
+    }
+
+    /// <summary>GELU, tanh approximation (GPT-2).</summary>
+    public Variable Gelu(Variable x)
+    {
+        var y = Result(x.Shape, "gelu", x);
+        Kernels.Gelu.Forward(x.Value.Span, y.Value.Span);
+        Record(y, () => Kernels.Gelu.Backward(x.Value.Span, y.Grad!.Span, GradOf(x).Span));
+        return y;
+    }
+
+    /// <summary>Sum of all elements: a scalar of shape (1).</summary>
+    public Variable Sum(Variable x)
+    {
+        var y = Result([1], "sum", x);
+        y.Value.Span[0] = TensorPrimitives.Sum(x.Value.Span);
+        Record(y, () =>
+        {
+            var dX = GradOf(x).Span;
+            TensorPrimitives.Add(dX, y.Grad!.Span[0], dX);
+        });
+        return y;
+    }
+
+    /// <summary>Size of b when b's shape is a suffix of a's; throws naming the op and both shapes otherwise.</summary>
+    private static int BroadcastInner(string op, Variable a, Variable b)
+    {
+        int rb = b.Value.Rank, ra = a.Value.Rank;
+        if (rb > ra || !a.Shape.AsSpan(ra - rb).SequenceEqual(b.Shape))
+            throw new ArgumentException($"{op}: shape {ShapeOf.Format(b.Shape)} cannot broadcast to {ShapeOf.Format(a.Shape)} (it must equal a suffix of it).");
+        return Math.Max(1, b.Value.Size);
+    }
+}

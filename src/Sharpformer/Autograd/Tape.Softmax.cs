@@ -1,0 +1,69 @@
+using Sharpformer.Kernels;
+
+namespace Sharpformer.Autograd;
+
+public sealed partial class Tape
+{
+    /// <summary>Softmax over the last dimension.</summary>
+    public Variable Softmax(Variable x)
+    {
+        int n = x.Dim(-1), rows = x.Value.Size / Math.Max(1, n);
+        var y = Result(x.Shape, "softmax", x);
+        RowBlocks.For(rows, 4L * n, (s, e) =>
+            Kernels.Softmax.Forward(x.Value.Span[(s * n)..(e * n)], y.Value.Span[(s * n)..(e * n)], e - s, n));
+        Record(y, () =>
+        {
+            var dX = GradOf(x);
+            RowBlocks.For(rows, 4L * n, (s, e) =>
+                Kernels.Softmax.Backward(y.Value.Span[(s * n)..(e * n)], y.Grad!.Span[(s * n)..(e * n)], dX.Span[(s * n)..(e * n)], e - s, n));
+        });
+        return y;
+    }
+
+    /// <summary>
+    /// Attention masking of scores (B, nh, Tq, Tk): sets to −∞ every key a query may not see — keys after
+    /// it when <paramref name="causal"/> (ends aligned: query i sees keys j ≤ i + Tk − Tq), and keys at or
+    /// past <paramref name="keyLengths"/>[b] (right padding). Masked entries get no gradient.
+    /// </summary>
+    public Variable Mask(Variable scores, bool causal, int[]? keyLengths = null)
+    {
+        if (scores.Value.Rank != 4)
+            throw new ArgumentException($"mask: scores must be (B, nh, Tq, Tk), got {Tensors.ShapeOf.Format(scores.Shape)}.");
+        int batch = scores.Dim(0), heads = scores.Dim(1), tq = scores.Dim(2), tk = scores.Dim(3);
+        if (keyLengths != null && keyLengths.Length != batch)
+            throw new ArgumentException($"mask: {keyLengths.Length} key lengths for a batch of {batch}.");
+        var y = Result(scores.Shape, "mask", scores);
+        var src = scores.Value.Span;
+        var dst = y.Value.Span;
+        for (int b = 0; b < batch; b++)
+        for (int h = 0; h < heads; h++)
+        for (int i = 0; i < tq; i++)
+        {
+            int o = ((b * heads + h) * tq + i) * tk;
+            int visible = Visible(i, tq, tk, causal, keyLengths?[b]);
+            src.Slice(o, visible).CopyTo(dst.Slice(o, visible));
+            dst.Slice(o + visible, tk - visible).Fill(float.NegativeInfinity);
+        }
+        Record(y, () =>
+        {
+            var dS = GradOf(scores).Span;
+            var dY = y.Grad!.Span;
+            for (int b = 0; b < batch; b++)
+            for (int h = 0; h < heads; h++)
+            for (int i = 0; i < tq; i++)
+            {
+                int o = ((b * heads + h) * tq + i) * tk;
+                int visible = Visible(i, tq, tk, causal, keyLengths?[b]);
+                System.Numerics.Tensors.TensorPrimitives.Add(dS.Slice(o, visible), dY.Slice(o, visible), dS.Slice(o, visible));
+            }
+        });
+        return y;
+    }
+
+    /// <summary>How many leading keys query <paramref name="i"/> sees.</summary>
+    internal static int Visible(int i, int tq, int tk, bool causal, int? keyLength)
+    {
+        int visible = causal ? Math.Clamp(i + tk - tq + 1, 0, tk) : tk;
+        return keyLength is int len ? Math.Min(visible, Math.Clamp(len, 0, tk)) : visible;
+    }
+}

@@ -1,0 +1,76 @@
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Autograd;
+
+/// <summary>
+/// Records the ops of one forward pass so that <see cref="Backward"/> can run their backward kernels in
+/// reverse order. Every op is a method of this class (one file per group: Tape.MatMul.cs, Tape.Norm.cs, …):
+/// it runs the forward kernel into a pooled buffer and pushes a closure that runs the backward kernel.
+/// Backward kernels accumulate (dX += …), so a value used twice simply receives both contributions.
+/// <see cref="Reset"/> returns every intermediate buffer to <see cref="TensorPool"/>, so a training step
+/// reuses the same memory each time. A tape with <c>recordGradients: false</c> is for inference: ops run
+/// and allocate from the pool, but nothing is recorded.
+/// </summary>
+public sealed partial class Tape(bool recordGradients = true) : IDisposable
+{
+    private readonly List<Action> _backward = [];
+    private readonly List<Tensor> _borrowed = [];
+
+    public bool RecordsGradients { get; } = recordGradients;
+
+    /// <summary>A new intermediate of the given shape (contents undefined); it needs a gradient if any input does.</summary>
+    internal Variable Result(int[] shape, string name, params Variable[] inputs)
+    {
+        bool needsGrad = RecordsGradients && inputs.Any(v => v.RequiresGrad);
+        return new Variable(Borrow(shape), needsGrad, name);
+    }
+
+    /// <summary>A pooled scratch tensor that lives until <see cref="Reset"/>.</summary>
+    internal Tensor Borrow(params int[] shape)
+    {
+        var t = TensorPool.Rent(shape);
+        _borrowed.Add(t);
+        return t;
+    }
+
+    internal Tensor BorrowZeroed(params int[] shape)
+    {
+        var t = Borrow(shape);
+        t.Span.Clear();
+        return t;
+    }
+
+    /// <summary>The gradient buffer of <paramref name="v"/>, created zeroed on first use.</summary>
+    internal Tensor GradOf(Variable v)
+    {
+        if (v.Grad == null)
+            v.Grad = BorrowZeroed(v.Shape);
+        return v.Grad;
+    }
+
+    /// <summary>Registers a backward step when any of <paramref name="inputs"/> needs a gradient.</summary>
+    internal void Record(Variable output, Action backward)
+    {
+        if (output.RequiresGrad) _backward.Add(backward);
+    }
+
+    /// <summary>Back-propagates from a scalar loss (or any tensor, seeding its gradient with ones).</summary>
+    public void Backward(Variable loss)
+    {
+        if (!RecordsGradients) throw new InvalidOperationException("This tape was created without gradient recording.");
+        if (!loss.RequiresGrad) throw new ArgumentException($"backward: {loss} does not depend on any parameter.", nameof(loss));
+        GradOf(loss).Span.Fill(1f);
+        for (int i = _backward.Count - 1; i >= 0; i--) _backward[i]();
+        _backward.Clear();
+    }
+
+    /// <summary>Forgets the graph and returns all intermediate buffers to the pool.</summary>
+    public void Reset()
+    {
+        _backward.Clear();
+        foreach (var t in _borrowed) TensorPool.Return(t);
+        _borrowed.Clear();
+    }
+
+    public void Dispose() => Reset();
+}

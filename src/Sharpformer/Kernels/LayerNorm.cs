@@ -1,0 +1,81 @@
+using System.Numerics.Tensors;
+
+namespace Sharpformer.Kernels;
+
+/// <summary>
+/// Layer normalisation over the last dimension: y = (x − mean)/√(var + eps) · γ + β.
+/// The forward pass saves each row's mean and reciprocal standard deviation for the backward pass.
+/// </summary>
+public static class LayerNorm
+{
+    // x, y: (rows, c); gamma, beta: (c); mean, rstd: (rows). beta may be empty (no bias).
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        Span<float> y, Span<float> mean, Span<float> rstd, int rows, int c, float eps)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * c, c);
+            var yr = y.Slice(r * c, c);
+            float m = TensorPrimitives.Sum(xr) / c;
+            TensorPrimitives.Subtract(xr, m, yr);                 // yr = x − mean
+            float variance = TensorPrimitives.SumOfSquares(yr) / c; // two-pass: no cancellation
+            float s = 1f / MathF.Sqrt(variance + eps);
+            TensorPrimitives.Multiply(yr, s, yr);                  // yr = x̂
+            if (beta.IsEmpty) TensorPrimitives.Multiply(yr, gamma, yr);
+            else TensorPrimitives.FusedMultiplyAdd(yr, gamma, beta, yr);
+            mean[r] = m;
+            rstd[r] = s;
+        }
+    }
+
+    /// <summary>
+    /// Accumulates dX, and for this block of rows adds into dGamma/dBeta (the caller sums blocks in order).
+    /// dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ ⊙ x̂)), with dx̂ = dy ⊙ γ.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
+        ReadOnlySpan<float> dY, Span<float> dX, Span<float> dGamma, Span<float> dBeta, int rows, int c)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var xr = x.Slice(r * c, c);
+            var dyr = dY.Slice(r * c, c);
+            var dxr = dX.Slice(r * c, c);
+            float m = mean[r], s = rstd[r];
+            float sumDxhat = 0, sumDxhatXhat = 0;
+            for (int j = 0; j < c; j++)
+            {
+                float xhat = (xr[j] - m) * s;
+                float dxhat = dyr[j] * gamma[j];
+                sumDxhat += dxhat;
+                sumDxhatXhat += dxhat * xhat;
+                dGamma[j] += dyr[j] * xhat;
+            }
+            if (!dBeta.IsEmpty) TensorPrimitives.Add(dBeta, dyr, dBeta);
+            float meanDxhat = sumDxhat / c, meanDxhatXhat = sumDxhatXhat / c;
+            for (int j = 0; j < c; j++)
+            {
+                float xhat = (xr[j] - m) * s;
+                dxr[j] += s * (dyr[j] * gamma[j] - meanDxhat - xhat * meanDxhatXhat);
+            }
+        }
+    }
+
+    /// <summary>Plain loops in double: the oracle for tests.</summary>
+    public static class Reference
+    {
+        public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+            Span<float> y, int rows, int c, float eps)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                double m = 0, v = 0;
+                for (int j = 0; j < c; j++) m += x[r * c + j];
+                m /= c;
+                for (int j = 0; j < c; j++) v += (x[r * c + j] - m) * (x[r * c + j] - m);
+                double s = 1 / Math.Sqrt(v / c + eps);
+                for (int j = 0; j < c; j++)
+                    y[r * c + j] = (float)((x[r * c + j] - m) * s * gamma[j] + (beta.IsEmpty ? 0 : beta[j]));
+            }
+        }
+    }
+}
