@@ -24,14 +24,21 @@ public static class CliApp
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         var root = BuildRoot();
-        var config = new InvocationConfiguration();
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         if (output != null) config.Output = output;
         if (error != null) config.Error = error;
         var parsed = root.Parse(args);
         bool verbose = parsed.GetValue(Verbose);
+        if (parsed.Errors.Count > 0)
+        {
+            var err = error ?? Console.Error;
+            foreach (var e in parsed.Errors) err.WriteLine($"error: {e.Message}");
+            err.WriteLine($"(see `{parsed.CommandResult.Command.Name} --help`)");
+            return 2;
+        }
         try
         {
-            if (parsed.Errors.Count == 0 && parsed.GetValue(Threads) is int threads)
+            if (parsed.GetValue(Threads) is int threads)
                 Sharpformer.Kernels.Parallelism.ThreadCount = threads;
             return parsed.Invoke(config);
         }

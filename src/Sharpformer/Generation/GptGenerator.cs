@@ -1,0 +1,67 @@
+using Sharpformer.Autograd;
+using Sharpformer.Models;
+using Sharpformer.Tokenization;
+
+namespace Sharpformer.Generation;
+
+/// <summary>
+/// Autoregressive generation: feed the context, sample the next token, append, repeat. With the KV cache
+/// only the new token goes through the model at each step (O(T) per token); without it the whole
+/// context (cropped to block_size) is recomputed (O(T²)). When the cache fills the block, it is rebuilt from
+/// the last half block of tokens, so long generations stay O(T) on average.
+/// </summary>
+public sealed class GptGenerator(Gpt model, ITokenizer tokenizer)
+{
+    /// <summary>Generates after <paramref name="prompt"/>; streams text through <paramref name="onText"/>; returns the generated text.</summary>
+    public string Generate(string prompt, GenerationOptions options, SamplingOptions sampling, Action<string>? onText = null)
+    {
+        options.Validated();
+        var context = new List<int>(tokenizer.Encode(prompt));
+        if (context.Count == 0) throw new ArgumentException("--prompt must encode to at least one token.");
+        var sampler = new Sampler(sampling);
+        var stream = new StopStringStream(tokenizer, options.StopStrings ?? [], onText);
+        var cache = options.UseKvCache ? model.NewCache(1) : null;
+        using var tape = new Tape(recordGradients: false);
+        int pending = context.Count; // tokens not yet in the cache
+        for (int n = 0; n < options.MaxNewTokens; n++)
+        {
+            var logits = NextLogits(tape, context, cache, ref pending);
+            int next = sampler.Next(logits);
+            tape.Reset();
+            context.Add(next);
+            pending++;
+            if (stream.Add(next)) break;
+        }
+        return stream.Finish();
+    }
+
+    /// <summary>Logits for the token after <paramref name="context"/> (a copy: the tape is reset after the call).</summary>
+    public float[] NextLogits(Tape tape, List<int> context, Gpt.KvCache? cache, ref int pending)
+    {
+        int block = model.Config.BlockSize;
+        if (cache == null)
+        {
+            int t = Math.Min(context.Count, block);
+            var ids = context.GetRange(context.Count - t, t).ToArray();
+            return LastRow(model.Forward(tape, ids, 1, t), t);
+        }
+        if (cache.Length + pending > block)
+        {
+            // A prompt longer than the block is cropped to its last block of tokens (as without the cache);
+            // a full cache is rebuilt from the most recent half block.
+            pending = pending > block ? block : Math.Min(context.Count, Math.Max(block / 2, 1));
+            cache.Clear();
+        }
+        var newIds = context.GetRange(context.Count - pending, pending).ToArray();
+        var logits = model.Forward(tape, newIds, 1, pending, cache: cache);
+        var row = LastRow(logits, pending);
+        pending = 0;
+        return row;
+    }
+
+    private float[] LastRow(Variable logits, int t)
+    {
+        int v = model.Config.VocabSize;
+        return logits.Value.Span.Slice((t - 1) * v, v).ToArray();
+    }
+}

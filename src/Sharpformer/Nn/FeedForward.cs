@@ -1,0 +1,39 @@
+using Sharpformer.Autograd;
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Nn;
+
+/// <summary>
+/// The position-wise MLP of a transformer block: C → 4C → GELU (or ReLU) → C. The nonlinearity is what lets
+/// the block compute more than a quadratic form of its input.
+/// </summary>
+public sealed class FeedForward : Module
+{
+    public Linear Up { get; }
+    public Linear Down { get; }
+    public Activation Activation { get; }
+
+    /// <param name="residualStd">std of the output projection (GPT-2 scales it by 1/√(2·layers)).</param>
+    public FeedForward(Rng rng, int channels, int hidden, bool bias, float residualStd, Activation activation = Activation.Gelu)
+    {
+        Up = new Linear(rng, channels, hidden, bias);
+        Down = new Linear(rng, hidden, channels, bias, residualStd);
+        Activation = activation;
+    }
+
+    // (..., C) -> (..., 4C) -> (..., C)
+    public Variable Forward(Tape tape, Variable x)
+    {
+        var h = Up.Forward(tape, x);
+        h = Activation == Activation.Gelu ? tape.Gelu(h) : tape.Relu(h);
+        return Down.Forward(tape, h);
+    }
+
+    protected override IEnumerable<(string, Module)> Children()
+    {
+        yield return ("up", Up);
+        yield return ("down", Down);
+    }
+}
+
+public enum Activation { Gelu, Relu }

@@ -1,0 +1,66 @@
+using Sharpformer.Autograd;
+using Sharpformer.Kernels;
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Training;
+
+/// <summary>
+/// AdamW over a model's named parameters. Weight decay applies to matrices and embeddings (rank ≥ 2)
+/// only, never to gains and biases — nanoGPT's two parameter groups. Holds the moment estimates and
+/// the step count, which checkpoints save and restore.
+/// </summary>
+public sealed class AdamWOptimizer
+{
+    private readonly (string Name, Variable Param, Tensor M, Tensor V)[] _slots;
+
+    public float Beta1 { get; }
+    public float Beta2 { get; }
+    public float Epsilon { get; }
+    public float WeightDecay { get; }
+    public int Step { get; private set; }
+
+    public AdamWOptimizer(IEnumerable<(string Name, Variable Param)> parameters, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0.01f)
+    {
+        _slots = parameters.Select(p => (p.Name, p.Param, new Tensor(p.Param.Shape), new Tensor(p.Param.Shape))).ToArray();
+        (Beta1, Beta2, Epsilon, WeightDecay) = (beta1, beta2, eps, weightDecay);
+    }
+
+    /// <summary>Applies one update with the parameters' current gradients.</summary>
+    public void Update(float learningRate)
+    {
+        Step++;
+        Parallelism.For(_slots.Length, i =>
+        {
+            var (_, p, m, v) = _slots[i];
+            float decay = p.Value.Rank >= 2 ? WeightDecay : 0f;
+            AdamW.Update(p.Value.Span, p.Grad!.Span, m.Span, v.Span, new AdamWStep(learningRate, Beta1, Beta2, Epsilon, decay, Step));
+        }, workPerItem: 4096);
+    }
+
+    /// <summary>Moment tensors named "m.&lt;param&gt;" and "v.&lt;param&gt;", for checkpoints.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> StateTensors()
+    {
+        foreach (var (name, _, m, v) in _slots)
+        {
+            yield return ("m." + name, m);
+            yield return ("v." + name, v);
+        }
+    }
+
+    /// <summary>Restores moments saved by <see cref="StateTensors"/>; every tensor must be present with the right shape.</summary>
+    public void LoadState(IReadOnlyDictionary<string, Tensor> tensors, int step, string source)
+    {
+        foreach (var (name, p, m, v) in _slots)
+        {
+            foreach (var (key, target) in new[] { ("m." + name, m), ("v." + name, v) })
+            {
+                if (!tensors.TryGetValue(key, out var t))
+                    throw new InvalidDataException($"{source}: optimizer state lacks '{key}'.");
+                if (!ShapeOf.Equal(t.Shape, p.Shape))
+                    throw new InvalidDataException($"{source}: optimizer state '{key}' has shape {ShapeOf.Format(t.Shape)}, the model needs {ShapeOf.Format(p.Shape)}.");
+                t.Span.CopyTo(target.Span);
+            }
+        }
+        Step = step;
+    }
+}

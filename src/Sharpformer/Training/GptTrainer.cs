@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Sharpformer.Autograd;
+using Sharpformer.Models;
+using Sharpformer.Tensors;
+using Sharpformer.Tokenization;
+
+namespace Sharpformer.Training;
+
+/// <summary>What the trainer reports: a step finished, or an evaluation of both splits.</summary>
+public sealed record TrainingEvent(int Step, int TotalSteps, float Loss, float LearningRate, double MsPerStep, double TokensPerSecond,
+    TimeSpan Elapsed, float? TrainLoss = null, float? ValLoss = null, bool IsBest = false);
+
+/// <summary>
+/// The training loop: random contiguous batches, forward, backward (with gradient accumulation),
+/// global-norm clipping, AdamW with warm-up + cosine, periodic evaluation of both splits, and
+/// checkpoints (the latest for resuming, the best by validation loss for use).
+/// One seeded generator decides batches and dropout and is saved with the checkpoint, so training N
+/// steps, stopping and resuming for N more equals training 2N steps, bit for bit (same thread count).
+/// </summary>
+public sealed class GptTrainer
+{
+    public Gpt Model { get; }
+    public ITokenizer Tokenizer { get; }
+    public GptTrainingOptions Options { get; }
+    public AdamWOptimizer Optimizer { get; }
+    public int Step => Optimizer.Step;
+    public float BestValLoss { get; private set; } = float.PositiveInfinity;
+
+    private readonly TokenBatches _data;
+    private readonly ILearningRateSchedule _schedule;
+    private readonly Rng _rng;
+    private readonly int[] _inputs, _targets;
+
+    public GptTrainer(Gpt model, ITokenizer tokenizer, TokenBatches data, GptTrainingOptions options)
+    {
+        Model = model;
+        Tokenizer = tokenizer;
+        Options = options.Validated();
+        _data = data;
+        _schedule = options.Schedule();
+        _rng = new Rng(options.Seed);
+        Optimizer = new AdamWOptimizer(model.NamedParameters(), options.Beta1, options.Beta2, 1e-8f, options.WeightDecay);
+        int tokens = options.Batch * model.Config.BlockSize;
+        _inputs = new int[tokens];
+        _targets = new int[tokens];
+    }
+
+    /// <summary>
+    /// Continues the run saved in <paramref name="checkpointDir"/> (model, optimizer, RNG, step) on the corpus
+    /// that <paramref name="corpusTokens"/> encodes with the checkpoint's tokenizer.
+    /// </summary>
+    public static GptTrainer Resume(string checkpointDir, Func<ITokenizer, int[]> corpusTokens)
+    {
+        var (model, tokenizer) = GptCheckpoint.Load(checkpointDir);
+        var statePath = Path.Combine(checkpointDir, GptCheckpoint.StateFile);
+        if (!File.Exists(statePath)) throw new FileNotFoundException($"{statePath}: cannot resume, the checkpoint has no training state.", statePath);
+        var options = GptTrainingOptions.FromJson(JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath))!.OptionsJson);
+        var data = new TokenBatches(corpusTokens(tokenizer), options.TrainFraction, model.Config.BlockSize);
+        var trainer = new GptTrainer(model, tokenizer, data, options);
+        var state = GptCheckpoint.LoadTrainingState(checkpointDir, trainer.Optimizer);
+        trainer._rng.SetState(state.RngState);
+        trainer.BestValLoss = state.BestValLoss;
+        return trainer;
+    }
+
+    /// <summary>One optimizer step over <see cref="GptTrainingOptions.GradAccumulation"/> micro-batches; returns the mean loss.</summary>
+    public float TrainStep()
+    {
+        int b = Options.Batch, t = Model.Config.BlockSize;
+        float total = 0;
+        using var tape = new Tape();
+        for (int micro = 0; micro < Options.GradAccumulation; micro++)
+        {
+            TokenBatches.Sample(_data.Train, _rng, b, t, _inputs, _targets);
+            var loss = Model.Loss(tape, _inputs, _targets, b, t, Model.Config.Dropout > 0 ? _rng : null);
+            total += loss.Value.Span[0];
+            tape.Backward(Options.GradAccumulation == 1 ? loss : tape.Scale(loss, 1f / Options.GradAccumulation));
+            tape.Reset();
+        }
+        GradientClipping.ClipGlobalNorm(Model.Parameters(), Options.GradClip);
+        Optimizer.Update(_schedule.At(Step));
+        Model.ZeroGrad();
+        return total / Options.GradAccumulation;
+    }
+
+    /// <summary>nanoGPT's estimate_loss: the mean loss of a few random batches of a split, without dropout.</summary>
+    public float EstimateLoss(string split)
+    {
+        var data = _data.Split(split);
+        int b = Options.Batch, t = Math.Min(Model.Config.BlockSize, data.Length - 1);
+        // Its own generator, seeded by the step, so evaluating does not shift the training stream.
+        var rng = new Rng(Options.Seed ^ (0x9E37_79B9_7F4A_7C15UL * (ulong)(Step + 1)) ^ (split == "val" ? 1UL : 0UL));
+        var inputs = new int[b * t];
+        var targets = new int[b * t];
+        double sum = 0;
+        using var tape = new Tape(recordGradients: false);
+        for (int i = 0; i < Options.EvalBatches; i++)
+        {
+            TokenBatches.Sample(data, rng, b, t, inputs, targets);
+            sum += Model.Loss(tape, inputs, targets, b, t).Value.Span[0];
+            tape.Reset();
+        }
+        return (float)(sum / Options.EvalBatches);
+    }
+
+    /// <summary>
+    /// Trains until <paramref name="untilStep"/> (default: the configured total), evaluating every
+    /// eval_interval steps and at the end. With <paramref name="outDir"/>, writes outDir/last (resumable),
+    /// outDir/best (lowest validation loss) and appends every evaluation to outDir/log.jsonl.
+    /// </summary>
+    public void Run(string? outDir, Action<TrainingEvent>? report = null, int? untilStep = null, CancellationToken cancel = default)
+    {
+        int end = untilStep ?? Options.Steps;
+        int tokensPerStep = Options.Batch * Options.GradAccumulation * Model.Config.BlockSize;
+        var clock = Stopwatch.StartNew();
+        int firstStep = Step;
+        double trainSeconds = 0;
+        while (true)
+        {
+            bool last = Step >= end || cancel.IsCancellationRequested;
+            if (Step % Options.EvalInterval == 0 || last) Evaluate(outDir, report, last, clock.Elapsed);
+            if (last) break;
+            float lr = _schedule.At(Step);
+            long start = Stopwatch.GetTimestamp();
+            float loss = TrainStep();
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            trainSeconds += seconds;
+            report?.Invoke(new TrainingEvent(Step, end, loss, lr, seconds * 1000,
+                tokensPerStep * (Step - firstStep) / trainSeconds, clock.Elapsed));
+        }
+    }
+
+    private void Evaluate(string? outDir, Action<TrainingEvent>? report, bool final, TimeSpan elapsed)
+    {
+        float train = EstimateLoss("train"), val = EstimateLoss("val");
+        bool best = val < BestValLoss;
+        if (best) BestValLoss = val;
+        report?.Invoke(new TrainingEvent(Step, Options.Steps, train, _schedule.At(Step), 0, 0, elapsed, train, val, best));
+        if (outDir == null) return;
+        var state = new TrainingState(Step, _rng.GetState(), BestValLoss, Options.ToJson());
+        if (best) GptCheckpoint.Save(Path.Combine(outDir, "best"), Model, Tokenizer, state: state);
+        if (final || Step % Options.EvalInterval == 0) GptCheckpoint.Save(Path.Combine(outDir, "last"), Model, Tokenizer, Optimizer, state);
+        var line = JsonSerializer.Serialize(new { step = Step, train_loss = train, val_loss = val, lr = _schedule.At(Step), elapsed_s = Math.Round(elapsed.TotalSeconds, 2), best });
+        File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
+    }
+}

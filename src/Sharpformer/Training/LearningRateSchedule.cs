@@ -1,0 +1,35 @@
+namespace Sharpformer.Training;
+
+/// <summary>A learning rate as a function of the optimizer step (0-based).</summary>
+public interface ILearningRateSchedule
+{
+    float At(int step);
+}
+
+/// <summary>
+/// Linear warm-up then cosine decay to a floor (nanoGPT's get_lr): lr·(step+1)/(warmup+1) while
+/// step &lt; warmup, then min + ½(1 + cos(π·progress))·(max − min), and the floor after decaySteps.
+/// </summary>
+public sealed record CosineSchedule(float MaxLr, float MinLr, int WarmupSteps, int DecaySteps) : ILearningRateSchedule
+{
+    public float At(int step)
+    {
+        if (step < WarmupSteps) return MaxLr * (step + 1) / (WarmupSteps + 1);
+        if (step > DecaySteps) return MinLr;
+        double progress = (double)(step - WarmupSteps) / Math.Max(1, DecaySteps - WarmupSteps);
+        return (float)(MinLr + 0.5 * (1 + Math.Cos(Math.PI * progress)) * (MaxLr - MinLr));
+    }
+}
+
+/// <summary>
+/// The original transformer's schedule ("Noam"): linear warm-up, then decay as 1/√step; scaled so
+/// that it peaks at <see cref="PeakLr"/> at the end of warm-up.
+/// </summary>
+public sealed record InverseSqrtSchedule(float PeakLr, int WarmupSteps) : ILearningRateSchedule
+{
+    public float At(int step)
+    {
+        double s = step + 1, w = Math.Max(1, WarmupSteps);
+        return (float)(PeakLr * Math.Min(s / w, Math.Sqrt(w / s)));
+    }
+}
