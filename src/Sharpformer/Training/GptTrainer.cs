@@ -109,7 +109,7 @@ public sealed class GptTrainer
     /// eval_interval steps and at the end. With <paramref name="outDir"/>, writes outDir/last (resumable),
     /// outDir/best (lowest validation loss) and appends every evaluation to outDir/log.jsonl.
     /// </summary>
-    public void Run(string? outDir, Action<TrainingEvent>? report = null, int? untilStep = null, CancellationToken cancel = default)
+    public void Run(string? outDir, Action<TrainingEvent>? report = null, int? untilStep = null)
     {
         int end = untilStep ?? Options.Steps;
         int tokensPerStep = Options.Batch * Options.GradAccumulation * Model.Config.BlockSize;
@@ -118,7 +118,7 @@ public sealed class GptTrainer
         double trainSeconds = 0;
         while (true)
         {
-            bool last = Step >= end || cancel.IsCancellationRequested;
+            bool last = Step >= end;
             if (Step % Options.EvalInterval == 0 || last) Evaluate(outDir, report, last, clock.Elapsed);
             if (last) break;
             float lr = _schedule.At(Step);

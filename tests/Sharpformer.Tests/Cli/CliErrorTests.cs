@@ -1,0 +1,33 @@
+using Sharpformer.Cli;
+
+namespace Sharpformer.Tests.Cli;
+
+public class CliErrorTests
+{
+    private static (int Code, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, error.ToString());
+    }
+
+    [Fact]
+    public void MissingFileIsOneLineAndExitTwo()
+    {
+        var (code, error) = Run("train", "--data", "/no/such/file.txt");
+        Assert.Equal(2, code);
+        Assert.Contains("/no/such/file.txt", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void UnknownOptionAndPresetExitTwo()
+    {
+        Assert.Equal(2, Run("train", "--bogus").Code);
+        var data = TestData.Require("tinyshakespeare", "input.txt");
+        var (code, error) = Run("train", "--data", data, "--config", "no-such-preset");
+        Assert.Equal(2, code);
+        Assert.Contains("no-such-preset", error);
+    }
+}
