@@ -7,6 +7,7 @@ internal static class BenchCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return GemmBench.Create();
         yield break;
     }
 }
