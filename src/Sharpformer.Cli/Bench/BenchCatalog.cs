@@ -7,6 +7,7 @@ internal static class BenchCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return GemmBench.Create();
         yield return TrainStepBench.Create();
         yield return GenerateBench.Create();
     }

@@ -1,0 +1,129 @@
+using System.CommandLine;
+using Sharpformer.Cli.Commands;
+using Sharpformer.Kernels;
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Cli.Bench;
+
+/// <summary>
+/// `sharpformer bench gemm`: the machine's FMA peak, then GFLOP/s of <see cref="Gemm"/> on square and
+/// transformer shapes for 1 and 2 threads, each with the fraction of the peak measured in the same run.
+/// </summary>
+internal static class GemmBench
+{
+    private sealed record Shape(string Name, int Batch, bool TransA, bool TransB, int M, int N, int K)
+    {
+        public double Flops => 2.0 * Batch * M * N * K;
+    }
+
+    // op(A) (M, K) · op(B) (K, N); names are MxNxK.
+    private static readonly Shape[] MainShapes =
+    [
+        Square(256), Square(512), Square(1024), Square(2048),
+        new("4096x1536x384", 1, false, false, 4096, 1536, 384),   // (4096×384)·(384×1536): MLP up-projection
+        new("4096x384x1536", 1, false, false, 4096, 384, 1536),   // (4096×1536)·(1536×384): MLP down-projection
+    ];
+
+    private static readonly Shape[] MoreShapes =
+    [
+        new("1024x1024x1024 transA", 1, true, false, 1024, 1024, 1024),
+        new("1024x1024x1024 transB", 1, false, true, 1024, 1024, 1024),
+        new("4096x1536x384 transB", 1, false, true, 4096, 1536, 384),     // x·Wᵀ of a Linear forward
+        new("1536x384x4096 transA", 1, true, false, 1536, 384, 4096),     // dW = dYᵀ·X of its backward
+        new("768x384x128", 1, false, false, 768, 384, 128),
+        new("768x128x512", 1, false, false, 768, 128, 512),
+        new("batch48 64x64x32", 48, false, false, 64, 64, 32),            // attention Q·Kᵀ per head
+        new("batch48 64x32x64", 48, false, false, 64, 32, 64),            // attention P·V per head
+        new("batch48 256x256x64", 48, false, false, 256, 256, 64),
+    ];
+
+    private static Shape Square(int s) => new($"{s}x{s}x{s}", 1, false, false, s, s, s);
+
+    public static Command Create()
+    {
+        var repeats = new Option<int>("--repeats") { Description = "Timed repeats per case; the median is reported", DefaultValueFactory = _ => 5 };
+        var quick = new Option<bool>("--quick") { Description = "Only the square and MLP shapes, with shorter repeats" };
+        var command = new Command("gemm", "SGEMM GFLOP/s for 1 and 2 threads beside the measured FMA peak.");
+        command.Options.Add(repeats);
+        command.Options.Add(quick);
+        command.SetAction(parsed =>
+        {
+            int count = parsed.GetValue(repeats);
+            if (count < 1) throw new ArgumentException($"--repeats must be at least 1, got {count}.");
+            var report = new BenchReport(parsed.InvocationConfiguration.Output, parsed.GetValue(BenchCommand.Json));
+            Run(report, count, parsed.GetValue(quick));
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Run(BenchReport report, int repeats, bool quick)
+    {
+        int[] threadCounts = [1, 2];
+        var peak = new Dictionary<int, double>();
+        foreach (int threads in threadCounts)
+        {
+            peak[threads] = FmaPeak.Measure(threads, trials: quick ? 3 : 7);
+            report.Add("fma-peak", $"threads={threads}", peak[threads], "GFLOP/s");
+        }
+
+        double minSeconds = quick ? 0.05 : 0.2;
+        int saved = Parallelism.ThreadCount;
+        try
+        {
+            foreach (var shape in quick ? MainShapes : [.. MainShapes, .. MoreShapes])
+            {
+                var operands = new Operands(shape);
+                foreach (int threads in threadCounts)
+                {
+                    Parallelism.ThreadCount = threads;
+                    double gflops = Measure(shape, operands, repeats, minSeconds);
+                    report.Add("gemm", $"{shape.Name} threads={threads}", gflops, "GFLOP/s",
+                        new Dictionary<string, object> { ["fraction_of_peak"] = gflops / peak[threads] });
+                }
+            }
+        }
+        finally
+        {
+            Parallelism.ThreadCount = saved;
+        }
+        report.Note($"fraction_of_peak: GFLOP/s over the FMA peak of the same thread count, measured above in this run.");
+    }
+
+    // Median GFLOP/s over `repeats` timed runs, each of enough calls to last at least minSeconds.
+    private static double Measure(Shape shape, Operands x, int repeats, double minSeconds)
+    {
+        Action call = shape.Batch == 1
+            ? () => Gemm.Multiply(shape.TransA, shape.TransB, shape.M, shape.N, shape.K, x.A, x.Lda, x.B, x.Ldb, x.C, shape.N)
+            : () => Gemm.MultiplyBatched(shape.Batch, shape.TransA, shape.TransB, shape.M, shape.N, shape.K,
+                x.A, x.Lda, (long)shape.M * shape.K, x.B, x.Ldb, (long)shape.K * shape.N, x.C, shape.N, (long)shape.M * shape.N);
+        double once = Stopwatches.Median(Stopwatches.Time(call, repeats: 3));
+        int calls = Math.Max(1, (int)Math.Ceiling(minSeconds / Math.Max(once, 1e-9)));
+        double[] seconds = Stopwatches.Time(() => { for (int i = 0; i < calls; i++) call(); }, repeats, warmups: 0);
+        return shape.Flops * calls / Stopwatches.Median(seconds) / 1e9;
+    }
+
+    /// <summary>Random operands for one shape, stored as the transposes say.</summary>
+    private sealed class Operands
+    {
+        public readonly float[] A, B, C;
+        public readonly int Lda, Ldb;
+
+        public Operands(Shape s)
+        {
+            var rng = new Rng(1234);
+            A = Random(rng, (long)s.Batch * s.M * s.K);
+            B = Random(rng, (long)s.Batch * s.K * s.N);
+            C = new float[(long)s.Batch * s.M * s.N];
+            Lda = s.TransA ? s.M : s.K;
+            Ldb = s.TransB ? s.K : s.N;
+        }
+
+        private static float[] Random(Rng rng, long count)
+        {
+            var values = new float[count];
+            for (long i = 0; i < count; i++) values[i] = (float)rng.NextDouble() - 0.5f;
+            return values;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+namespace Sharpformer.Kernels;
+
+/// <summary>
+/// Tile and block sizes of the packed GEMM (see docs/gemm.md for the measurements behind them).
+/// The micro-kernel computes an MR×NR tile of C; K is cut into blocks of at most <see cref="KcMax"/>
+/// and N into blocks of at most <see cref="NcMax"/> so that:
+/// - one packed A panel (MR × KC floats, 14 KiB) stays in the 48 KiB L1 while the kernel sweeps the
+///   B block, and the B panel streaming past it (KC × NR, 32 KiB) is read once per tile;
+/// - one packed B block (KC × NC floats, 512 KiB) stays in the 1 MiB L2 of each core.
+/// </summary>
+internal static class GemmBlocking
+{
+    /// <summary>Rows of the C tile (one broadcast A value each).</summary>
+    public const int MR = 14;
+
+    /// <summary>Columns of the C tile (two 16-float vectors).</summary>
+    public const int NR = 32;
+
+    /// <summary>Largest K block; K is split into equal blocks no larger than this.</summary>
+    public const int KcMax = 256;
+
+    /// <summary>Largest N block (a multiple of NR).</summary>
+    public const int NcMax = 512;
+
+    /// <summary>
+    /// Row stride of a row-major A panel: KcMax plus one cache line, so that the 14 rows do not all
+    /// fall into the same few L1 sets.
+    /// </summary>
+    public const int KcStride = KcMax + 16;
+
+    /// <summary>Stride between k steps of a k-major A panel: MR rounded up to one 64-byte line.</summary>
+    public const int MrStride = 16;
+
+    /// <summary>Floats in one A panel buffer (either layout).</summary>
+    public const int APanelFloats = MR * KcStride > KcMax * MrStride ? MR * KcStride : KcMax * MrStride;
+
+    /// <summary>Floats in one B block buffer.</summary>
+    public const int BBlockFloats = KcMax * NcMax;
+
+    /// <summary>The K block size used for a product of depth <paramref name="k"/>: equal blocks, so the last is not a sliver.</summary>
+    public static int KcFor(int k)
+    {
+        int blocks = (k + KcMax - 1) / KcMax;
+        return (k + blocks - 1) / blocks;
+    }
+}
+
+/// <summary>
+/// Where element (row r, step p) of a packed A panel lives: r·RowStep + p·KStep. Both are constants, so
+/// the micro-kernel's 14 broadcasts become loads at fixed displacements from one pointer.
+/// </summary>
+internal interface IGemmPanelLayout
+{
+    static abstract int RowStep { get; }
+    static abstract int KStep { get; }
+}
+
+/// <summary>A panel packed row by row (a plain copy of 14 row segments of a non-transposed A).</summary>
+internal struct RowMajorPanel : IGemmPanelLayout
+{
+    public static int RowStep => GemmBlocking.KcStride;
+    public static int KStep => 1;
+}
+
+/// <summary>A panel packed k by k (a plain copy of 14 contiguous values per row of a transposed A).</summary>
+internal struct KMajorPanel : IGemmPanelLayout
+{
+    public static int RowStep => 1;
+    public static int KStep => GemmBlocking.MrStride;
+}

@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Sharpformer.Kernels;
+
+/// <summary>Which micro-kernel runs a product; tests force each one.</summary>
+internal enum GemmPath
+{
+    /// <summary>Vector512 when hardware-accelerated, else Vector256, else the scalar reference.</summary>
+    Auto,
+    Vector512,
+    Vector256,
+    Scalar,
+}
+
+/// <summary>
+/// The blocked product on raw pointers. Loop nest, outermost first:
+/// N blocks of NcMax columns → K blocks of KcFor(k) → pack that B block (shared by the threads) →
+/// row tiles of MR rows (handed out to the threads) → pack the tile's A panel → NR-column tiles → kernel.
+/// Each C element is the same sum in the same order however the row tiles are shared out, so the
+/// result does not depend on the thread count.
+/// </summary>
+internal static unsafe class GemmDriver
+{
+    /// <summary>Set by tests to force one path; Auto otherwise.</summary>
+    internal static GemmPath ForcedPath = GemmPath.Auto;
+
+    public static GemmPath ResolvePath()
+    {
+        if (ForcedPath != GemmPath.Auto) return ForcedPath;
+        if (Vector512.IsHardwareAccelerated) return GemmPath.Vector512;
+        if (Vector256.IsHardwareAccelerated) return GemmPath.Vector256;
+        return GemmPath.Scalar;
+    }
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C using up to <paramref name="threads"/> threads.</summary>
+    public static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+        float* c, int ldc, float alpha, float beta, int threads)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, c, ldc, beta);
+            return;
+        }
+        GemmPath path = ResolvePath();
+        if (path == GemmPath.Scalar)
+        {
+            MultiplyScalar(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta);
+            return;
+        }
+
+        GemmJob job = GemmJob.ForCurrentThread();
+        job.Begin(path, transA, transB, m, a, lda, b, ldb, c, ldc, alpha);
+        int kcBlock = GemmBlocking.KcFor(k);
+        int rowTiles = (m + GemmBlocking.MR - 1) / GemmBlocking.MR;
+        for (int jc = 0; jc < n; jc += GemmBlocking.NcMax)
+        {
+            int nc = Math.Min(GemmBlocking.NcMax, n - jc);
+            int panels = (nc + GemmBlocking.NR - 1) / GemmBlocking.NR;
+            for (int pc = 0; pc < k; pc += kcBlock)
+            {
+                int kc = Math.Min(kcBlock, k - pc);
+                // Later K blocks add to what the first one wrote.
+                bool first = pc == 0;
+                job.SetBlock(jc, nc, pc, kc, first ? beta : 1f, overwrite: first && beta == 0f);
+
+                job.Phase = GemmJob.Stage.PackB;
+                Parallelism.For(panels, job, workPerItem: 2L * kc * GemmBlocking.NR, threads);
+                job.Phase = GemmJob.Stage.Compute;
+                Parallelism.For(rowTiles, job, workPerItem: 2L * GemmBlocking.MR * nc * kc, threads);
+            }
+        }
+        job.End();
+    }
+
+    /// <summary>C = beta·C (beta 0 writes zeros without reading C).</summary>
+    private static void ScaleC(int m, int n, float* c, int ldc, float beta)
+    {
+        if (beta == 1f) return;
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + (long)i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    private static void MultiplyScalar(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+        float* c, int ldc, float alpha, float beta)
+    {
+        for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+        {
+            float sum = 0f;
+            for (int p = 0; p < k; p++)
+            {
+                float av = transA ? a[(long)p * lda + i] : a[(long)i * lda + p];
+                float bv = transB ? b[(long)j * ldb + p] : b[(long)p * ldb + j];
+                sum += av * bv;
+            }
+            float* target = c + (long)i * ldc + j;
+            *target = beta == 0f ? alpha * sum : alpha * sum + beta * *target;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void RunKernel(GemmPath path, bool kMajorA, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+    {
+        if (path == GemmPath.Vector512)
+        {
+            if (kMajorA) GemmKernel512.Run<KMajorPanel>(kc, a, b, c, ldc, alpha, beta, overwrite);
+            else GemmKernel512.Run<RowMajorPanel>(kc, a, b, c, ldc, alpha, beta, overwrite);
+        }
+        else
+        {
+            if (kMajorA) GemmKernel256.Run<KMajorPanel>(kc, a, b, c, ldc, alpha, beta, overwrite);
+            else GemmKernel256.Run<RowMajorPanel>(kc, a, b, c, ldc, alpha, beta, overwrite);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using Sharpformer.Kernels;
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Tests.Kernels;
+
+/// <summary>Batched products, broadcasting, and independence of the result from the thread count.</summary>
+[Collection(GemmCollection.Name)]
+public class GemmBatchedTests
+{
+    [Theory]
+    [InlineData(false, false, 5, 17, 3, 65, 1, 1)]
+    [InlineData(true, true, 6, 3, 65, 17, 0, 1)]
+    [InlineData(false, true, 48, 64, 64, 32, 1, 0)]
+    [InlineData(true, false, 3, 65, 257, 17, 1, 1)]
+    public void MultiplyBatched_MatchesReferencePerMatrix(bool transA, bool transB, int batch, int m, int n, int k, int strideAOn, int strideBOn)
+    {
+        var rng = new Rng((ulong)(batch * 7 + m));
+        int lda = (transA ? m : k) + 1, ldb = (transB ? k : n) + 2, ldc = n + 3;
+        long aSize = (long)(transA ? k : m) * lda, bSize = (long)(transB ? n : k) * ldb, cSize = (long)m * ldc;
+        long strideA = strideAOn * (aSize + 5), strideB = strideBOn * (bSize + 1), strideC = cSize + 4;
+        float[] a = GemmCheck.Random(rng, (int)((batch - 1) * strideA + aSize));
+        float[] b = GemmCheck.Random(rng, (int)((batch - 1) * strideB + bSize));
+        float[] c = GemmCheck.Random(rng, (int)((batch - 1) * strideC + cSize));
+        float[] expected = (float[])c.Clone(), actual = (float[])c.Clone();
+
+        Gemm.MultiplyBatched(batch, transA, transB, m, n, k, a, lda, strideA, b, ldb, strideB, actual, ldc, strideC, alpha: 0.5f, beta: 1f);
+        for (int i = 0; i < batch; i++)
+            GemmReference.Multiply(transA, transB, m, n, k, a.AsSpan((int)(i * strideA)), lda, b.AsSpan((int)(i * strideB)), ldb,
+                expected.AsSpan((int)(i * strideC)), ldc, alpha: 0.5f, beta: 1f);
+
+        float tolerance = GemmCheck.Tolerance(k) + 1e-6f;
+        for (int i = 0; i < c.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"element {i}: {actual[i]} vs {expected[i]}");
+    }
+
+    [Fact]
+    public void MultiplyBatched_WithCStrideZero_AccumulatesEveryProduct()
+    {
+        // Stride 0 on C with beta 1 sums the products: the shape of a weight gradient over a batch.
+        var rng = new Rng(9);
+        const int batch = 4, m = 5, n = 6, k = 7;
+        float[] a = GemmCheck.Random(rng, batch * m * k), b = GemmCheck.Random(rng, k * n);
+        float[] sum = new float[m * n], expected = new float[m * n];
+        Gemm.MultiplyBatched(batch, false, false, m, n, k, a, k, m * k, b, n, 0, sum, n, 0, beta: 1f);
+        for (int i = 0; i < batch; i++)
+            GemmReference.Multiply(false, false, m, n, k, a.AsSpan(i * m * k), k, b, n, expected, n, beta: 1f);
+        for (int i = 0; i < sum.Length; i++) Assert.Equal(expected[i], sum[i], 1e-4f);
+    }
+
+    [Fact]
+    public void MultiplyBatched_RejectsOperandsShorterThanTheBatch()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Gemm.MultiplyBatched(3, false, false, 2, 2, 2, new float[11], 2, 4, new float[4], 2, 0, new float[12], 2, 4));
+        Assert.Equal("a", ex.ParamName);
+        Assert.Contains("3 matrices", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(false, false, 300, 700, 600)]
+    [InlineData(true, true, 257, 65, 513)]
+    public void Multiply_GivesTheSameBitsOnOneAndTwoThreads(bool transA, bool transB, int m, int n, int k)
+    {
+        var rng = new Rng(10);
+        float[] a = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        float[] one = new float[m * n], two = new float[m * n];
+        using (GemmCheck.Threads(1)) Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, one, n);
+        using (GemmCheck.Threads(2)) Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, two, n);
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void MultiplyBatched_GivesTheSameBitsOnOneAndTwoThreads()
+    {
+        var rng = new Rng(11);
+        const int batch = 12, m = 64, n = 33, k = 64;
+        float[] a = GemmCheck.Random(rng, batch * m * k), b = GemmCheck.Random(rng, batch * k * n);
+        float[] one = new float[batch * m * n], two = new float[batch * m * n];
+        using (GemmCheck.Threads(1)) Gemm.MultiplyBatched(batch, false, true, m, n, k, a, k, m * k, b, k, k * n, one, n, m * n);
+        using (GemmCheck.Threads(2)) Gemm.MultiplyBatched(batch, false, true, m, n, k, a, k, m * k, b, k, k * n, two, n, m * n);
+        Assert.Equal(one, two);
+    }
+}

@@ -1,0 +1,142 @@
+using Sharpformer.Kernels;
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Tests.Kernels;
+
+/// <summary>The packed GEMM against the double-precision reference, on odd sizes and every operand layout.</summary>
+[Collection(GemmCollection.Name)]
+public class GemmTests
+{
+    public static TheoryData<int, int, int> OddSizes()
+    {
+        var data = new TheoryData<int, int, int>();
+        int[] sizes = [1, 3, 17, 65, 257];
+        foreach (int m in sizes)
+        foreach (int n in sizes)
+        foreach (int k in sizes)
+            if ((long)m * n * k <= 65 * 65 * 257 || (m == 257 && n == 257 && k == 17))
+                data.Add(m, n, k);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(OddSizes))]
+    public void Multiply_MatchesReference_ForEveryTransposeCombination(int m, int n, int k)
+    {
+        foreach (bool transA in new[] { false, true })
+        foreach (bool transB in new[] { false, true })
+            GemmCheck.AgainstReference(transA, transB, m, n, k, extraLd: 0, alpha: 1f, beta: 0f, seed: (ulong)(m * 1000 + n * 10 + k));
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Multiply_SpansSeveralBlocksInEveryDimension(bool transA, bool transB)
+    {
+        // K = 600 gives three K blocks, N = 1100 three N blocks, M = 45 a partial row tile.
+        GemmCheck.AgainstReference(transA, transB, 45, 1100, 600, extraLd: 3, alpha: 1f, beta: 0f, seed: 7);
+    }
+
+    [Theory]
+    [InlineData(false, false, 0.5f, 0f)]
+    [InlineData(true, true, -2f, 1f)]
+    [InlineData(false, true, 1f, 1f)]
+    [InlineData(true, false, 1.5f, -0.75f)]
+    public void Multiply_AppliesAlphaAndBeta(bool transA, bool transB, float alpha, float beta)
+    {
+        GemmCheck.AgainstReference(transA, transB, 65, 33, 300, extraLd: 0, alpha, beta, seed: 11);
+        GemmCheck.AgainstReference(transA, transB, 17, 257, 3, extraLd: 5, alpha, beta, seed: 12);
+    }
+
+    [Fact]
+    public void Multiply_WithBetaZero_IgnoresNaNInC()
+    {
+        GemmCheck.AgainstReference(false, false, 30, 40, 20, extraLd: 2, alpha: 1f, beta: 0f, seed: 3, cGarbage: float.NaN);
+        GemmCheck.AgainstReference(true, true, 30, 40, 300, extraLd: 0, alpha: 2f, beta: 0f, seed: 4, cGarbage: float.NaN);
+    }
+
+    [Fact]
+    public void Multiply_WithBetaOne_AccumulatesRepeatedProducts()
+    {
+        var rng = new Rng(5);
+        const int m = 19, n = 37, k = 70;
+        float[] a = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n);
+        float[] once = new float[m * n], thrice = new float[m * n];
+        Gemm.Multiply(false, false, m, n, k, a, k, b, n, once, n);
+        for (int i = 0; i < 3; i++) Gemm.Multiply(false, false, m, n, k, a, k, b, n, thrice, n, beta: 1f);
+        for (int i = 0; i < once.Length; i++)
+            Assert.Equal(3 * once[i], thrice[i], GemmCheck.Tolerance(k) * 3);
+    }
+
+    [Fact]
+    public void Multiply_LeavesCOutsideTheMatrixUntouched()
+    {
+        // ldc wider than n: the padding columns must keep their values.
+        var rng = new Rng(6);
+        const int m = 17, n = 33, k = 9, ldc = 40;
+        float[] a = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n);
+        float[] c = Enumerable.Repeat(42f, m * ldc).ToArray();
+        Gemm.Multiply(false, false, m, n, k, a, k, b, n, c, ldc);
+        for (int i = 0; i < m; i++)
+        for (int j = n; j < ldc; j++)
+            Assert.Equal(42f, c[i * ldc + j]);
+    }
+
+    [Fact]
+    public void Multiply_WithZeroDepth_ScalesC()
+    {
+        float[] c = [1f, 2f, float.NaN];
+        Gemm.Multiply(false, false, 1, 2, 0, [], 1, [], 2, c, 2, beta: 0.5f);
+        Assert.Equal([0.5f, 1f, float.NaN], c);
+        Gemm.Multiply(false, false, 1, 3, 0, [], 1, [], 3, c, 3, beta: 0f);
+        Assert.Equal([0f, 0f, 0f], c);
+    }
+
+    [Fact]
+    public void Multiply_RejectsTooShortOperands_NamingThem()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 4, 5, 6, new float[23], 6, new float[30], 5, new float[20], 5));
+        Assert.Equal("a", ex.ParamName);
+        Assert.Contains("4×6", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, true, 4, 5, 6, new float[24], 6, new float[30], 5, new float[20], 5));
+        Assert.Equal("ldb", ex.ParamName);
+        ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 4, 5, 6, new float[24], 6, new float[30], 5, new float[19], 5));
+        Assert.Equal("c", ex.ParamName);
+        ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, -1, 5, 6, new float[24], 6, new float[30], 5, new float[20], 5));
+        Assert.Equal("m", ex.ParamName);
+    }
+
+    [Theory]
+    [InlineData(nameof(GemmPath.Vector256))]
+    [InlineData(nameof(GemmPath.Scalar))]
+    public void Multiply_OnEveryKernelPath_MatchesReference(string pathName)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        if (path == GemmPath.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            Assert.Skip("Vector256 is not hardware-accelerated on this machine.");
+        using var forced = GemmCheck.ForcePath(path);
+        foreach (bool transA in new[] { false, true })
+        foreach (bool transB in new[] { false, true })
+        {
+            GemmCheck.AgainstReference(transA, transB, 65, 17, 257, extraLd: 1, alpha: 1f, beta: 0f, seed: 21);
+            GemmCheck.AgainstReference(transA, transB, 3, 65, 300, extraLd: 0, alpha: 0.5f, beta: 1f, seed: 22);
+        }
+    }
+
+    [Fact]
+    public void Vector256Path_GivesTheVector512Answer()
+    {
+        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Assert.Skip("Vector512 is not hardware-accelerated on this machine.");
+        var rng = new Rng(8);
+        const int m = 40, n = 70, k = 300;
+        float[] a = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n);
+        float[] wide = new float[m * n], narrow = new float[m * n];
+        Gemm.Multiply(false, true, m, n, k, a, k, b, k, wide, n);
+        using (GemmCheck.ForcePath(GemmPath.Vector256))
+            Gemm.Multiply(false, true, m, n, k, a, k, b, k, narrow, n);
+        // Same packed panels and the same per-element order of FMAs: the same bits.
+        Assert.Equal(wide, narrow);
+    }
+}
