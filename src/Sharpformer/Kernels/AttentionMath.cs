@@ -36,28 +36,34 @@ internal static unsafe class AttentionMath
     /// <summary>Scalar 2ˣ with the same polynomial, for row tails shorter than a vector.</summary>
     public static float Exp2(float x) => Exp2(Vector512.Create(x)).ToScalar();
 
-    /// <summary>Largest of row[0..n), n a multiple of 16.</summary>
+    /// <summary>Largest of row[0..n); −∞ when n = 0.</summary>
     public static float Max(float* row, int n)
     {
-        var m = Vector512.Load(row);
-        for (int c = AttentionTileGemm.Lanes; c < n; c += AttentionTileGemm.Lanes) m = Vector512.Max(m, Vector512.Load(row + c));
+        var m = Vector512.Create(float.NegativeInfinity);
+        int c = 0;
+        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes) m = Vector512.Max(m, Vector512.Load(row + c));
         var m256 = Vector256.Max(m.GetLower(), m.GetUpper());
         var m128 = Vector128.Max(m256.GetLower(), m256.GetUpper());
-        return MathF.Max(MathF.Max(m128[0], m128[1]), MathF.Max(m128[2], m128[3]));
+        float max = MathF.Max(MathF.Max(m128[0], m128[1]), MathF.Max(m128[2], m128[3]));
+        for (; c < n; c++) max = MathF.Max(max, row[c]);
+        return max;
     }
 
-    /// <summary>row[c] = 2^(row[c] − shift) for c in [0, n), n a multiple of 16; returns the sum.</summary>
+    /// <summary>row[c] = 2^(row[c] − shift) for c in [0, n); returns the sum.</summary>
     public static float Exp2InPlace(float* row, int n, float shift)
     {
         var sh = Vector512.Create(shift);
         var sum = Vector512<float>.Zero;
-        for (int c = 0; c < n; c += AttentionTileGemm.Lanes)
+        int c = 0;
+        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
         {
             var e = Exp2(Vector512.Load(row + c) - sh);
             e.Store(row + c);
             sum += e;
         }
-        return Vector512.Sum(sum);
+        float total = Vector512.Sum(sum);
+        for (; c < n; c++) total += row[c] = Exp2(row[c] - shift);
+        return total;
     }
 
     /// <summary>row[c] = 2^(row[c] − rowLse2) for c &lt; visible and 0 for visible ≤ c &lt; n (n a multiple of 16).</summary>
@@ -71,11 +77,13 @@ internal static unsafe class AttentionMath
         for (; c < n; c++) row[c] = 0f;
     }
 
-    /// <summary>row[c] *= s for c in [0, n), n a multiple of 16.</summary>
+    /// <summary>row[c] *= s for c in [0, n).</summary>
     public static void Scale(float* row, int n, float s)
     {
         var sv = Vector512.Create(s);
-        for (int c = 0; c < n; c += AttentionTileGemm.Lanes) (Vector512.Load(row + c) * sv).Store(row + c);
+        int c = 0;
+        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes) (Vector512.Load(row + c) * sv).Store(row + c);
+        for (; c < n; c++) row[c] *= s;
     }
 
     /// <summary>Σ a[c]·b[c] over c in [0, n), with a vector body and a scalar tail.</summary>

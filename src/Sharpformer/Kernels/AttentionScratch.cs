@@ -8,9 +8,12 @@ namespace Sharpformer.Kernels;
 /// </summary>
 internal sealed unsafe class AttentionScratch
 {
+    private readonly AttentionScratchCounter _counter;
     private float[] _array = [];
     private float* _aligned;
     private int _capacity;
+
+    public AttentionScratch(AttentionScratchCounter counter) => _counter = counter;
 
     /// <summary>A pointer to at least <paramref name="count"/> floats (contents undefined).</summary>
     public float* Get(long count)
@@ -18,7 +21,7 @@ internal sealed unsafe class AttentionScratch
         if (count > int.MaxValue - 16) throw new ArgumentException($"Attention scratch of {count} floats is too large.", nameof(count));
         if (count > _capacity)
         {
-            Interlocked.Add(ref s_liveBytes, 4L * ((int)count - _capacity));
+            _counter.Add(4L * ((int)count - _capacity));
             _array = GC.AllocateUninitializedArray<float>((int)count + 16, pinned: true);
             float* p = (float*)Unsafe.AsPointer(ref _array[0]);
             _aligned = (float*)(((nint)p + 63) & ~(nint)63);
@@ -27,18 +30,17 @@ internal sealed unsafe class AttentionScratch
         return _aligned;
     }
 
-    private static long s_liveBytes;
-
-    /// <summary>Bytes held by every attention scratch buffer of every thread.</summary>
-    public static long LiveBytes => Interlocked.Read(ref s_liveBytes);
-
     /// <summary>Floats held now (0 before first use); benchmarks report it as kernel scratch memory.</summary>
     public long Capacity => _capacity;
 }
 
-/// <summary>Memory the attention kernels keep between calls (per-thread scratch), for benchmarks and diagnostics.</summary>
-public static class AttentionMemory
+/// <summary>Bytes held by a family of attention scratch buffers (all threads), so benchmarks can report a kernel's memory.</summary>
+public sealed class AttentionScratchCounter
 {
-    /// <summary>Bytes of scratch currently held by all threads; grows to the largest shape seen, then stays.</summary>
-    public static long ScratchBytes => AttentionScratch.LiveBytes;
+    private long _bytes;
+
+    /// <summary>Bytes held now; scratch grows to the largest shape seen, then stays.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    internal void Add(long bytes) => Interlocked.Add(ref _bytes, bytes);
 }

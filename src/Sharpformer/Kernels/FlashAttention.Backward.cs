@@ -125,7 +125,7 @@ public static unsafe partial class FlashAttention
     {
         [ThreadStatic] private static HeadScratch? t_current;
         public static HeadScratch Current => t_current ??= new HeadScratch();
-        public readonly AttentionScratch Queries = new(), OutputGrad = new(), Keys = new(), KeysT = new(), ValuesT = new(),
-            QueryGrad = new(), Rows = new(), KeyGrad = new(), ValueGrad = new(), Probabilities = new(), ScoreGrad = new();
+        public readonly AttentionScratch Queries = new(ScratchBytes), OutputGrad = new(ScratchBytes), Keys = new(ScratchBytes), KeysT = new(ScratchBytes), ValuesT = new(ScratchBytes),
+            QueryGrad = new(ScratchBytes), Rows = new(ScratchBytes), KeyGrad = new(ScratchBytes), ValueGrad = new(ScratchBytes), Probabilities = new(ScratchBytes), ScoreGrad = new(ScratchBytes);
     }
 }

@@ -16,6 +16,30 @@ public static unsafe partial class FlashAttention
     /// <summary>Keys per tile: the width of one score block.</summary>
     public const int KeyTile = 64;
 
+    /// <summary>Scratch memory the flash kernels hold on all threads (transposed K, padded copies, tiles).</summary>
+    public static AttentionScratchCounter ScratchBytes { get; } = new();
+
+    /// <summary>
+    /// Fraction of the Tq×Tk score matrix the forward pass computes (every query tile computes the scores
+    /// of all its rows up to the last key its last row sees): 1 without masks, about ½ + tile/(2T) when causal.
+    /// </summary>
+    public static double ComputedScoreFraction(ReadOnlySpan<int> keyLengths, AttentionShape shape)
+    {
+        shape.Validate(keyLengths);
+        double computed = 0;
+        for (int b = 0; b < shape.Batch; b++)
+        {
+            int keyLength = shape.KeyLengthOf(keyLengths, b);
+            for (int q0 = 0; q0 < shape.QueryLength; q0 += QueryTile)
+            {
+                int rows = Math.Min(QueryTile, shape.QueryLength - q0);
+                int keyEnd = shape.VisibleKeys(q0 + rows - 1, keyLength);
+                computed += (double)rows * keyEnd;
+            }
+        }
+        return computed / ((double)shape.Batch * shape.QueryLength * shape.KeyLength);
+    }
+
     private static void ValidateInputs(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v,
         ReadOnlySpan<int> keyLengths, in AttentionShape shape)
     {
