@@ -20,23 +20,32 @@ internal static unsafe class AttentionPacking
         }
     }
 
-    /// <summary>(T, hs) -> (hs, paddedT) with columns [T, paddedT) zero.</summary>
-    public static void Transpose(float* src, int rows, int hs, float* dst, int paddedRows)
+    /// <summary>Floats of <see cref="TransposeTiles"/>'s output: whole tiles of (hs, tileWidth).</summary>
+    public static long TiledSize(int rows, int hs, int tileWidth) => (long)((rows + tileWidth - 1) / tileWidth) * hs * tileWidth;
+
+    /// <summary>
+    /// (T, hs) -> tiles of (hs, tileWidth): tile t holds rows [t·w, t·w + w) transposed, rows past T as zeros.
+    /// Keeping each tile contiguous (rather than one (hs, T) matrix) means the score product walks 16 KiB
+    /// without a large power-of-two stride, which would map every row of the tile to the same cache sets.
+    /// </summary>
+    public static void TransposeTiles(float* src, int rows, int hs, float* dst, int tileWidth)
     {
-        // Blocks of 16 rows keep both the reads and the writes within a few cache lines.
-        const int block = 16;
-        for (int r0 = 0; r0 < rows; r0 += block)
+        for (int t0 = 0; t0 < rows; t0 += tileWidth)
         {
-            int r1 = Math.Min(rows, r0 + block);
-            for (int c = 0; c < hs; c++)
+            float* tile = dst + (long)(t0 / tileWidth) * hs * tileWidth;
+            int count = Math.Min(tileWidth, rows - t0);
+            for (int r = 0; r < count; r++)
             {
-                float* d = dst + (nint)c * paddedRows;
-                for (int r = r0; r < r1; r++) d[r] = src[(nint)r * hs + c];
+                float* s = src + (nint)(t0 + r) * hs;
+                for (int c = 0; c < hs; c++) tile[c * tileWidth + r] = s[c];
             }
+            for (int c = 0; c < hs; c++)
+                for (int r = count; r < tileWidth; r++) tile[c * tileWidth + r] = 0f;
         }
-        for (int c = 0; c < hs; c++)
-            for (int r = rows; r < paddedRows; r++) dst[(nint)c * paddedRows + r] = 0f;
     }
+
+    /// <summary>The tile of <see cref="TransposeTiles"/>'s output that starts at row <paramref name="row"/>.</summary>
+    public static float* Tile(float* tiles, int row, int hs, int tileWidth) => tiles + (long)(row / tileWidth) * hs * tileWidth;
 
     /// <summary>(rows, paddedHs) -> (rows, hs), every element times <paramref name="scale"/>.</summary>
     public static void UnpadRows(float* src, int rows, int paddedHs, float* dst, int hs, float scale)

@@ -49,18 +49,18 @@ public static unsafe partial class FlashAttention
         {
             ref readonly var shape = ref _shape;
             int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize;
-            int dp = AttentionTileGemm.RoundUp(hs), tkp = AttentionTileGemm.RoundUp(tk);
+            int dp = AttentionTileGemm.RoundUp(hs);
             int keyLength = _keyLengths[bh / shape.Heads];
             var scratch = HeadScratch.Current;
 
-            // This head's operands in tile-friendly layouts: rows padded to dp, K and V transposed to (hs, tkp).
+            // This head's operands in tile-friendly layouts: rows padded to dp, K and V transposed in key tiles of (hs, KeyTile).
             float* qSrc = _q + (nint)bh * tq * hs, kSrc = _k + (nint)bh * tk * hs, vSrc = _v + (nint)bh * tk * hs;
             float* oSrc = _o + (nint)bh * tq * hs, dOSrc = _dO + (nint)bh * tq * hs;
             float* qs = scratch.Queries.Get((long)tq * dp);
             float* dOp = scratch.OutputGrad.Get((long)tq * dp);
             float* kp = scratch.Keys.Get((long)tk * dp);
-            float* kt = scratch.KeysT.Get((long)hs * tkp);
-            float* vt = scratch.ValuesT.Get((long)hs * tkp);
+            float* kt = scratch.KeysT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile));
+            float* vt = scratch.ValuesT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile));
             float* dQacc = scratch.QueryGrad.Get((long)tq * dp);
             float* rowLse2 = scratch.Rows.Get(2L * tq), rowDelta = rowLse2 + tq;
             float* dKacc = scratch.KeyGrad.Get(KeyTile * dp);
@@ -71,8 +71,8 @@ public static unsafe partial class FlashAttention
             AttentionPacking.PadRows(qSrc, tq, hs, qs, dp, shape.Scale * AttentionMath.Log2E);
             AttentionPacking.PadRows(dOSrc, tq, hs, dOp, dp, 1f);
             AttentionPacking.PadRows(kSrc, tk, hs, kp, dp, 1f);
-            AttentionPacking.Transpose(kSrc, tk, hs, kt, tkp);
-            AttentionPacking.Transpose(vSrc, tk, hs, vt, tkp);
+            AttentionPacking.TransposeTiles(kSrc, tk, hs, kt, KeyTile);
+            AttentionPacking.TransposeTiles(vSrc, tk, hs, vt, KeyTile);
             new Span<float>(dQacc, tq * dp).Clear();
             for (int i = 0; i < tq; i++)
             {
@@ -92,9 +92,9 @@ public static unsafe partial class FlashAttention
                 {
                     int rows = Math.Min(QueryTile, tq - q0);
                     // S (rows, keys) = Qs · Kᵀ, then P = 2^(S − lse·log₂e) with the mask applied.
-                    AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs + (nint)q0 * dp, dp, 1, kt + j0, tkp, p, KeyTile, accumulate: false);
+                    AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs + (nint)q0 * dp, dp, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, p, KeyTile, accumulate: false);
                     // dP (rows, keys) = dO · Vᵀ
-                    AttentionTileGemm.Multiply(rows, hs, paddedKeys, dOp + (nint)q0 * dp, dp, 1, vt + j0, tkp, g, KeyTile, accumulate: false);
+                    AttentionTileGemm.Multiply(rows, hs, paddedKeys, dOp + (nint)q0 * dp, dp, 1, AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, g, KeyTile, accumulate: false);
                     for (int r = 0; r < rows; r++)
                     {
                         float* pRow = p + r * KeyTile, gRow = g + r * KeyTile;

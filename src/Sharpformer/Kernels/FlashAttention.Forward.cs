@@ -32,7 +32,8 @@ public static unsafe partial class FlashAttention
         private int[] _keyLengths = [];
         private float* _q, _k, _v, _o, _lse, _kt, _vp;
         private AttentionShape _shape;
-        private int _paddedKeys, _paddedHs;
+        private long _tiledKeys;
+        private int _paddedHs;
         public int QueryTiles;
 
         public ForwardJob()
@@ -45,18 +46,18 @@ public static unsafe partial class FlashAttention
         {
             _q = q; _k = k; _v = v; _o = o; _lse = lse; _shape = shape;
             CopyKeyLengths(ref _keyLengths, keyLengths, shape);
-            _paddedKeys = AttentionTileGemm.RoundUp(shape.KeyLength);
+            _tiledKeys = AttentionPacking.TiledSize(shape.KeyLength, shape.HeadSize, KeyTile);
             _paddedHs = AttentionTileGemm.RoundUp(shape.HeadSize);
             QueryTiles = (shape.QueryLength + QueryTile - 1) / QueryTile;
-            // Kᵀ per head: (B·nh, hs, Tk rounded up); V needs a padded copy only when hs is not a whole number of vectors.
-            _kt = _keysTransposed.Get((long)shape.BatchHeads * shape.HeadSize * _paddedKeys);
+            // Kᵀ per head in key tiles: (B·nh, Tk / KeyTile, hs, KeyTile); V needs a padded copy only when hs is not a whole number of vectors.
+            _kt = _keysTransposed.Get(shape.BatchHeads * _tiledKeys);
             _vp = _paddedHs == shape.HeadSize ? v : _valuesPadded.Get((long)shape.BatchHeads * shape.KeyLength * _paddedHs);
         }
 
         private void Pack(int bh)
         {
             int tk = _shape.KeyLength, hs = _shape.HeadSize;
-            AttentionPacking.Transpose(_k + (nint)bh * tk * hs, tk, hs, _kt + (nint)bh * hs * _paddedKeys, _paddedKeys);
+            AttentionPacking.TransposeTiles(_k + (nint)bh * tk * hs, tk, hs, _kt + bh * _tiledKeys, KeyTile);
             if (_vp != _v) AttentionPacking.PadRows(_v + (nint)bh * tk * hs, tk, hs, _vp + (nint)bh * tk * _paddedHs, _paddedHs, 1f);
         }
 
@@ -82,14 +83,14 @@ public static unsafe partial class FlashAttention
             new Span<float>(acc, rows * dp).Clear();
             for (int r = 0; r < rows; r++) { max[r] = float.NegativeInfinity; sum[r] = 0f; }
 
-            float* kt = _kt + (nint)bh * hs * _paddedKeys;
+            float* kt = _kt + bh * _tiledKeys;
             float* vp = _vp + (nint)bh * tk * dp;
             int keyEnd = shape.VisibleKeys(q0 + rows - 1, keyLength); // the last row sees the most keys
             for (int j0 = 0; j0 < keyEnd; j0 += KeyTile)
             {
                 int keys = Math.Min(KeyTile, keyEnd - j0), paddedKeys = AttentionTileGemm.RoundUp(keys);
                 // S (rows, keys) = Qs (rows, hs) · Kᵀ (hs, keys)
-                AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs, hs, 1, kt + j0, _paddedKeys, s, KeyTile, accumulate: false);
+                AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs, hs, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false);
                 for (int r = 0; r < rows; r++)
                 {
                     float* row = s + r * KeyTile;

@@ -55,7 +55,7 @@ public static unsafe partial class FullAttention
             float* qp = scratch.Queries.Get((long)tq * dp);     // (Tq, dp)
             float* dOp = scratch.OutputGrad.Get((long)tq * dp); // (Tq, dp)
             float* kp = scratch.Keys.Get((long)tk * dp);        // (Tk, dp)
-            float* vt = scratch.ValuesT.Get((long)hs * tkp);    // (hs, tkp)
+            float* vt = scratch.ValuesT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile)); // Vᵀ in key tiles of (hs, KeyTile)
             float* dKacc = scratch.KeyGrad.Get((long)tk * dp);
             float* dVacc = scratch.ValueGrad.Get((long)tk * dp);
             float* dS = scratch.ScoreGrad.Get((long)QueryTile * tkp); // (rows, tkp)
@@ -64,7 +64,7 @@ public static unsafe partial class FullAttention
             AttentionPacking.PadRows(qSrc, tq, hs, qp, dp, 1f);
             AttentionPacking.PadRows(dOSrc, tq, hs, dOp, dp, 1f);
             AttentionPacking.PadRows(kSrc, tk, hs, kp, dp, 1f);
-            AttentionPacking.Transpose(vSrc, tk, hs, vt, tkp);
+            AttentionPacking.TransposeTiles(vSrc, tk, hs, vt, KeyTile);
             new Span<float>(dKacc, tk * dp).Clear();
             new Span<float>(dVacc, tk * dp).Clear();
 
@@ -79,10 +79,11 @@ public static unsafe partial class FullAttention
                     new Span<float>(dQDst + (nint)q0 * hs, rows * hs).Clear();
                     continue;
                 }
-                int paddedKeyEnd = AttentionTileGemm.RoundUp(keyEnd);
                 float* pTile = probs + (nint)q0 * tk;
                 // dP (rows, keyEnd) = dO · Vᵀ
-                AttentionTileGemm.Multiply(rows, hs, paddedKeyEnd, dOp + (nint)q0 * dp, dp, 1, vt, tkp, dS, tkp, accumulate: false);
+                for (int j0 = 0; j0 < keyEnd; j0 += KeyTile)
+                    AttentionTileGemm.Multiply(rows, hs, AttentionTileGemm.RoundUp(Math.Min(KeyTile, keyEnd - j0)), dOp + (nint)q0 * dp, dp, 1,
+                        AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, dS + j0, tkp, accumulate: false);
                 for (int r = 0; r < rows; r++)
                 {
                     float* pRow = pTile + (nint)r * tk, gRow = dS + (nint)r * tkp;

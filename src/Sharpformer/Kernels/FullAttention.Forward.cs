@@ -30,7 +30,8 @@ public static unsafe partial class FullAttention
         private int[] _keyLengths = [];
         private float* _q, _k, _v, _probs, _o, _kt, _vp;
         private AttentionShape _shape;
-        private int _paddedKeys, _paddedHs;
+        private long _tiledKeys;
+        private int _paddedHs;
         public int QueryTiles;
 
         public ForwardJob()
@@ -43,18 +44,18 @@ public static unsafe partial class FullAttention
         {
             _q = q; _k = k; _v = v; _probs = probs; _o = o; _shape = shape;
             FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
-            _paddedKeys = AttentionTileGemm.RoundUp(shape.KeyLength);
+            _tiledKeys = AttentionPacking.TiledSize(shape.KeyLength, shape.HeadSize, KeyTile);
             _paddedHs = AttentionTileGemm.RoundUp(shape.HeadSize);
             QueryTiles = (shape.QueryLength + QueryTile - 1) / QueryTile;
-            // Kᵀ per head: (B·nh, hs, Tk rounded up); V is padded only when hs is not a whole number of vectors.
-            _kt = _keysTransposed.Get((long)shape.BatchHeads * shape.HeadSize * _paddedKeys);
+            // Kᵀ per head in key tiles: (B·nh, Tk / KeyTile, hs, KeyTile); V is padded only when hs is not a whole number of vectors.
+            _kt = _keysTransposed.Get(shape.BatchHeads * _tiledKeys);
             _vp = _paddedHs == shape.HeadSize ? v : _valuesPadded.Get((long)shape.BatchHeads * shape.KeyLength * _paddedHs);
         }
 
         private void Pack(int bh)
         {
             int tk = _shape.KeyLength, hs = _shape.HeadSize;
-            AttentionPacking.Transpose(_k + (nint)bh * tk * hs, tk, hs, _kt + (nint)bh * hs * _paddedKeys, _paddedKeys);
+            AttentionPacking.TransposeTiles(_k + (nint)bh * tk * hs, tk, hs, _kt + bh * _tiledKeys, KeyTile);
             if (_vp != _v) AttentionPacking.PadRows(_v + (nint)bh * tk * hs, tk, hs, _vp + (nint)bh * tk * _paddedHs, _paddedHs, 1f);
         }
 
@@ -76,13 +77,13 @@ public static unsafe partial class FullAttention
             float qScale = shape.Scale * AttentionMath.Log2E;
             for (int i = 0; i < rows * hs; i++) qs[i] = qSrc[i] * qScale;
 
-            float* kt = _kt + (nint)bh * hs * _paddedKeys;
+            float* kt = _kt + bh * _tiledKeys;
             float* probs = _probs + ((nint)bh * tq + q0) * tk; // (rows, Tk)
             int keyEnd = shape.VisibleKeys(q0 + rows - 1, keyLength);
             for (int j0 = 0; j0 < keyEnd; j0 += KeyTile)
             {
                 int keys = Math.Min(KeyTile, keyEnd - j0);
-                AttentionTileGemm.Multiply(rows, hs, AttentionTileGemm.RoundUp(keys), qs, hs, 1, kt + j0, _paddedKeys, s, KeyTile, accumulate: false);
+                AttentionTileGemm.Multiply(rows, hs, AttentionTileGemm.RoundUp(keys), qs, hs, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false);
                 for (int r = 0; r < rows; r++)
                     new ReadOnlySpan<float>(s + r * KeyTile, keys).CopyTo(new Span<float>(probs + (nint)r * tk + j0, keys));
             }
