@@ -1,0 +1,60 @@
+namespace Sharpformer.Kernels;
+
+/// <summary>
+/// Copies that put one head's Q, K, V or dO into the layouts the tile products want: rows padded to a
+/// whole number of vectors, or transposed so keys run along a row. O(T·hs) work beside the O(T²·hs) products.
+/// </summary>
+internal static unsafe class AttentionPacking
+{
+    /// <summary>(T, hs) -> (T, paddedHs) with columns [hs, paddedHs) zero, every element times <paramref name="scale"/>.</summary>
+    public static void PadRows(float* src, int rows, int hs, float* dst, int paddedHs, float scale)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* s = src + (nint)r * hs;
+            float* d = dst + (nint)r * paddedHs;
+            int c = 0;
+            if (scale == 1f) for (; c < hs; c++) d[c] = s[c];
+            else for (; c < hs; c++) d[c] = s[c] * scale;
+            for (; c < paddedHs; c++) d[c] = 0f;
+        }
+    }
+
+    /// <summary>Floats of <see cref="TransposeTiles"/>'s output: whole tiles of (hs, tileWidth).</summary>
+    public static long TiledSize(int rows, int hs, int tileWidth) => (long)((rows + tileWidth - 1) / tileWidth) * hs * tileWidth;
+
+    /// <summary>
+    /// (T, hs) -> tiles of (hs, tileWidth): tile t holds rows [t·w, t·w + w) transposed, rows past T as zeros.
+    /// Keeping each tile contiguous (rather than one (hs, T) matrix) means the score product walks 16 KiB
+    /// without a large power-of-two stride, which would map every row of the tile to the same cache sets.
+    /// </summary>
+    public static void TransposeTiles(float* src, int rows, int hs, float* dst, int tileWidth)
+    {
+        for (int t0 = 0; t0 < rows; t0 += tileWidth)
+        {
+            float* tile = dst + (long)(t0 / tileWidth) * hs * tileWidth;
+            int count = Math.Min(tileWidth, rows - t0);
+            for (int r = 0; r < count; r++)
+            {
+                float* s = src + (nint)(t0 + r) * hs;
+                for (int c = 0; c < hs; c++) tile[c * tileWidth + r] = s[c];
+            }
+            for (int c = 0; c < hs; c++)
+                for (int r = count; r < tileWidth; r++) tile[c * tileWidth + r] = 0f;
+        }
+    }
+
+    /// <summary>The tile of <see cref="TransposeTiles"/>'s output that starts at row <paramref name="row"/>.</summary>
+    public static float* Tile(float* tiles, int row, int hs, int tileWidth) => tiles + (long)(row / tileWidth) * hs * tileWidth;
+
+    /// <summary>(rows, paddedHs) -> (rows, hs), every element times <paramref name="scale"/>.</summary>
+    public static void UnpadRows(float* src, int rows, int paddedHs, float* dst, int hs, float scale)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* s = src + (nint)r * paddedHs;
+            float* d = dst + (nint)r * hs;
+            for (int c = 0; c < hs; c++) d[c] = s[c] * scale;
+        }
+    }
+}

@@ -1,0 +1,131 @@
+namespace Sharpformer.Kernels;
+
+public static unsafe partial class FlashAttention
+{
+    [ThreadStatic] private static BackwardJob? t_backwardJob;
+
+    /// <summary>
+    /// Gradients of attention from the forward's o and lse, recomputing each score tile instead of storing P:
+    /// D = rowsum(dO ⊙ O); per tile P = exp(S − lse), dP = dO·Vᵀ, dS = P ⊙ (dP − D)·scale; dQ += dS·K,
+    /// dK += dSᵀ·Q, dV += Pᵀ·dO. dQ, dK, dV are overwritten. Parallel over batch·head: one work item owns a
+    /// head's dQ, dK and dV, so no sums cross threads and the bits do not depend on the thread count.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> o,
+        ReadOnlySpan<float> lse, ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape,
+        Span<float> dQ, Span<float> dK, Span<float> dV)
+    {
+        ValidateInputs(q, k, v, keyLengths, shape);
+        shape.RequireQuery(o.Length, nameof(o));
+        shape.RequireRows(lse.Length, nameof(lse));
+        shape.RequireQuery(dO.Length, nameof(dO));
+        shape.RequireQuery(dQ.Length, nameof(dQ));
+        shape.RequireKey(dK.Length, nameof(dK));
+        shape.RequireKey(dV.Length, nameof(dV));
+        var job = t_backwardJob ??= new BackwardJob();
+        fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse, pdo = dO, pdq = dQ, pdk = dK, pdv = dV)
+        {
+            job.Prepare(pq, pk, pv, po, pl, pdo, pdq, pdk, pdv, keyLengths, shape);
+            Parallelism.For(shape.BatchHeads, job.HeadBody, 10L * shape.QueryLength * shape.KeyLength * shape.HeadSize);
+        }
+    }
+
+    private sealed class BackwardJob
+    {
+        public readonly Action<int> HeadBody;
+        private int[] _keyLengths = [];
+        private float* _q, _k, _v, _o, _lse, _dO, _dQ, _dK, _dV;
+        private AttentionShape _shape;
+
+        public BackwardJob() => HeadBody = RunHead;
+
+        public void Prepare(float* q, float* k, float* v, float* o, float* lse, float* dO, float* dQ, float* dK, float* dV,
+            ReadOnlySpan<int> keyLengths, in AttentionShape shape)
+        {
+            _q = q; _k = k; _v = v; _o = o; _lse = lse; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _shape = shape;
+            CopyKeyLengths(ref _keyLengths, keyLengths, shape);
+        }
+
+        private void RunHead(int bh)
+        {
+            ref readonly var shape = ref _shape;
+            int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize;
+            int dp = AttentionTileGemm.RoundUp(hs);
+            int keyLength = _keyLengths[bh / shape.Heads];
+            var scratch = HeadScratch.Current;
+
+            // This head's operands in tile-friendly layouts: rows padded to dp, K and V transposed in key tiles of (hs, KeyTile).
+            float* qSrc = _q + (nint)bh * tq * hs, kSrc = _k + (nint)bh * tk * hs, vSrc = _v + (nint)bh * tk * hs;
+            float* oSrc = _o + (nint)bh * tq * hs, dOSrc = _dO + (nint)bh * tq * hs;
+            float* qs = scratch.Queries.Get((long)tq * dp);
+            float* dOp = scratch.OutputGrad.Get((long)tq * dp);
+            float* kp = scratch.Keys.Get((long)tk * dp);
+            float* kt = scratch.KeysT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile));
+            float* vt = scratch.ValuesT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile));
+            float* dQacc = scratch.QueryGrad.Get((long)tq * dp);
+            float* rowLse2 = scratch.Rows.Get(2L * tq), rowDelta = rowLse2 + tq;
+            float* dKacc = scratch.KeyGrad.Get(KeyTile * dp);
+            float* dVacc = scratch.ValueGrad.Get(KeyTile * dp);
+            float* p = scratch.Probabilities.Get(QueryTile * KeyTile);
+            float* g = scratch.ScoreGrad.Get(QueryTile * KeyTile);
+
+            AttentionPacking.PadRows(qSrc, tq, hs, qs, dp, shape.Scale * AttentionMath.Log2E);
+            AttentionPacking.PadRows(dOSrc, tq, hs, dOp, dp, 1f);
+            AttentionPacking.PadRows(kSrc, tk, hs, kp, dp, 1f);
+            AttentionPacking.TransposeTiles(kSrc, tk, hs, kt, KeyTile);
+            AttentionPacking.TransposeTiles(vSrc, tk, hs, vt, KeyTile);
+            new Span<float>(dQacc, tq * dp).Clear();
+            for (int i = 0; i < tq; i++)
+            {
+                rowLse2[i] = _lse[(nint)bh * tq + i] * AttentionMath.Log2E;
+                rowDelta[i] = AttentionMath.Dot(dOSrc + (nint)i * hs, oSrc + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
+            }
+
+            float* dKDst = _dK + (nint)bh * tk * hs, dVDst = _dV + (nint)bh * tk * hs;
+            for (int j0 = 0; j0 < keyLength; j0 += KeyTile)
+            {
+                int keys = Math.Min(KeyTile, keyLength - j0), paddedKeys = AttentionTileGemm.RoundUp(keys);
+                new Span<float>(dKacc, keys * dp).Clear();
+                new Span<float>(dVacc, keys * dp).Clear();
+                // Causal: queries before j0 − (Tk − Tq) cannot see this key tile.
+                int firstQuery = shape.Causal ? Math.Max(0, j0 - shape.CausalOffset) : 0;
+                for (int q0 = firstQuery / QueryTile * QueryTile; q0 < tq; q0 += QueryTile)
+                {
+                    int rows = Math.Min(QueryTile, tq - q0);
+                    // S (rows, keys) = Qs · Kᵀ, then P = 2^(S − lse·log₂e) with the mask applied.
+                    AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs + (nint)q0 * dp, dp, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, p, KeyTile, accumulate: false);
+                    // dP (rows, keys) = dO · Vᵀ
+                    AttentionTileGemm.Multiply(rows, hs, paddedKeys, dOp + (nint)q0 * dp, dp, 1, AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, g, KeyTile, accumulate: false);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        float* pRow = p + r * KeyTile, gRow = g + r * KeyTile;
+                        int visible = Math.Clamp(shape.VisibleKeys(q0 + r, keyLength) - j0, 0, keys);
+                        if (float.IsNegativeInfinity(rowLse2[q0 + r])) visible = 0;
+                        AttentionMath.Probabilities(pRow, visible, paddedKeys, rowLse2[q0 + r]);
+                        float delta = rowDelta[q0 + r];
+                        for (int c = 0; c < paddedKeys; c++) gRow[c] = pRow[c] * (gRow[c] - delta); // G = P ⊙ (dP − D)
+                    }
+                    // dV (keys, dp) += Pᵀ · dO;  dK += Gᵀ · Qs;  dQ (rows, dp) += G · K
+                    AttentionTileGemm.Multiply(keys, rows, dp, p, 1, KeyTile, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
+                    AttentionTileGemm.Multiply(keys, rows, dp, g, 1, KeyTile, qs + (nint)q0 * dp, dp, dKacc, dp, accumulate: true);
+                    AttentionTileGemm.Multiply(rows, keys, dp, g, KeyTile, 1, kp + (nint)j0 * dp, dp, dQacc + (nint)q0 * dp, dp, accumulate: true);
+                }
+                // dS = G·scale and Qs = Q·scale·log₂e, so dK = Gᵀ·Qs·ln 2.
+                AttentionPacking.UnpadRows(dKacc, keys, dp, dKDst + (nint)j0 * hs, hs, AttentionMath.Ln2);
+                AttentionPacking.UnpadRows(dVacc, keys, dp, dVDst + (nint)j0 * hs, hs, 1f);
+            }
+            // Keys hidden by padding receive no gradient.
+            new Span<float>(dKDst + (nint)keyLength * hs, (tk - keyLength) * hs).Clear();
+            new Span<float>(dVDst + (nint)keyLength * hs, (tk - keyLength) * hs).Clear();
+            AttentionPacking.UnpadRows(dQacc, tq, dp, _dQ + (nint)bh * tq * hs, hs, shape.Scale);
+        }
+    }
+
+    /// <summary>Per-thread buffers of the backward pass: one head's packed operands and one tile's blocks.</summary>
+    private sealed class HeadScratch
+    {
+        [ThreadStatic] private static HeadScratch? t_current;
+        public static HeadScratch Current => t_current ??= new HeadScratch();
+        public readonly AttentionScratch Queries = new(ScratchBytes), OutputGrad = new(ScratchBytes), Keys = new(ScratchBytes), KeysT = new(ScratchBytes), ValuesT = new(ScratchBytes),
+            QueryGrad = new(ScratchBytes), Rows = new(ScratchBytes), KeyGrad = new(ScratchBytes), ValueGrad = new(ScratchBytes), Probabilities = new(ScratchBytes), ScoreGrad = new(ScratchBytes);
+    }
+}

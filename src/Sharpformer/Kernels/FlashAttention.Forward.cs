@@ -1,0 +1,133 @@
+namespace Sharpformer.Kernels;
+
+public static unsafe partial class FlashAttention
+{
+    [ThreadStatic] private static ForwardJob? t_forwardJob;
+
+    /// <summary>
+    /// O = softmax(Q·Kᵀ·scale + mask)·V and lse = log Σⱼ exp(scaled masked score) per query row.
+    /// q, o: (B·nh, Tq, hs); k, v: (B·nh, Tk, hs); lse: (B·nh, Tq). A row that sees no key gets O = 0 and
+    /// lse = −∞. Parallel over (batch·head, query tile).
+    /// </summary>
+    public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<int> keyLengths,
+        AttentionShape shape, Span<float> o, Span<float> lse)
+    {
+        ValidateInputs(q, k, v, keyLengths, shape);
+        shape.RequireQuery(o.Length, nameof(o));
+        shape.RequireRows(lse.Length, nameof(lse));
+        var job = t_forwardJob ??= new ForwardJob();
+        fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse)
+        {
+            job.Prepare(pq, pk, pv, po, pl, keyLengths, shape);
+            Parallelism.For(shape.BatchHeads, job.PackBody, 2L * shape.KeyLength * shape.HeadSize);
+            Parallelism.For(shape.BatchHeads * job.QueryTiles, job.TileBody, 4L * QueryTile * shape.KeyLength * shape.HeadSize);
+        }
+    }
+
+    /// <summary>One call's pointers and sizes, kept per calling thread so the parallel bodies are cached delegates.</summary>
+    private sealed class ForwardJob
+    {
+        public readonly Action<int> PackBody, TileBody;
+        private readonly AttentionScratch _keysTransposed = new(ScratchBytes), _valuesPadded = new(ScratchBytes);
+        private int[] _keyLengths = [];
+        private float* _q, _k, _v, _o, _lse, _kt, _vp;
+        private AttentionShape _shape;
+        private long _tiledKeys;
+        private int _paddedHs;
+        public int QueryTiles;
+
+        public ForwardJob()
+        {
+            PackBody = Pack;
+            TileBody = RunTile;
+        }
+
+        public void Prepare(float* q, float* k, float* v, float* o, float* lse, ReadOnlySpan<int> keyLengths, in AttentionShape shape)
+        {
+            _q = q; _k = k; _v = v; _o = o; _lse = lse; _shape = shape;
+            CopyKeyLengths(ref _keyLengths, keyLengths, shape);
+            _tiledKeys = AttentionPacking.TiledSize(shape.KeyLength, shape.HeadSize, KeyTile);
+            _paddedHs = AttentionTileGemm.RoundUp(shape.HeadSize);
+            QueryTiles = (shape.QueryLength + QueryTile - 1) / QueryTile;
+            // Kᵀ per head in key tiles: (B·nh, Tk / KeyTile, hs, KeyTile); V needs a padded copy only when hs is not a whole number of vectors.
+            _kt = _keysTransposed.Get(shape.BatchHeads * _tiledKeys);
+            _vp = _paddedHs == shape.HeadSize ? v : _valuesPadded.Get((long)shape.BatchHeads * shape.KeyLength * _paddedHs);
+        }
+
+        private void Pack(int bh)
+        {
+            int tk = _shape.KeyLength, hs = _shape.HeadSize;
+            AttentionPacking.TransposeTiles(_k + (nint)bh * tk * hs, tk, hs, _kt + bh * _tiledKeys, KeyTile);
+            if (_vp != _v) AttentionPacking.PadRows(_v + (nint)bh * tk * hs, tk, hs, _vp + (nint)bh * tk * _paddedHs, _paddedHs, 1f);
+        }
+
+        private void RunTile(int item)
+        {
+            int bh = item / QueryTiles;
+            // Last tiles first: under a causal mask they carry the most work, so they should not be left to the end.
+            int tile = QueryTiles - 1 - item % QueryTiles;
+            ref readonly var shape = ref _shape;
+            int hs = shape.HeadSize, dp = _paddedHs, tq = shape.QueryLength, tk = shape.KeyLength;
+            int keyLength = _keyLengths[bh / shape.Heads];
+            int q0 = tile * QueryTile, rows = Math.Min(QueryTile, tq - q0);
+
+            var scratch = TileScratch.Current;
+            float* qs = scratch.Queries.Get(QueryTile * hs);    // (rows, hs) · scale · log₂e
+            float* s = scratch.Scores.Get(QueryTile * KeyTile);  // (rows, KeyTile) base-2 scores, then probabilities
+            float* acc = scratch.Output.Get(QueryTile * dp);     // (rows, dp) unnormalised output
+            float* max = scratch.RowStats.Get(2 * QueryTile), sum = max + QueryTile;
+
+            float* qSrc = _q + ((nint)bh * tq + q0) * hs;
+            float qScale = shape.Scale * AttentionMath.Log2E;
+            for (int i = 0; i < rows * hs; i++) qs[i] = qSrc[i] * qScale;
+            new Span<float>(acc, rows * dp).Clear();
+            for (int r = 0; r < rows; r++) { max[r] = float.NegativeInfinity; sum[r] = 0f; }
+
+            float* kt = _kt + bh * _tiledKeys;
+            float* vp = _vp + (nint)bh * tk * dp;
+            int keyEnd = shape.VisibleKeys(q0 + rows - 1, keyLength); // the last row sees the most keys
+            for (int j0 = 0; j0 < keyEnd; j0 += KeyTile)
+            {
+                int keys = Math.Min(KeyTile, keyEnd - j0), paddedKeys = AttentionTileGemm.RoundUp(keys);
+                // S (rows, keys) = Qs (rows, hs) · Kᵀ (hs, keys)
+                AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs, hs, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false);
+                for (int r = 0; r < rows; r++)
+                {
+                    float* row = s + r * KeyTile;
+                    int visible = Math.Min(shape.VisibleKeys(q0 + r, keyLength) - j0, keys);
+                    if (visible <= 0)
+                    {
+                        new Span<float>(row, paddedKeys).Clear();
+                        continue;
+                    }
+                    for (int c = visible; c < paddedKeys; c++) row[c] = float.NegativeInfinity;
+                    float newMax = MathF.Max(max[r], AttentionMath.Max(row, paddedKeys));
+                    float rescale = AttentionMath.Exp2(max[r] - newMax);
+                    sum[r] = sum[r] * rescale + AttentionMath.Exp2InPlace(row, paddedKeys, newMax);
+                    max[r] = newMax;
+                    if (rescale != 1f) AttentionMath.Scale(acc + r * dp, dp, rescale);
+                }
+                // acc (rows, dp) += P (rows, keys) · V (keys, dp)
+                AttentionTileGemm.Multiply(rows, keys, dp, s, KeyTile, 1, vp + (nint)j0 * dp, dp, acc, dp, accumulate: true);
+            }
+
+            float* oDst = _o + ((nint)bh * tq + q0) * hs;
+            float* lseDst = _lse + (nint)bh * tq + q0;
+            for (int r = 0; r < rows; r++)
+            {
+                bool empty = sum[r] == 0f;
+                float inverse = empty ? 0f : 1f / sum[r];
+                for (int c = 0; c < hs; c++) oDst[r * hs + c] = acc[r * dp + c] * inverse;
+                lseDst[r] = empty ? float.NegativeInfinity : (max[r] + MathF.Log2(sum[r])) * AttentionMath.Ln2;
+            }
+        }
+    }
+
+    /// <summary>Per-thread tiles of the forward pass.</summary>
+    private sealed class TileScratch
+    {
+        [ThreadStatic] private static TileScratch? t_current;
+        public static TileScratch Current => t_current ??= new TileScratch();
+        public readonly AttentionScratch Queries = new(ScratchBytes), Scores = new(ScratchBytes), Output = new(ScratchBytes), RowStats = new(ScratchBytes);
+    }
+}

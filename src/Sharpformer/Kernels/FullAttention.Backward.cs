@@ -1,0 +1,115 @@
+namespace Sharpformer.Kernels;
+
+public static unsafe partial class FullAttention
+{
+    [ThreadStatic] private static BackwardJob? t_backwardJob;
+
+    /// <summary>
+    /// Gradients from the saved probabilities (overwritten, not accumulated): dP = dO·Vᵀ,
+    /// dS = P ⊙ (dP − rowsum(P ⊙ dP))·scale (rowsum(P ⊙ dP) equals rowsum(dO ⊙ O)), dQ = dS·K, dK = dSᵀ·Q,
+    /// dV = Pᵀ·dO. Parallel over batch·head, so the bits do not depend on the thread count.
+    /// </summary>
+    public static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> probs,
+        ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape, Span<float> dQ, Span<float> dK, Span<float> dV)
+    {
+        ValidateInputs(q, k, v, keyLengths, shape);
+        shape.RequireScores(probs.Length, nameof(probs));
+        shape.RequireQuery(dO.Length, nameof(dO));
+        shape.RequireQuery(dQ.Length, nameof(dQ));
+        shape.RequireKey(dK.Length, nameof(dK));
+        shape.RequireKey(dV.Length, nameof(dV));
+        var job = t_backwardJob ??= new BackwardJob();
+        fixed (float* pq = q, pk = k, pv = v, pp = probs, pdo = dO, pdq = dQ, pdk = dK, pdv = dV)
+        {
+            job.Prepare(pq, pk, pv, pp, pdo, pdq, pdk, pdv, keyLengths, shape);
+            Parallelism.For(shape.BatchHeads, job.HeadBody, 8L * shape.QueryLength * shape.KeyLength * shape.HeadSize);
+        }
+    }
+
+    private sealed class BackwardJob
+    {
+        public readonly Action<int> HeadBody;
+        private int[] _keyLengths = [];
+        private float* _q, _k, _v, _probs, _dO, _dQ, _dK, _dV;
+        private AttentionShape _shape;
+
+        public BackwardJob() => HeadBody = RunHead;
+
+        public void Prepare(float* q, float* k, float* v, float* probs, float* dO, float* dQ, float* dK, float* dV,
+            ReadOnlySpan<int> keyLengths, in AttentionShape shape)
+        {
+            _q = q; _k = k; _v = v; _probs = probs; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _shape = shape;
+            FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
+        }
+
+        private void RunHead(int bh)
+        {
+            ref readonly var shape = ref _shape;
+            int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize;
+            int dp = AttentionTileGemm.RoundUp(hs), tkp = AttentionTileGemm.RoundUp(tk);
+            int keyLength = _keyLengths[bh / shape.Heads];
+            var scratch = HeadScratch.Current;
+
+            float* qSrc = _q + (nint)bh * tq * hs, kSrc = _k + (nint)bh * tk * hs, vSrc = _v + (nint)bh * tk * hs;
+            float* dOSrc = _dO + (nint)bh * tq * hs;
+            float* qp = scratch.Queries.Get((long)tq * dp);     // (Tq, dp)
+            float* dOp = scratch.OutputGrad.Get((long)tq * dp); // (Tq, dp)
+            float* kp = scratch.Keys.Get((long)tk * dp);        // (Tk, dp)
+            float* vt = scratch.ValuesT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile)); // Vᵀ in key tiles of (hs, KeyTile)
+            float* dKacc = scratch.KeyGrad.Get((long)tk * dp);
+            float* dVacc = scratch.ValueGrad.Get((long)tk * dp);
+            float* dS = scratch.ScoreGrad.Get((long)QueryTile * tkp); // (rows, tkp)
+            float* dQTile = scratch.QueryGrad.Get(QueryTile * dp);
+
+            AttentionPacking.PadRows(qSrc, tq, hs, qp, dp, 1f);
+            AttentionPacking.PadRows(dOSrc, tq, hs, dOp, dp, 1f);
+            AttentionPacking.PadRows(kSrc, tk, hs, kp, dp, 1f);
+            AttentionPacking.TransposeTiles(vSrc, tk, hs, vt, KeyTile);
+            new Span<float>(dKacc, tk * dp).Clear();
+            new Span<float>(dVacc, tk * dp).Clear();
+
+            float* probs = _probs + (nint)bh * tq * tk;
+            float* dQDst = _dQ + (nint)bh * tq * hs;
+            for (int q0 = 0; q0 < tq; q0 += QueryTile)
+            {
+                int rows = Math.Min(QueryTile, tq - q0);
+                int keyEnd = shape.VisibleKeys(q0 + rows - 1, keyLength);
+                if (keyEnd == 0)
+                {
+                    new Span<float>(dQDst + (nint)q0 * hs, rows * hs).Clear();
+                    continue;
+                }
+                float* pTile = probs + (nint)q0 * tk;
+                // dP (rows, keyEnd) = dO · Vᵀ
+                for (int j0 = 0; j0 < keyEnd; j0 += KeyTile)
+                    AttentionTileGemm.Multiply(rows, hs, AttentionTileGemm.RoundUp(Math.Min(KeyTile, keyEnd - j0)), dOp + (nint)q0 * dp, dp, 1,
+                        AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, dS + j0, tkp, accumulate: false);
+                for (int r = 0; r < rows; r++)
+                {
+                    float* pRow = pTile + (nint)r * tk, gRow = dS + (nint)r * tkp;
+                    int visible = shape.VisibleKeys(q0 + r, keyLength);
+                    float delta = AttentionMath.Dot(pRow, gRow, visible);
+                    for (int c = 0; c < visible; c++) gRow[c] = pRow[c] * (gRow[c] - delta) * shape.Scale;
+                    new Span<float>(gRow + visible, keyEnd - Math.Min(visible, keyEnd)).Clear();
+                }
+                // dQ (rows, dp) = dS · K;  dK (keyEnd, dp) += dSᵀ · Q;  dV += Pᵀ · dO
+                AttentionTileGemm.Multiply(rows, keyEnd, dp, dS, tkp, 1, kp, dp, dQTile, dp, accumulate: false);
+                AttentionPacking.UnpadRows(dQTile, rows, dp, dQDst + (nint)q0 * hs, hs, 1f);
+                AttentionTileGemm.Multiply(keyEnd, rows, dp, dS, 1, tkp, qp + (nint)q0 * dp, dp, dKacc, dp, accumulate: true);
+                AttentionTileGemm.Multiply(keyEnd, rows, dp, pTile, 1, tk, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
+            }
+            AttentionPacking.UnpadRows(dKacc, tk, dp, _dK + (nint)bh * tk * hs, hs, 1f);
+            AttentionPacking.UnpadRows(dVacc, tk, dp, _dV + (nint)bh * tk * hs, hs, 1f);
+        }
+    }
+
+    /// <summary>Per-thread buffers of the backward pass: one head's packed operands and gradient sums.</summary>
+    private sealed class HeadScratch
+    {
+        [ThreadStatic] private static HeadScratch? t_current;
+        public static HeadScratch Current => t_current ??= new HeadScratch();
+        public readonly AttentionScratch Queries = new(ScratchBytes), OutputGrad = new(ScratchBytes), Keys = new(ScratchBytes),
+            ValuesT = new(ScratchBytes), KeyGrad = new(ScratchBytes), ValueGrad = new(ScratchBytes), ScoreGrad = new(ScratchBytes),
+            QueryGrad = new(ScratchBytes);
+    }
+}
