@@ -20,10 +20,11 @@ public static class CrossEntropy
             if (t == ignoreIndex) { losses[r] = 0; lse[r] = 0; continue; }
             if ((uint)t >= (uint)v) throw new ArgumentException($"cross_entropy: target {t} at row {r} is outside the vocabulary of {v}.");
             var row = logits.Slice(r * v, v);
+            var exps = Scratch(v);
             float max = TensorPrimitives.Max(row);
-            float sumExp = 0;
-            for (int j = 0; j < v; j++) sumExp += MathF.Exp(row[j] - max);
-            float logSumExp = max + MathF.Log(sumExp);
+            TensorPrimitives.Subtract(row, max, exps);
+            TensorPrimitives.Exp(exps, exps);
+            float logSumExp = max + MathF.Log(TensorPrimitives.Sum(exps));
             float loss = logSumExp - (1 - smoothing) * row[t];
             if (smoothing != 0) loss -= smoothing / v * TensorPrimitives.Sum(row);
             losses[r] = loss;
@@ -44,10 +45,22 @@ public static class CrossEntropy
             if (t == ignoreIndex) continue;
             var row = logits.Slice(r * v, v);
             var drow = dLogits.Slice(r * v, v);
-            float l = lse[r];
-            for (int j = 0; j < v; j++) drow[j] += scale * (MathF.Exp(row[j] - l) - uniform);
+            var p = Scratch(v);
+            TensorPrimitives.Subtract(row, lse[r], p);
+            TensorPrimitives.Exp(p, p);                          // p = softmax(row)
+            TensorPrimitives.MultiplyAdd(p, scale, drow, drow);
+            if (uniform != 0) TensorPrimitives.Add(drow, -scale * uniform, drow);
             drow[t] -= scale * (1 - smoothing);
         }
+    }
+
+    [ThreadStatic] private static float[]? t_scratch;
+
+    /// <summary>A per-thread row buffer, so the kernels allocate nothing after the first call.</summary>
+    private static Span<float> Scratch(int v)
+    {
+        if (t_scratch == null || t_scratch.Length < v) t_scratch = new float[v];
+        return t_scratch.AsSpan(0, v);
     }
 
     /// <summary>Double-precision oracle: the mean loss over counted rows.</summary>

@@ -35,28 +35,26 @@ public static class LayerNorm
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
         ReadOnlySpan<float> dY, Span<float> dX, Span<float> dGamma, Span<float> dBeta, int rows, int c)
     {
+        // Per row: x̂ (into a stack buffer), dx̂ = dy ⊙ γ, then the two means, then dx. Vectorised by TensorPrimitives.
+        Span<float> xhat = c <= 4096 ? stackalloc float[c] : new float[c];
+        Span<float> dxhat = c <= 4096 ? stackalloc float[c] : new float[c];
         for (int r = 0; r < rows; r++)
         {
             var xr = x.Slice(r * c, c);
             var dyr = dY.Slice(r * c, c);
             var dxr = dX.Slice(r * c, c);
-            float m = mean[r], s = rstd[r];
-            float sumDxhat = 0, sumDxhatXhat = 0;
-            for (int j = 0; j < c; j++)
-            {
-                float xhat = (xr[j] - m) * s;
-                float dxhat = dyr[j] * gamma[j];
-                sumDxhat += dxhat;
-                sumDxhatXhat += dxhat * xhat;
-                dGamma[j] += dyr[j] * xhat;
-            }
+            float s = rstd[r];
+            TensorPrimitives.Subtract(xr, mean[r], xhat);
+            TensorPrimitives.Multiply(xhat, s, xhat);
+            TensorPrimitives.Multiply(dyr, gamma, dxhat);
+            float meanDxhat = TensorPrimitives.Sum(dxhat) / c;
+            float meanDxhatXhat = TensorPrimitives.Dot(dxhat, xhat) / c;
+            TensorPrimitives.FusedMultiplyAdd(dyr, xhat, dGamma, dGamma);
             if (!dBeta.IsEmpty) TensorPrimitives.Add(dBeta, dyr, dBeta);
-            float meanDxhat = sumDxhat / c, meanDxhatXhat = sumDxhatXhat / c;
-            for (int j = 0; j < c; j++)
-            {
-                float xhat = (xr[j] - m) * s;
-                dxr[j] += s * (dyr[j] * gamma[j] - meanDxhat - xhat * meanDxhatXhat);
-            }
+            // dx += s·(dx̂ − mean(dx̂)) − s·mean(dx̂ ⊙ x̂)·x̂
+            TensorPrimitives.Subtract(dxhat, meanDxhat, dxhat);
+            TensorPrimitives.MultiplyAdd(xhat, -meanDxhatXhat, dxhat, dxhat);
+            TensorPrimitives.MultiplyAdd(dxhat, s, dxr, dxr);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Sharpformer.Kernels;
 
@@ -33,7 +34,18 @@ public static class Softmax
             var dyr = dY.Slice(r * n, n);
             var dxr = dX.Slice(r * n, n);
             float dot = TensorPrimitives.Dot(yr, dyr);
-            for (int j = 0; j < n; j++) dxr[j] += yr[j] * (dyr[j] - dot);
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var d = Vector512.Create(dot);
+                for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count)
+                {
+                    var acc = Vector512.Create(dxr.Slice(j, Vector512<float>.Count))
+                        + Vector512.Create(yr.Slice(j, Vector512<float>.Count)) * (Vector512.Create(dyr.Slice(j, Vector512<float>.Count)) - d);
+                    acc.CopyTo(dxr.Slice(j, Vector512<float>.Count));
+                }
+            }
+            for (; j < n; j++) dxr[j] += yr[j] * (dyr[j] - dot);
         }
     }
 

@@ -128,6 +128,27 @@ public class OpGradientTests
         Assert.Equal(expected, loss, 1e-5);
     }
 
+    [Theory]
+    [InlineData(AttentionKernel.Full, true)]
+    [InlineData(AttentionKernel.Full, false)]
+    [InlineData(AttentionKernel.Flash, true)]
+    [InlineData(AttentionKernel.Flash, false)]
+    public void FusedAttentionMatchesGradientsAndComposedOps(AttentionKernel kernel, bool causal)
+    {
+        var q = Param(_rng, "q", 2, 2, 5, 3);
+        var k = Param(_rng, "k", 2, 2, 7, 3);
+        var v = Param(_rng, "v", 2, 2, 7, 3);
+        int[] lengths = [7, 4];
+        // q used twice: the second use must add to, not overwrite, the first one's gradient.
+        Check(t => t.Add(t.ScaledDotProductAttention(q, k, v, causal, lengths, kernel), q), [q, k, v]);
+
+        using var tape = new Tape(recordGradients: false);
+        var fused = tape.ScaledDotProductAttention(q, k, v, causal, lengths, kernel).Value.Span.ToArray();
+        var scores = tape.Mask(tape.Scale(tape.MatMul(q, k, transB: true), 1 / MathF.Sqrt(3)), causal, lengths);
+        var composed = tape.MatMul(tape.Softmax(scores), v).Value.Span.ToArray();
+        for (int i = 0; i < fused.Length; i++) Assert.Equal(composed[i], fused[i], 1e-5);
+    }
+
     [Fact]
     public void GradientsAccumulateUntilZeroed()
     {

@@ -1,0 +1,70 @@
+using Sharpformer.Kernels;
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Autograd;
+
+/// <summary>Which exact attention kernel computes softmax(Q·Kᵀ/√hs + mask)·V.</summary>
+public enum AttentionKernel
+{
+    /// <summary>Materialises the (B, nh, Tq, Tk) probabilities and keeps them for the backward pass.</summary>
+    Full,
+    /// <summary>Tiles with an online softmax; keeps only the per-row log-sum-exp (O(T) memory).</summary>
+    Flash,
+}
+
+public sealed partial class Tape
+{
+    /// <summary>
+    /// Scaled dot-product attention as one op with a fused backward. q: (B, nh, Tq, hs); k, v: (B, nh, Tk, hs)
+    /// -> (B, nh, Tq, hs). <paramref name="causal"/> aligns the ends (query i sees keys j ≤ i + Tk − Tq);
+    /// <paramref name="keyLengths"/> (one per batch row) hides right padding.
+    /// </summary>
+    public Variable ScaledDotProductAttention(Variable q, Variable k, Variable v, bool causal, int[]? keyLengths, AttentionKernel kernel)
+    {
+        if (q.Value.Rank != 4 || k.Value.Rank != 4 || !ShapeOf.Equal(k.Shape, v.Shape)
+            || q.Dim(0) != k.Dim(0) || q.Dim(1) != k.Dim(1) || q.Dim(3) != k.Dim(3))
+            throw new ArgumentException($"attention: q {ShapeOf.Format(q.Shape)}, k {ShapeOf.Format(k.Shape)} and v {ShapeOf.Format(v.Shape)} must be (B, nh, Tq, hs) and (B, nh, Tk, hs).");
+        var shape = AttentionShape.Create(q.Dim(0), q.Dim(1), q.Dim(2), k.Dim(2), q.Dim(3), causal);
+        var lengths = keyLengths ?? [];
+        var o = Result(q.Shape, "attention", q, k, v);
+        Tensor saved; // full: probabilities (B·nh, Tq, Tk); flash: log-sum-exp (B·nh, Tq)
+        if (kernel == AttentionKernel.Full)
+        {
+            saved = Borrow(shape.BatchHeads, shape.QueryLength, shape.KeyLength);
+            FullAttention.Forward(q.Value.Span, k.Value.Span, v.Value.Span, lengths, shape, saved.Span, o.Value.Span);
+        }
+        else
+        {
+            saved = Borrow(shape.BatchHeads, shape.QueryLength);
+            FlashAttention.Forward(q.Value.Span, k.Value.Span, v.Value.Span, lengths, shape, o.Value.Span, saved.Span);
+        }
+        Record(o, () =>
+        {
+            // The kernels overwrite their gradient outputs: write straight into a gradient nobody has
+            // touched yet, otherwise into scratch that is then added.
+            var (dQ, addQ) = OverwritableGrad(q);
+            var (dK, addK) = OverwritableGrad(k);
+            var (dV, addV) = OverwritableGrad(v);
+            if (kernel == AttentionKernel.Full)
+                FullAttention.Backward(q.Value.Span, k.Value.Span, v.Value.Span, saved.Span, o.Grad!.Span, lengths, shape, dQ.Span, dK.Span, dV.Span);
+            else
+                FlashAttention.Backward(q.Value.Span, k.Value.Span, v.Value.Span, o.Value.Span, saved.Span, o.Grad!.Span, lengths, shape, dQ.Span, dK.Span, dV.Span);
+            if (addQ) System.Numerics.Tensors.TensorPrimitives.Add(GradOf(q).Span, dQ.Span, GradOf(q).Span);
+            if (addK) System.Numerics.Tensors.TensorPrimitives.Add(GradOf(k).Span, dK.Span, GradOf(k).Span);
+            if (addV) System.Numerics.Tensors.TensorPrimitives.Add(GradOf(v).Span, dV.Span, GradOf(v).Span);
+        });
+        return o;
+    }
+
+    /// <summary>A buffer a kernel may overwrite with v's gradient, and whether it must then be added into v.Grad.</summary>
+    private (Tensor Buffer, bool MustAdd) OverwritableGrad(Variable v)
+    {
+        if (!v.RequiresGrad) return (Borrow(v.Shape), false);
+        if (v.Grad == null)
+        {
+            v.Grad = Borrow(v.Shape);
+            return (v.Grad, false);
+        }
+        return (Borrow(v.Shape), true);
+    }
+}
