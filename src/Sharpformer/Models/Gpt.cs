@@ -15,7 +15,7 @@ public sealed class Gpt : Module
     public GptConfig Config { get; }
     public Embedding TokenEmbedding { get; }
     public Embedding PositionEmbedding { get; }
-    public DecoderBlock[] Blocks { get; }
+    public TransformerBlock[] Blocks { get; }
     public Nn.LayerNorm FinalNorm { get; }
 
     public Gpt(GptConfig config, ulong seed)
@@ -28,7 +28,7 @@ public sealed class Gpt : Module
         TokenEmbedding = new Embedding(rng, config.VocabSize, config.Embedding);
         PositionEmbedding = new Embedding(rng, config.BlockSize, config.Embedding);
         Blocks = Enumerable.Range(0, config.Layers)
-            .Select(_ => new DecoderBlock(rng, config.Embedding, config.Heads, config.Bias, config.Dropout, residualStd, variant))
+            .Select(_ => new TransformerBlock(rng, config.Embedding, config.Heads, config.Bias, config.Dropout, residualStd, variant))
             .ToArray();
         FinalNorm = new Nn.LayerNorm(config.Embedding, config.Bias);
     }
@@ -50,7 +50,7 @@ public sealed class Gpt : Module
         var pos = PositionEmbedding.Forward(tape, positions, time);      // (T, C), broadcast over B
         var x = tape.Add(tok, pos);
         if (dropoutRng != null && Config.Dropout > 0) x = tape.Dropout(x, Config.Dropout, dropoutRng);
-        for (int l = 0; l < Blocks.Length; l++) x = Blocks[l].Forward(tape, x, dropoutRng, cache?.Layers[l]);
+        for (int l = 0; l < Blocks.Length; l++) x = Blocks[l].Forward(tape, x, AttentionMask.CausalOnly, dropoutRng, cache?.Layers[l]);
         x = FinalNorm.Forward(tape, x);
         return tape.Linear(x, TokenEmbedding.Weight);                      // (B, T, V), head tied to E
     }

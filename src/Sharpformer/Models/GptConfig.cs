@@ -33,6 +33,9 @@ public sealed record GptConfig(
 
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
 
-    public static GptConfig FromJson(string json, string source) =>
-        (JsonSerializer.Deserialize<GptConfig>(json) ?? throw new InvalidDataException($"{source}: empty GPT config.")).Validated();
+    public static GptConfig FromJson(string json, string source)
+    {
+        try { return (JsonSerializer.Deserialize<GptConfig>(json) ?? throw new InvalidDataException($"{source}: empty GPT config.")).Validated(); }
+        catch (JsonException e) { throw new InvalidDataException($"{source}: malformed GPT config ({e.Message})."); }
+    }
 }
