@@ -11,5 +11,7 @@ internal static class CommandCatalog
         yield return GenerateCommand.Create();
         yield return EvalCommand.Create();
         yield return BenchCommand.Create();
+        yield return BleuCommand.Create();
+        yield return CorpusCommand.Create();
     }
 }

@@ -1,0 +1,93 @@
+using Sharpformer.Data.EnRu;
+
+namespace Sharpformer.Tests.Data.EnRu;
+
+public class EnRuCorpusGeneratorTests
+{
+    private static readonly EnRuCorpusOptions Small = new() { TrainCount = 6000, ValidCount = 300, TestCount = 300, Seed = 7 };
+    private static readonly Lazy<(List<EnRuClause> Train, List<EnRuClause> Valid, List<EnRuClause> Test)> Clauses =
+        new(() => EnRuCorpusGenerator.GenerateClauses(Small));
+
+    [Fact]
+    public void SplitsHaveTheRequestedSizesAndShareNoSentence()
+    {
+        var (train, valid, test) = Clauses.Value;
+        Assert.Equal(6000, train.Count);
+        Assert.Equal(300, valid.Count);
+        Assert.Equal(300, test.Count);
+        var all = train.Concat(valid).Concat(test).Select(c => c.English()).ToList();
+        Assert.Equal(all.Count, all.Distinct().Count());
+        var targets = train.Select(c => c.Russian()).ToHashSet();
+        Assert.DoesNotContain(valid.Concat(test), c => targets.Contains(c.Russian()));
+    }
+
+    [Fact]
+    public void HeldOutCombinationsNeverAppearInTraining()
+    {
+        var (train, valid, test) = Clauses.Value;
+        var trainCombos = train.SelectMany(c => c.Combinations()).ToHashSet();
+        var validCombos = valid.SelectMany(c => c.Combinations()).ToHashSet();
+        foreach (var clause in valid)
+            Assert.Contains(clause.Combinations(), k => !trainCombos.Contains(k));
+        foreach (var clause in test)
+            Assert.Contains(clause.Combinations(), k => !trainCombos.Contains(k) && !validCombos.Contains(k));
+        // Assigned per combination: a held-out combination is held out wherever it occurs.
+        Assert.All(trainCombos, k => Assert.Equal(EnRuCorpusGenerator.Split.Train, EnRuCorpusGenerator.SplitOf(k, Small.Seed, Small.HeldOutCombinationFraction)));
+    }
+
+    [Fact]
+    public void EveryHeldOutWordOccursInTraining()
+    {
+        var (train, valid, test) = Clauses.Value;
+        static IEnumerable<string> Words(string s) => s.TrimEnd('.').Split(' ').Select(w => w.ToLowerInvariant());
+        var trainEnglish = train.SelectMany(c => Words(c.English())).ToHashSet();
+        var trainRussian = train.SelectMany(c => Words(c.Russian())).ToHashSet();
+        foreach (var clause in valid.Concat(test))
+        {
+            Assert.All(Words(clause.English()), w => Assert.Contains(w, trainEnglish));
+            Assert.All(Words(clause.Russian()), w => Assert.Contains(w, trainRussian));
+        }
+    }
+
+    [Fact]
+    public void EveryConstructionNegationAndTimeOccurs()
+    {
+        var train = Clauses.Value.Train;
+        Assert.All(Enum.GetValues<Construction>(), c => Assert.Contains(train, x => x.Construction == c));
+        Assert.Contains(train, x => x.Negated);
+        Assert.Contains(train, x => x.Time is not null);
+        Assert.Contains(train, x => x.Subject.Pronoun is not null);
+        Assert.Contains(train, x => x.Object.Adjective is not null);
+    }
+
+    [Fact]
+    public void EachEnglishSentenceHasOneTranslation()
+    {
+        var corpus = EnRuCorpusGenerator.Generate(Small with { Seed = 8 });
+        var byEnglish = new Dictionary<string, string>();
+        foreach (var pair in corpus.Train.Concat(corpus.Valid).Concat(corpus.Test))
+        {
+            if (byEnglish.TryGetValue(pair.Source, out var russian)) Assert.Equal(russian, pair.Target);
+            byEnglish[pair.Source] = pair.Target;
+        }
+    }
+
+    [Fact]
+    public void SameSeedSameCorpusOtherSeedOtherCorpus()
+    {
+        var options = Small with { TrainCount = 500, ValidCount = 20, TestCount = 20 };
+        var a = EnRuCorpusGenerator.Generate(options);
+        var b = EnRuCorpusGenerator.Generate(options);
+        Assert.Equal(a.Train, b.Train);
+        Assert.Equal(a.Test, b.Test);
+        var c = EnRuCorpusGenerator.Generate(options with { Seed = 99 });
+        Assert.NotEqual(a.Train, c.Train);
+    }
+
+    [Fact]
+    public void ImpossibleRequestsAreRejected()
+    {
+        Assert.Throws<ArgumentException>(() => EnRuCorpusGenerator.Generate(Small with { HeldOutCombinationFraction = 0 }));
+        Assert.Throws<ArgumentException>(() => EnRuCorpusGenerator.Generate(Small with { ConstructionWeights = [1, 1] }));
+    }
+}
