@@ -43,4 +43,20 @@ public sealed class LayerKvCache(int batch, int heads, int capacity, int headSiz
         }
         return (Variable.Constant(k, "k_cache"), Variable.Constant(v, "v_cache"));
     }
+
+    /// <summary>
+    /// Beam search: row r of the new cache is row <paramref name="parents"/>[r] of the old one (rows are batch
+    /// entries, each holding all heads), so surviving hypotheses keep their history.
+    /// </summary>
+    public void Reorder(ReadOnlySpan<int> parents)
+    {
+        if (parents.Length != batch) throw new ArgumentException($"KV cache: {parents.Length} parents for {batch} rows.");
+        int rowSize = heads * capacity * headSize;
+        foreach (var store in new[] { _keys, _values })
+        {
+            var copy = store.Span.ToArray();
+            for (int r = 0; r < batch; r++)
+                copy.AsSpan(parents[r] * rowSize, rowSize).CopyTo(store.Span.Slice(r * rowSize, rowSize));
+        }
+    }
 }
