@@ -59,7 +59,7 @@ internal static class TiktokenFormat
     /// <summary>Writes <paramref name="tokenizer"/>'s regular tokens as a rank file (ids as ranks).</summary>
     public static void Save(BpeTokenizer tokenizer, string path) => AtomicFile.Write(path, stream =>
     {
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
         for (int id = 0; id < tokenizer.VocabSize; id++)
             if (!tokenizer.IsSpecial(id) && !tokenizer.TokenBytes(id).IsEmpty)
                 writer.Write($"{Convert.ToBase64String(tokenizer.TokenBytes(id))} {id}\n");
