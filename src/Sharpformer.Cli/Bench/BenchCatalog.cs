@@ -7,6 +7,6 @@ internal static class BenchCatalog
 {
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return TokenizerBench.Create();
     }
 }
