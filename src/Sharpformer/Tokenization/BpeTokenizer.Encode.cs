@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Sharpformer.Tokenization;
@@ -30,17 +29,16 @@ public sealed partial class BpeTokenizer
     public void Encode(ReadOnlySpan<char> text, List<int> ids, bool allowSpecialTokens = true)
     {
         ArgumentNullException.ThrowIfNull(ids);
-        var pieces = new List<Range>();
         while (!text.IsEmpty)
         {
             int length = 0, specialId = -1;
             int at = allowSpecialTokens ? FindSpecial(text, out length, out specialId) : -1;
             if (at < 0)
             {
-                EncodeOrdinary(text, ids, pieces);
+                EncodeOrdinary(text, ids);
                 return;
             }
-            EncodeOrdinary(text[..at], ids, pieces);
+            EncodeOrdinary(text[..at], ids);
             ids.Add(specialId);
             text = text[(at + length)..];
         }
@@ -64,12 +62,19 @@ public sealed partial class BpeTokenizer
         return -1;
     }
 
-    private void EncodeOrdinary(ReadOnlySpan<char> text, List<int> ids, List<Range> pieces)
+    private void EncodeOrdinary(ReadOnlySpan<char> text, List<int> ids)
     {
         if (text.IsEmpty) return;
-        pieces.Clear();
-        _preTokenizer.Split(text, pieces);
-        foreach (var piece in CollectionsMarshal.AsSpan(pieces)) EncodePiece(text[piece], ids);
+        var sink = new EncodingSink(this, text, ids);
+        _preTokenizer.Split(text, ref sink);
+    }
+
+    /// <summary>Encodes each piece as the pre-tokenizer finds it.</summary>
+    private readonly ref struct EncodingSink(BpeTokenizer tokenizer, ReadOnlySpan<char> text, List<int> ids) : IPieceSink
+    {
+        private readonly ReadOnlySpan<char> _text = text;
+
+        public void Add(int start, int end) => tokenizer.EncodePiece(_text[start..end], ids);
     }
 
     private void EncodePiece(ReadOnlySpan<char> piece, List<int> ids)

@@ -14,13 +14,13 @@ internal sealed class Gpt2PreTokenizer : PreTokenizer
 
     public override string Pattern => SplitPatterns.Gpt2;
 
-    public override void Split(ReadOnlySpan<char> text, List<Range> pieces)
+    internal override void Split<TSink>(ReadOnlySpan<char> text, ref TSink sink)
     {
         int i = 0;
         while (i < text.Length)
         {
             int end = PieceEnd(text, i);
-            pieces.Add(new Range(i, end));
+            sink.Add(i, end);
             i = end;
         }
     }

@@ -11,8 +11,21 @@ public abstract class PreTokenizer
     /// <summary>The regular expression whose matches are the pieces.</summary>
     public abstract string Pattern { get; }
 
-    /// <summary>Appends the (start, length) of each piece of <paramref name="text"/> to <paramref name="pieces"/>.</summary>
-    public abstract void Split(ReadOnlySpan<char> text, List<Range> pieces);
+    /// <summary>Appends the range of each piece of <paramref name="text"/> to <paramref name="pieces"/>; the pieces tile the text.</summary>
+    public void Split(ReadOnlySpan<char> text, List<Range> pieces)
+    {
+        ArgumentNullException.ThrowIfNull(pieces);
+        var sink = new RangeListSink(pieces);
+        Split(text, ref sink);
+    }
+
+    /// <summary>Hands each piece to <paramref name="sink"/> as it is found (no list for a long text).</summary>
+    internal abstract void Split<TSink>(ReadOnlySpan<char> text, ref TSink sink) where TSink : IPieceSink, allows ref struct;
+
+    private readonly struct RangeListSink(List<Range> pieces) : IPieceSink
+    {
+        public void Add(int start, int end) => pieces.Add(new Range(start, end));
+    }
 
     /// <summary>The pieces of <paramref name="text"/> as strings (for inspection and tests).</summary>
     public IReadOnlyList<string> Split(string text)
@@ -54,23 +67,29 @@ internal sealed class RegexPreTokenizer(Regex regex) : PreTokenizer
 {
     public override string Pattern => regex.ToString();
 
-    public override void Split(ReadOnlySpan<char> text, List<Range> pieces)
+    internal override void Split<TSink>(ReadOnlySpan<char> text, ref TSink sink)
     {
         int covered = 0;
         foreach (var match in regex.EnumerateMatches(text))
         {
-            if (match.Index > covered) covered = Emit(text, covered, match.Index, pieces);
-            covered = Emit(text, covered, match.Index + match.Length, pieces);
+            if (match.Index > covered) covered = Emit(text, covered, match.Index, ref sink);
+            covered = Emit(text, covered, match.Index + match.Length, ref sink);
         }
-        Emit(text, covered, text.Length, pieces);
+        Emit(text, covered, text.Length, ref sink);
     }
 
-    /// <summary>Adds the piece [start, end) (moved past a split surrogate pair); returns its end.</summary>
-    private static int Emit(ReadOnlySpan<char> text, int start, int end, List<Range> pieces)
+    /// <summary>Hands over the piece [start, end) (moved past a split surrogate pair); returns its end.</summary>
+    private static int Emit<TSink>(ReadOnlySpan<char> text, int start, int end, ref TSink sink) where TSink : IPieceSink, allows ref struct
     {
         if (end <= start) return start;
         if (end < text.Length && char.IsHighSurrogate(text[end - 1]) && char.IsLowSurrogate(text[end])) end++;
-        pieces.Add(new Range(start, end));
+        sink.Add(start, end);
         return end;
     }
+}
+
+/// <summary>Receives the pieces of a text, in order, as [start, end) offsets.</summary>
+internal interface IPieceSink
+{
+    void Add(int start, int end);
 }
