@@ -16,10 +16,18 @@ internal sealed class MergeLearner
     private readonly int[] _wordLength;   // word -> tokens left (shrinks as merges apply)
     private readonly long[] _wordCount;   // word -> occurrences in the corpus
     private readonly List<byte[]> _tokens = [];
-    private readonly Dictionary<long, long> _pairCount = [];
-    private readonly Dictionary<long, List<int>> _pairWords = [];
-    private readonly HashSet<long> _touched = [];
+    private readonly Dictionary<long, PairState> _pairs = [];
+    private readonly List<(long Pair, PairState State)> _touched = [];
     private readonly PriorityQueue<long, PairPriority> _queue;
+    private int _stamp; // counts merges; marks a pair as touched by the current one
+
+    /// <summary>A pair's count over the corpus and the words it may occur in (some may have lost it since).</summary>
+    private sealed class PairState
+    {
+        public long Count;
+        public int TouchedAt = -1;
+        public List<int>? Words;
+    }
 
     public MergeLearner(IReadOnlyList<(byte[] Bytes, long Count)> words)
     {
@@ -42,7 +50,7 @@ internal sealed class MergeLearner
         }
         _touched.Clear();
         _queue = new PriorityQueue<long, PairPriority>(
-            _pairCount.Select(kv => (kv.Key, Priority(kv.Key, kv.Value))), new PairPriorityComparer(_tokens));
+            _pairs.Select(kv => (kv.Key, Priority(kv.Key, kv.Value.Count))), new PairPriorityComparer(_tokens));
     }
 
     /// <summary>Token bytes by id: the 256 bytes, then one token per learned merge.</summary>
@@ -59,14 +67,15 @@ internal sealed class MergeLearner
         var lastReport = TimeSpan.Zero;
         while (merges.Count < mergeCount && _queue.TryDequeue(out long pair, out var priority))
         {
-            if (!_pairCount.TryGetValue(pair, out long count) || count != priority.Count) continue; // stale entry
+            if (!_pairs.TryGetValue(pair, out var state) || state.Count != priority.Count) continue; // stale entry
+            _stamp++;
             int left = MergeTable.Left(pair), right = MergeTable.Right(pair);
             int merged = _tokens.Count;
             _tokens.Add([.. _tokens[left], .. _tokens[right]]);
             merges.Add((left, right));
 
-            var words = _pairWords[pair];
-            _pairWords.Remove(pair);
+            var words = state.Words!;
+            state.Words = null;
             words.Sort();
             for (int i = 0; i < words.Count; i++)
                 if (i == 0 || words[i] != words[i - 1]) MergeInWord(words[i], left, right, merged);
@@ -121,27 +130,26 @@ internal sealed class MergeLearner
 
     private void AddToPair(long pair, long delta, int word)
     {
-        ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairCount, pair, out _);
-        count += delta;
-        _touched.Add(pair);
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairs, pair, out _);
+        var state = slot ??= new PairState();
+        state.Count += delta;
+        if (state.TouchedAt != _stamp)
+        {
+            state.TouchedAt = _stamp;
+            _touched.Add((pair, state));
+        }
         if (delta <= 0) return;
-        ref var words = ref CollectionsMarshal.GetValueRefOrAddDefault(_pairWords, pair, out _);
-        words ??= [];
+        var words = state.Words ??= [];
         if (words.Count == 0 || words[^1] != word) words.Add(word);
     }
 
     /// <summary>Gives every pair whose count changed a queue entry with its new count; forgets pairs that reached zero.</summary>
     private void RequeueTouched()
     {
-        foreach (long pair in _touched)
+        foreach (var (pair, state) in _touched)
         {
-            long count = _pairCount[pair];
-            if (count > 0) _queue.Enqueue(pair, Priority(pair, count));
-            else
-            {
-                _pairCount.Remove(pair);
-                _pairWords.Remove(pair);
-            }
+            if (state.Count > 0) _queue.Enqueue(pair, Priority(pair, state.Count));
+            else _pairs.Remove(pair);
         }
         _touched.Clear();
     }
