@@ -15,7 +15,13 @@ internal sealed class WordCounter
     private readonly SearchValues<string>? _specialSearch;
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    private readonly List<Range> _pieces = [];
+
+    // The last pieces of the chunk being read, not yet counted: they may still change with the text after the chunk.
+    private const int Held = 3;
+    private readonly (int Start, int End, bool Special)[] _held = new (int, int, bool)[Held];
+    private int _heldCount;
+    private int _limit;
+    private bool _stopped;
 
     /// <summary>Characters read per chunk; a chunk grows when it holds too few pieces to cut safely.</summary>
     internal int ChunkChars { get; init; } = 1 << 20;
@@ -36,15 +42,15 @@ internal sealed class WordCounter
     /// <summary>Counts the words of a whole text.</summary>
     public void Add(ReadOnlySpan<char> text)
     {
-        CountUpTo(text, CollectPieces(text), int.MaxValue);
+        CountChunk(text, final: true);
         CharactersRead += text.Length;
     }
 
     /// <summary>
-    /// Counts the words of a stream chunk by chunk. A chunk is cut at the start of its third-to-last
-    /// piece, and no closer to its end than the longest special token: the pieces before the cut are
-    /// the ones the whole text would give (the patterns look at most one character past a match), and
-    /// the rest is carried into the next chunk.
+    /// Counts the words of a stream chunk by chunk. The last three pieces of a chunk, and any piece
+    /// starting within a special token's length of its end, are carried into the next chunk: the
+    /// pieces before them are those the whole text would give (the patterns look at most one
+    /// character past a match).
     /// </summary>
     public void Add(TextReader reader)
     {
@@ -52,67 +58,70 @@ internal sealed class WordCounter
         int filled = 0;
         while (true)
         {
-            int read = reader.ReadBlock(buffer, filled, buffer.Length - filled);
-            filled += read;
-            bool end = filled < buffer.Length;
+            filled += reader.ReadBlock(buffer, filled, buffer.Length - filled);
             var text = buffer.AsSpan(0, filled);
-            if (end)
+            if (filled < buffer.Length)
             {
                 Add(text);
                 return;
             }
-            var pieces = CollectPieces(text);
-            int cut = CutPoint(pieces, filled - _longestSpecial);
-            if (cut <= 0)
+            int cut = CountChunk(text, final: false);
+            if (cut == 0)
             {
-                Array.Resize(ref buffer, buffer.Length * 2); // one piece fills the chunk: read more before cutting
+                Array.Resize(ref buffer, buffer.Length * 2); // too few pieces to cut: read more first
                 continue;
             }
-            CountUpTo(text, pieces, cut);
             CharactersRead += cut;
             text[cut..].CopyTo(buffer);
             filled -= cut;
         }
     }
 
-    private static int CutPoint(List<(Range Range, bool Special)> pieces, int limit)
+    /// <summary>Counts the pieces of <paramref name="text"/>; returns where the uncounted rest starts.</summary>
+    private int CountChunk(ReadOnlySpan<char> text, bool final)
     {
-        for (int k = pieces.Count - 3; k > 0; k--)
-        {
-            int start = pieces[k].Range.Start.Value;
-            if (start <= limit) return start;
-        }
-        return 0;
-    }
-
-    /// <summary>Pieces in order: specials as themselves, the text between them pre-tokenized.</summary>
-    private List<(Range Range, bool Special)> CollectPieces(ReadOnlySpan<char> text)
-    {
-        var all = new List<(Range, bool)>();
+        _heldCount = 0;
+        _stopped = false;
+        _limit = final ? int.MaxValue : text.Length - _longestSpecial;
         int at = 0;
         while (at < text.Length)
         {
             int special = FindSpecial(text[at..], out int length);
             int segmentEnd = special < 0 ? text.Length : at + special;
-            _pieces.Clear();
-            _preTokenizer.Split(text[at..segmentEnd], _pieces);
-            foreach (var r in _pieces) all.Add((new Range(at + r.Start.Value, at + r.End.Value), false));
+            var sink = new CountingSink(this, text, at);
+            _preTokenizer.Split(text[at..segmentEnd], ref sink);
             if (special < 0) break;
-            all.Add((new Range(segmentEnd, segmentEnd + length), true));
+            Offer(text, segmentEnd, segmentEnd + length, special: true);
             at = segmentEnd + length;
         }
-        return all;
+        if (!final) return _heldCount == 0 ? text.Length : _held[0].Start;
+        for (int i = 0; i < _heldCount; i++) CountHeld(text, i);
+        return text.Length;
     }
 
-    private void CountUpTo(ReadOnlySpan<char> text, List<(Range Range, bool Special)> pieces, int cut)
+    /// <summary>Takes the next piece; counts the oldest held one once three pieces follow it.</summary>
+    private void Offer(ReadOnlySpan<char> text, int start, int end, bool special)
     {
-        foreach (var (range, special) in pieces)
+        if (_stopped) return;
+        if (_heldCount == Held)
         {
-            if (range.Start.Value >= cut) break;
-            if (special) continue;
-            ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(_lookup, text[range], out _);
-            count++;
+            // The piece after the oldest would be the cut: it must start before any special token that
+            // could run past the chunk's end.
+            if (_held[1].Start > _limit) { _stopped = true; return; }
+            CountHeld(text, 0);
+            _held[0] = _held[1];
+            _held[1] = _held[2];
+            _heldCount--;
         }
+        _held[_heldCount++] = (start, end, special);
+    }
+
+    private void CountHeld(ReadOnlySpan<char> text, int index)
+    {
+        var (start, end, special) = _held[index];
+        if (special) return;
+        ref long count = ref CollectionsMarshal.GetValueRefOrAddDefault(_lookup, text[start..end], out _);
+        count++;
     }
 
     /// <summary>Index of the first special token (the longest one there), or -1.</summary>
@@ -128,5 +137,12 @@ internal sealed class WordCounter
             return at;
         }
         return -1;
+    }
+
+    private readonly ref struct CountingSink(WordCounter counter, ReadOnlySpan<char> text, int offset) : IPieceSink
+    {
+        private readonly ReadOnlySpan<char> _text = text;
+
+        public void Add(int start, int end) => counter.Offer(_text, offset + start, offset + end, special: false);
     }
 }
