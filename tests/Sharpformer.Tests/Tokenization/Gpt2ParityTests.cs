@@ -26,6 +26,10 @@ public class Gpt2ParityTests
         Assert.Equal(50256, gpt2.SpecialTokens["<|endoftext|>"]);
         Assert.Equal([50256], gpt2.Encode("<|endoftext|>"));
         Assert.True(gpt2.Encode("<|endoftext|>", allowSpecialTokens: false).Length > 1);
+        Assert.Equal(15496, gpt2.TokenToId("Hello"));
+        Assert.Equal(995, gpt2.TokenToId(" world"));
+        Assert.Equal(50256, gpt2.TokenToId("<|endoftext|>"));
+        Assert.Null(gpt2.TokenToId("no such token in the vocabulary"));
     }
 
     [Theory]
