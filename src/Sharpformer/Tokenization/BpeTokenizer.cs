@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Buffers;
 using System.Text;
 
