@@ -10,5 +10,6 @@ internal static class BenchCatalog
         yield return GemmBench.Create();
         yield return TrainStepBench.Create();
         yield return GenerateBench.Create();
+        yield return TokenizerBench.Create();
     }
 }

@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return BenchCommand.Create();
         yield return BleuCommand.Create();
         yield return CorpusCommand.Create();
+        yield return TokenizerCommand.Create();
     }
 }

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Sharpformer.Tokenization;
+
+namespace Sharpformer.Cli.Commands;
+
+/// <summary>`sharpformer tokenizer train --input FILE... --vocab-size N [--special TOK...] [--pattern P] --out FILE`.</summary>
+internal static class TokenizerTrainCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<string[]>("--input") { Description = "Corpus files (UTF-8), read in chunks", Required = true, AllowMultipleArgumentsPerToken = true };
+        var vocabSize = new Option<int>("--vocab-size") { Description = "Vocabulary size: 256 bytes + merges + special tokens", Required = true };
+        var special = new Option<string[]>("--special") { Description = "Special tokens, never split or merged (e.g. <|endoftext|> <pad>)", AllowMultipleArgumentsPerToken = true };
+        var pattern = new Option<string>("--pattern") { Description = "Pre-tokenizer: gpt2, gpt4 or a regular expression", DefaultValueFactory = _ => "gpt2" };
+        var output = new Option<string>("--out") { Description = "Tokenizer file to write (the project's JSON format)", Required = true };
+        var command = new Command("train", "Learn a byte-level BPE vocabulary from text files.");
+        foreach (var option in new Option[] { input, vocabSize, special, pattern, output }) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            var options = new BpeTrainerOptions(parse.GetValue(vocabSize))
+            {
+                SpecialTokens = parse.GetValue(special) ?? [],
+                Pattern = parse.GetValue(pattern)!,
+            };
+            var clock = Stopwatch.StartNew();
+            var trainer = new BpeTrainer(options) { Progress = new LineProgress(stderr) };
+            foreach (var path in parse.GetValue(input)!) trainer.AddFile(path);
+            double countSeconds = clock.Elapsed.TotalSeconds;
+            stderr.WriteLine(Invariant($"counted {trainer.CharactersRead:N0} characters, {trainer.DistinctWords:N0} distinct pre-tokens in {countSeconds:F2} s"));
+            var tokenizer = trainer.Train();
+            double totalSeconds = clock.Elapsed.TotalSeconds;
+            var outPath = parse.GetValue(output)!;
+            tokenizer.Save(outPath);
+            stdout.WriteLine(Invariant($"wrote {outPath}: vocab {tokenizer.VocabSize} ({tokenizer.MergeCount} merges, {tokenizer.SpecialTokens.Count} special) in {totalSeconds:F2} s (counting {countSeconds:F2} s, merging {totalSeconds - countSeconds:F2} s)"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Prints merges done, merges/s and ETA as lines on standard error.</summary>
+    private sealed class LineProgress(TextWriter error) : IProgress<BpeTrainingProgress>
+    {
+        public void Report(BpeTrainingProgress p) =>
+            error.WriteLine(Invariant($"merges {p.Merges}/{p.TotalMerges}  {p.MergesPerSecond:F0} merges/s  ETA {p.Eta.TotalSeconds:F1} s"));
+    }
+}

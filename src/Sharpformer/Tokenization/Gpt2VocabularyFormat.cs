@@ -1,0 +1,98 @@
+using System.Text.Json;
+
+namespace Sharpformer.Tokenization;
+
+/// <summary>
+/// OpenAI's GPT-2 files: encoder.json (token in the byte alphabet -> id) and vocab.bpe ("#version"
+/// line, then one merge a line: left and right token separated by one space, in rank order). Entries
+/// of encoder.json that are neither a byte nor a merge result, written like "&lt;|endoftext|&gt;", are special tokens.
+/// </summary>
+internal static class Gpt2VocabularyFormat
+{
+    public const string EncoderFile = "encoder.json";
+    public const string MergesFile = "vocab.bpe";
+
+    public static BpeTokenizer Load(string folder)
+    {
+        var encoderPath = Path.Combine(folder, EncoderFile);
+        var mergesPath = Path.Combine(folder, MergesFile);
+        if (!File.Exists(encoderPath)) throw new FileNotFoundException($"{encoderPath} is missing (a GPT-2 vocabulary needs {EncoderFile} and {MergesFile}).", encoderPath);
+        if (!File.Exists(mergesPath)) throw new FileNotFoundException($"{mergesPath} is missing (a GPT-2 vocabulary needs {EncoderFile} and {MergesFile}).", mergesPath);
+
+        var entries = ReadEncoder(encoderPath);
+        var builder = new VocabularyBuilder();
+        var candidates = new List<(string Text, int Id)>();
+        foreach (var (token, id) in entries)
+        {
+            if (ByteAlphabet.TryDecode(token, out var bytes) && bytes.Length > 0)
+            {
+                if (builder.AddToken(id, bytes) is { } error) throw TokenizerJsonFormat.Bad(encoderPath, $"entry \"{token}\": {error}");
+            }
+            else candidates.Add((token, id));
+        }
+
+        var results = ReadMerges(mergesPath, builder);
+        // Tokens made by no merge and longer than a byte can only be special tokens (e.g. <|endoftext|>).
+        var producedOrByte = new HashSet<int>(results);
+        for (int id = 0; id < entries.Count; id++)
+            if (builder.BytesOf(id) is { Length: 1 }) producedOrByte.Add(id);
+        foreach (var (token, id) in entries)
+        {
+            if (producedOrByte.Contains(id) || builder.BytesOf(id) == null) continue;
+            if (!(token.StartsWith('<') && token.EndsWith('>')))
+                throw TokenizerJsonFormat.Bad(encoderPath, $"entry \"{token}\" (id {id}) is made by no merge in {MergesFile} and is not a special token like <|endoftext|> (is {MergesFile} truncated?)");
+            candidates.Add((token, id));
+        }
+        foreach (var (text, id) in candidates) RegisterSpecial(builder, encoderPath, text, id);
+        try
+        {
+            return builder.Build("gpt2", SplitPatterns.Gpt2);
+        }
+        catch (ArgumentException ex)
+        {
+            throw TokenizerJsonFormat.Bad(encoderPath, ex.Message);
+        }
+    }
+
+    private static void RegisterSpecial(VocabularyBuilder builder, string path, string text, int id)
+    {
+        // "<|endoftext|>" is also valid byte-alphabet text, so it was first read as a regular token.
+        if (builder.BytesOf(id) != null) builder.RemoveToken(id);
+        if (builder.AddSpecial(text, id) is { } error) throw TokenizerJsonFormat.Bad(path, $"entry \"{text}\": {error}");
+    }
+
+    private static List<(string Token, int Id)> ReadEncoder(string path)
+    {
+        using var doc = TokenizerJsonFormat.ParseJson(path);
+        if (doc.RootElement.ValueKind != JsonValueKind.Object) throw TokenizerJsonFormat.Bad(path, "the top level is not a JSON object of token -> id");
+        var entries = new List<(string, int)>();
+        foreach (var entry in doc.RootElement.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out int id) || id < 0)
+                throw TokenizerJsonFormat.Bad(path, $"entry \"{entry.Name}\" has an id that is not a non-negative integer");
+            entries.Add((entry.Name, id));
+        }
+        return entries;
+    }
+
+    /// <summary>Reads vocab.bpe into <paramref name="builder"/>; returns the ids the merges produce.</summary>
+    private static List<int> ReadMerges(string path, VocabularyBuilder builder)
+    {
+        var produced = new List<int>();
+        int lineNumber = 0, rank = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNumber++;
+            if (lineNumber == 1 && line.StartsWith("#version", StringComparison.Ordinal)) continue;
+            if (line.Length == 0) continue;
+            var parts = line.Split(' ');
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+                throw TokenizerJsonFormat.Bad(path, $"line {lineNumber} \"{line}\" is not two tokens separated by one space");
+            int left = builder.IdOf(parts[0]) ?? throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: '{parts[0]}' is not in {EncoderFile}");
+            int right = builder.IdOf(parts[1]) ?? throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: '{parts[1]}' is not in {EncoderFile}");
+            if (builder.AddMerge(left, right, rank++) is { } error) throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: {error}");
+            produced.Add(builder.IdOf(parts[0] + parts[1])!.Value);
+        }
+        return produced;
+    }
+}
