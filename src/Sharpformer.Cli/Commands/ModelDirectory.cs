@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Sharpformer.Training;
 
 namespace Sharpformer.Cli.Commands;
@@ -17,10 +16,7 @@ internal static class ModelDirectory
     /// <summary>The training options saved with the checkpoint, or the defaults when it has none.</summary>
     public static GptTrainingOptions TrainingOptions(string checkpoint)
     {
-        var statePath = Path.Combine(checkpoint, GptCheckpoint.StateFile);
-        if (!File.Exists(statePath)) return new GptTrainingOptions();
-        var state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath))
-            ?? throw new InvalidDataException($"{statePath}: empty training state.");
-        return GptTrainingOptions.FromJson(state.OptionsJson);
+        if (!File.Exists(Path.Combine(checkpoint, Checkpoint.StateFile))) return new GptTrainingOptions();
+        return GptTrainingOptions.FromJson(Checkpoint.ReadJson<TrainingState>(checkpoint, Checkpoint.StateFile).OptionsJson);
     }
 }

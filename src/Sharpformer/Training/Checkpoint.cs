@@ -15,6 +15,9 @@ public static class Checkpoint
     public const string ModelFile = "model.safetensors", ConfigFile = "config.json", TokenizerFile = "tokenizer.json",
         OptimizerFile = "optimizer.safetensors", StateFile = "state.json";
 
+    /// <summary>State files may hold ±∞ or NaN (no best loss yet, a diverged run): written as JSON strings.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public static void Save(string dir, Module model, string configJson, ITokenizer tokenizer, string format,
         AdamWOptimizer? optimizer = null, object? state = null)
     {
@@ -27,7 +30,7 @@ public static class Checkpoint
         AtomicFile.WriteAllText(Path.Combine(partial, ConfigFile), configJson);
         TokenizerFiles.Save(tokenizer, Path.Combine(partial, TokenizerFile));
         if (optimizer != null) SafeTensors.Save(Path.Combine(partial, OptimizerFile), optimizer.StateTensors());
-        if (state != null) AtomicFile.WriteAllText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(state, state.GetType()));
+        if (state != null) AtomicFile.WriteAllText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(state, state.GetType(), JsonOptions));
         var old = full + ".old";
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         if (Directory.Exists(full)) Directory.Move(full, old);
@@ -48,7 +51,7 @@ public static class Checkpoint
     public static T ReadJson<T>(string dir, string file)
     {
         var path = Require(dir, file);
-        try { return JsonSerializer.Deserialize<T>(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path}: empty file."); }
+        try { return JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonOptions) ?? throw new InvalidDataException($"{path}: empty file."); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: malformed JSON ({e.Message})."); }
     }
 

@@ -4,7 +4,7 @@ using Sharpformer.Tokenization;
 namespace Sharpformer.Training;
 
 /// <summary>Where a training run stands: enough to continue it bit for bit.</summary>
-public sealed record TrainingState(int Step, ulong[] RngState, float BestValLoss, string OptionsJson, float BestScore = float.NaN);
+public sealed record TrainingState(int Step, ulong[] RngState, float BestValLoss, string OptionsJson);
 
 /// <summary>A GPT in a <see cref="Checkpoint"/> folder.</summary>
 public static class GptCheckpoint

@@ -53,9 +53,7 @@ public sealed class GptTrainer
     public static GptTrainer Resume(string checkpointDir, Func<ITokenizer, int[]> corpusTokens)
     {
         var (model, tokenizer) = GptCheckpoint.Load(checkpointDir);
-        var statePath = Path.Combine(checkpointDir, GptCheckpoint.StateFile);
-        if (!File.Exists(statePath)) throw new FileNotFoundException($"{statePath}: cannot resume, the checkpoint has no training state.", statePath);
-        var options = GptTrainingOptions.FromJson(JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(statePath))!.OptionsJson);
+        var options = GptTrainingOptions.FromJson(Checkpoint.ReadJson<TrainingState>(checkpointDir, Checkpoint.StateFile).OptionsJson);
         var data = new TokenBatches(corpusTokens(tokenizer), options.TrainFraction, model.Config.BlockSize);
         var trainer = new GptTrainer(model, tokenizer, data, options);
         var state = GptCheckpoint.LoadTrainingState(checkpointDir, trainer.Optimizer);
