@@ -9,17 +9,17 @@ namespace Sharpformer.Generation;
 /// the decoder's KV cache; the encoder runs once and its keys and values are shared by a sentence's beams.
 /// A sentence stops when it has K finished hypotheses and no live one can still beat the worst of them.
 /// </summary>
-public sealed class BeamSearch(Translator model, TranslationVocabulary vocab)
+public sealed class BeamSearch(Translator model, TranslationVocabulary source, TranslationVocabulary target)
 {
     /// <summary>Translates every source (token ids) and returns the best target ids of each, without BOS/EOS.</summary>
     public int[][] Translate(IReadOnlyList<int[]> sources, BeamSearchOptions options)
     {
         options.Validated();
-        int k = options.Beam, batch = sources.Count, v = vocab.Size;
+        int k = options.Beam, batch = sources.Count, v = target.Size;
         if (batch == 0) return [];
         int srcTime = Math.Max(1, sources.Max(s => s.Length));
         var srcIds = new int[batch * srcTime];
-        Array.Fill(srcIds, vocab.Pad);
+        Array.Fill(srcIds, source.Pad);
         var srcLengths = new int[batch];
         for (int b = 0; b < batch; b++) { sources[b].CopyTo(srcIds, b * srcTime); srcLengths[b] = sources[b].Length; }
         var maxLength = sources.Select(s => Math.Min(model.Config.MaxLength - 1, (int)(options.MaxLengthRatio * s.Length) + options.MaxLengthExtra)).ToArray();
@@ -33,7 +33,7 @@ public sealed class BeamSearch(Translator model, TranslationVocabulary vocab)
         var finished = Enumerable.Range(0, batch).Select(_ => new List<(double Score, int[] Tokens)>()).ToArray();
         var done = new bool[batch];
         var next = new int[batch * k];
-        Array.Fill(next, vocab.Bos);
+        Array.Fill(next, target.Bos);
         var candidates = new List<(double Score, int Beam, int Token)>(2 * k);
         var logProbs = new float[v];
 
@@ -63,9 +63,9 @@ public sealed class BeamSearch(Translator model, TranslationVocabulary vocab)
                 foreach (var (score, beam, token) in candidates)
                 {
                     var history = beams.Tokens[b * k + beam];
-                    if (token == vocab.Eos || atLimit)
+                    if (token == target.Eos || atLimit)
                     {
-                        var tokens = token == vocab.Eos ? history : [.. history, token];
+                        var tokens = token == target.Eos ? history : [.. history, token];
                         finished[b].Add((score / options.Penalty(tokens.Length + 1), tokens));
                         continue;
                     }
@@ -76,7 +76,7 @@ public sealed class BeamSearch(Translator model, TranslationVocabulary vocab)
                     beams.NextScore[row] = score;
                     next[row] = token;
                 }
-                for (int j = filled; j < k; j++) { parents[b * k + j] = b * k; beams.NextScore[b * k + j] = double.NegativeInfinity; beams.NextTokens[b * k + j] = []; next[b * k + j] = vocab.Pad; }
+                for (int j = filled; j < k; j++) { parents[b * k + j] = b * k; beams.NextScore[b * k + j] = double.NegativeInfinity; beams.NextTokens[b * k + j] = []; next[b * k + j] = target.Pad; }
                 done[b] = atLimit || filled == 0 || IsDone(finished[b], beams.NextScore.AsSpan(b * k, k), step + 2, k, options);
             }
             beams.Advance();

@@ -19,7 +19,7 @@ public static class Checkpoint
     public static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static void Save(string dir, Module model, string configJson, ITokenizer tokenizer, string format,
-        AdamWOptimizer? optimizer = null, object? state = null)
+        AdamWOptimizer? optimizer = null, object? state = null, Action<string>? writeExtraFiles = null)
     {
         var full = Path.GetFullPath(dir);
         var partial = full + ".partial";
@@ -31,6 +31,7 @@ public static class Checkpoint
         TokenizerFiles.Save(tokenizer, Path.Combine(partial, TokenizerFile));
         if (optimizer != null) SafeTensors.Save(Path.Combine(partial, OptimizerFile), optimizer.StateTensors());
         if (state != null) AtomicFile.WriteAllText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(state, state.GetType(), JsonOptions));
+        writeExtraFiles?.Invoke(partial);
         var old = full + ".old";
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         if (Directory.Exists(full)) Directory.Move(full, old);

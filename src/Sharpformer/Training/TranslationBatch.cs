@@ -20,7 +20,7 @@ public sealed class TranslationBatch
     public int[] TargetInputs { get; }
     public int[] TargetOutputs { get; }
 
-    public TranslationBatch(IReadOnlyList<(int[] Source, int[] Target)> pairs, TranslationVocabulary vocab)
+    public TranslationBatch(IReadOnlyList<(int[] Source, int[] Target)> pairs, TranslationVocabulary source, TranslationVocabulary target)
     {
         Size = pairs.Count;
         SourceTime = Math.Max(1, pairs.Max(p => p.Source.Length));
@@ -29,18 +29,18 @@ public sealed class TranslationBatch
         SourceLengths = new int[Size];
         TargetInputs = new int[Size * TargetTime];
         TargetOutputs = new int[Size * TargetTime];
-        Array.Fill(Sources, vocab.Pad);
-        Array.Fill(TargetInputs, vocab.Pad);
+        Array.Fill(Sources, source.Pad);
+        Array.Fill(TargetInputs, target.Pad);
         Array.Fill(TargetOutputs, IgnoreIndex);
         for (int b = 0; b < Size; b++)
         {
             var (src, tgt) = pairs[b];
             src.CopyTo(Sources, b * SourceTime);
             SourceLengths[b] = src.Length;
-            TargetInputs[b * TargetTime] = vocab.Bos;
+            TargetInputs[b * TargetTime] = target.Bos;
             tgt.CopyTo(TargetInputs, b * TargetTime + 1);
             tgt.CopyTo(TargetOutputs, b * TargetTime);
-            TargetOutputs[b * TargetTime + tgt.Length] = vocab.Eos;
+            TargetOutputs[b * TargetTime + tgt.Length] = target.Eos;
         }
     }
 

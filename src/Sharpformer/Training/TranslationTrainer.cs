@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Sharpformer.Autograd;
+using Sharpformer.Data;
+using Sharpformer.Evaluation;
+using Sharpformer.Generation;
+using Sharpformer.Models;
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Training;
+
+/// <summary>What the translation trainer reports: a step, or an evaluation on the validation set.</summary>
+public sealed record TranslationEvent(int Step, int TotalSteps, float Loss, float LearningRate, double TokensPerSecond, TimeSpan Elapsed,
+    float? ValLoss = null, double? Bleu = null, double? ChrF = null, bool IsBest = false);
+
+/// <summary>
+/// Trains a translator: epochs of length-bucketed batches under a token budget, label-smoothed
+/// cross-entropy, AdamW with warm-up and a cosine or inverse-square-root schedule, clipping, and at each
+/// evaluation the validation loss and the BLEU of decoded validation sentences. Keeps the checkpoint with
+/// the best BLEU (outDir/best) and a resumable one (outDir/last).
+/// </summary>
+public sealed class TranslationTrainer
+{
+    public Translator Model { get; }
+    public TranslationVocabulary Source { get; }
+    public TranslationVocabulary Target { get; }
+    public TranslationTrainingOptions Options { get; }
+    public AdamWOptimizer Optimizer { get; }
+    public int Step => Optimizer.Step;
+    public double BestBleu { get; private set; } = double.NegativeInfinity;
+
+    private readonly List<(int[] Source, int[] Target)> _train;
+    private readonly List<(int[] Source, int[] Target)> _valid;
+    private readonly List<string> _validReferences;
+    private readonly ILearningRateSchedule _schedule;
+    private readonly Rng _epochRng, _dropoutRng;
+    private ulong[] _epochStart;
+    private List<int[]> _batches = [];
+    private int _epoch, _batchInEpoch;
+
+    public TranslationTrainer(Translator model, TranslationVocabulary source, TranslationVocabulary target,
+        IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid, TranslationTrainingOptions options)
+    {
+        Model = model;
+        Source = source;
+        Target = target;
+        Options = options.Validated();
+        _schedule = options.CreateSchedule();
+        int limit = Math.Min(options.MaxSentenceTokens, model.Config.MaxLength - 1);
+        _train = Encode(train).Where(p => p.Source.Length is > 0 && p.Source.Length <= limit && p.Target.Length <= limit).ToList();
+        if (_train.Count == 0) throw new ArgumentException($"No training pair has both sides within {limit} tokens.");
+        var validPairs = valid.Where(p => Source.Encode(p.Source).Length <= limit && Target.Encode(p.Target).Length <= limit).ToList();
+        _valid = Encode(validPairs);
+        _validReferences = validPairs.Select(p => p.Target).ToList();
+        _epochRng = new Rng(options.Seed);
+        _dropoutRng = new Rng(options.Seed ^ 0xD0D0_D0D0UL);
+        Optimizer = new AdamWOptimizer(model.NamedParameters(), options.Beta1, options.Beta2, 1e-9f, options.WeightDecay);
+        _epochStart = _epochRng.GetState();
+        NewEpoch();
+    }
+
+    /// <summary>Training pairs kept by the length filter.</summary>
+    public int TrainPairs => _train.Count;
+
+    private List<(int[] Source, int[] Target)> Encode(IEnumerable<SentencePair> pairs) =>
+        pairs.Select(p => (Source.Encode(p.Source), Target.Encode(p.Target))).ToList();
+
+    private void NewEpoch()
+    {
+        _epochStart = _epochRng.GetState();
+        _batches = LengthBucketBatcher.CreateBatches(_train.Select(p => (p.Source.Length, p.Target.Length + 1)).ToList(), Options.BatchTokens, _epochRng);
+        _batchInEpoch = 0;
+    }
+
+    /// <summary>Continues from a checkpoint written by <see cref="Run"/>; the data must be the same.</summary>
+    public static TranslationTrainer Resume(string dir, IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid)
+    {
+        var (model, source, target) = TranslatorCheckpoint.Load(dir);
+        var state = Checkpoint.ReadJson<TranslationState>(dir, Checkpoint.StateFile);
+        var trainer = new TranslationTrainer(model, source, target, train, valid, TranslationTrainingOptions.FromJson(state.OptionsJson));
+        Checkpoint.LoadOptimizer(dir, trainer.Optimizer, state.Step);
+        trainer._epochRng.SetState(state.EpochRngState);
+        trainer.NewEpoch(); // regenerates the saved epoch's batches from its starting state
+        trainer._epoch = state.Epoch;
+        trainer._batchInEpoch = state.BatchInEpoch;
+        trainer._dropoutRng.SetState(state.DropoutRngState);
+        trainer.BestBleu = state.BestBleu;
+        return trainer;
+    }
+
+    /// <summary>One optimizer step on the next batch; returns its loss and target token count.</summary>
+    public (float Loss, int Tokens) TrainStep()
+    {
+        if (_batchInEpoch == _batches.Count) { _epoch++; NewEpoch(); }
+        var batch = new TranslationBatch(_batches[_batchInEpoch++].Select(i => _train[i]).ToList(), Source, Target);
+        using var tape = new Tape();
+        var loss = batch.Loss(tape, Model, Options.LabelSmoothing, Model.Config.Dropout > 0 ? _dropoutRng : null);
+        tape.Backward(loss);
+        float value = loss.Value.Span[0];
+        tape.Reset();
+        GradientClipping.ClipGlobalNorm(Model.Parameters(), Options.GradClip);
+        Optimizer.Update(_schedule.At(Step));
+        Model.ZeroGrad();
+        return (value, batch.TargetTokens);
+    }
+
+    /// <summary>Teacher-forced validation loss (no label smoothing), averaged over target tokens.</summary>
+    public float ValidationLoss()
+    {
+        if (_valid.Count == 0) return float.NaN;
+        double sum = 0;
+        long tokens = 0;
+        using var tape = new Tape(recordGradients: false);
+        foreach (var chunk in _valid.Chunk(64))
+        {
+            var batch = new TranslationBatch(chunk, Source, Target);
+            int n = batch.TargetTokens;
+            sum += batch.Loss(tape, Model, 0f).Value.Span[0] * (double)n;
+            tokens += n;
+            tape.Reset();
+        }
+        return (float)(sum / tokens);
+    }
+
+    /// <summary>Translates source sentences (batched beam search) into detokenized text.</summary>
+    public static List<string> Translate(Translator model, TranslationVocabulary source, TranslationVocabulary target,
+        IReadOnlyList<string> sentences, BeamSearchOptions options, int batchSize = 64)
+    {
+        var search = new BeamSearch(model, source, target);
+        var results = new List<string>(sentences.Count);
+        // Sorting by length keeps padding low; results go back in input order.
+        var order = Enumerable.Range(0, sentences.Count).OrderBy(i => sentences[i].Length).ToArray();
+        var output = new string[sentences.Count];
+        foreach (var chunk in order.Chunk(batchSize))
+        {
+            var ids = chunk.Select(i => TruncatedSource(model, source, sentences[i])).ToList();
+            var translated = search.Translate(ids, options);
+            for (int j = 0; j < chunk.Length; j++) output[chunk[j]] = target.Decode(translated[j]);
+        }
+        results.AddRange(output);
+        return results;
+    }
+
+    private static int[] TruncatedSource(Translator model, TranslationVocabulary source, string sentence)
+    {
+        var ids = source.Encode(sentence);
+        return ids.Length < model.Config.MaxLength ? ids : ids[..(model.Config.MaxLength - 1)];
+    }
+
+    /// <summary>BLEU and chrF2 of the first eval_sentences validation sentences.</summary>
+    public (double Bleu, double ChrF) ValidationBleu()
+    {
+        int n = Options.EvalSentences == 0 ? _valid.Count : Math.Min(Options.EvalSentences, _valid.Count);
+        if (n == 0) return (double.NaN, double.NaN);
+        var sources = _valid.Take(n).Select(p => Source.Decode(p.Source)).ToList();
+        var hyps = Translate(Model, Source, Target, sources, new BeamSearchOptions(Options.EvalBeam));
+        var refs = _validReferences.Take(n).ToList();
+        return (Bleu.Corpus(hyps, refs).Score, ChrF.Corpus(hyps, refs).Score);
+    }
+
+    /// <summary>Trains until max_steps or the time limit, evaluating every eval_interval steps and at the end.</summary>
+    public void Run(string? outDir, Action<TranslationEvent>? report = null, int? untilStep = null)
+    {
+        int end = untilStep ?? Options.Steps;
+        var clock = Stopwatch.StartNew();
+        long tokens = 0;
+        double trainSeconds = 0;
+        while (true)
+        {
+            bool last = Step >= end || (Options.TimeLimitSeconds > 0 && clock.Elapsed.TotalSeconds >= Options.TimeLimitSeconds);
+            if ((Step % Options.EvalInterval == 0 && Step > 0) || last) Evaluate(outDir, report, clock.Elapsed);
+            if (last) break;
+            float lr = _schedule.At(Step);
+            long start = Stopwatch.GetTimestamp();
+            var (loss, n) = TrainStep();
+            trainSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
+            tokens += n;
+            report?.Invoke(new TranslationEvent(Step, end, loss, lr, tokens / trainSeconds, clock.Elapsed));
+        }
+    }
+
+    private void Evaluate(string? outDir, Action<TranslationEvent>? report, TimeSpan elapsed)
+    {
+        float valLoss = ValidationLoss();
+        var (bleu, chrf) = ValidationBleu();
+        bool best = bleu > BestBleu || (double.IsNaN(bleu) && BestBleu == double.NegativeInfinity);
+        if (best) BestBleu = bleu;
+        report?.Invoke(new TranslationEvent(Step, Options.Steps, valLoss, _schedule.At(Step), 0, elapsed, valLoss, bleu, chrf, best));
+        if (outDir == null) return;
+        var state = new TranslationState(Step, _epoch, _batchInEpoch, _epochStart, _dropoutRng.GetState(), BestBleu, Options.ToJson());
+        if (best) TranslatorCheckpoint.Save(Path.Combine(outDir, "best"), Model, Source, Target, state: state);
+        TranslatorCheckpoint.Save(Path.Combine(outDir, "last"), Model, Source, Target, Optimizer, state);
+        var line = JsonSerializer.Serialize(new { step = Step, val_loss = valLoss, bleu, chrf, elapsed_s = Math.Round(elapsed.TotalSeconds, 2), best }, Checkpoint.JsonOptions);
+        File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
+    }
+}

@@ -1,0 +1,37 @@
+using Sharpformer.Models;
+using Sharpformer.Tokenization;
+
+namespace Sharpformer.Training;
+
+/// <summary>Where a translation run stands: the step, the data order and generators, the best validation BLEU.</summary>
+public sealed record TranslationState(int Step, int Epoch, int BatchInEpoch, ulong[] EpochRngState, ulong[] DropoutRngState,
+    double BestBleu, string OptionsJson);
+
+/// <summary>
+/// A translator in a <see cref="Checkpoint"/> folder; with separate vocabularies the target tokenizer is
+/// saved beside the source one as target_tokenizer.json.
+/// </summary>
+public static class TranslatorCheckpoint
+{
+    public const string TargetTokenizerFile = "target_tokenizer.json";
+
+    public static void Save(string dir, Translator model, TranslationVocabulary source, TranslationVocabulary target,
+        AdamWOptimizer? optimizer = null, TranslationState? state = null)
+    {
+        Checkpoint.Save(dir, model, model.Config.ToJson(), source.Tokenizer, "sharpformer-translator", optimizer, state,
+            model.Config.SharedVocabulary ? null : folder => TokenizerFiles.Save(target.Tokenizer, Path.Combine(folder, TargetTokenizerFile)));
+    }
+
+    public static (Translator Model, TranslationVocabulary Source, TranslationVocabulary Target) Load(string dir)
+    {
+        var configPath = Checkpoint.Require(dir, Checkpoint.ConfigFile);
+        var config = TranslatorConfig.FromJson(File.ReadAllText(configPath), configPath);
+        var model = new Translator(config, seed: 0);
+        Checkpoint.LoadParameters(dir, model);
+        var source = new TranslationVocabulary(Checkpoint.LoadTokenizer(dir));
+        var target = config.SharedVocabulary ? source : new TranslationVocabulary(TokenizerFiles.Load(Checkpoint.Require(dir, TargetTokenizerFile)));
+        if (source.Size != config.SourceVocab || target.Size != config.TargetVocab)
+            throw new InvalidDataException($"{dir}: tokenizers give vocabularies of {source.Size} and {target.Size} (with 3 special ids), the config says {config.SourceVocab} and {config.TargetVocab}.");
+        return (model, source, target);
+    }
+}
