@@ -41,6 +41,3 @@ public sealed record EnRuCorpusOptions
             if (!(p >= 0 && p <= 1)) throw new ArgumentException($"{name} must be in [0, 1], got {p}.", name);
     }
 }
-
-/// <summary>The three splits of the built-in corpus.</summary>
-public sealed record EnRuCorpus(IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Valid, IReadOnlyList<SentencePair> Test);
