@@ -28,6 +28,9 @@ public sealed record EnRuCorpusOptions
 
     public EnRuLexicon Lexicon { get; init; } = EnRuLexicon.Default;
 
+    /// <summary>Keep the <see cref="EnRuShowcase"/> sentences out of every split.</summary>
+    public bool ExcludeShowcase { get; init; } = true;
+
     internal void Validate()
     {
         if (TrainCount < 0 || ValidCount < 0 || TestCount < 0)
