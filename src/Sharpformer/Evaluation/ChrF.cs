@@ -26,17 +26,22 @@ public sealed class ChrF
         new ChrF().CorpusScore(hypotheses, [references]);
 
     /// <summary>Corpus chrF against one or more reference streams (null or empty entries: no reference from that stream).</summary>
-    public ChrFScore CorpusScore(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> referenceStreams) =>
-        ComputeScore(CorpusStatistics(hypotheses, referenceStreams), ReferenceCount(ReferenceStreams.BySegment(hypotheses, referenceStreams)));
-
-    /// <summary>The summed statistics, 3 numbers per order: char orders 1..CharOrder, then word orders 1..WordOrder.</summary>
-    public long[] CorpusStatistics(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> referenceStreams)
+    public ChrFScore CorpusScore(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> referenceStreams)
     {
         var segments = ReferenceStreams.BySegment(hypotheses, referenceStreams);
+        return ComputeScore(Sum(hypotheses, segments), ReferenceCount(segments));
+    }
+
+    /// <summary>The summed statistics, 3 numbers per order: char orders 1..CharOrder, then word orders 1..WordOrder.</summary>
+    public long[] CorpusStatistics(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string?>> referenceStreams) =>
+        Sum(hypotheses, ReferenceStreams.BySegment(hypotheses, referenceStreams));
+
+    private long[] Sum(IReadOnlyList<string> hypotheses, List<string>[] segments)
+    {
         var sum = new long[3 * Orders];
         for (int i = 0; i < segments.Length; i++)
         {
-            var stats = SegmentStatistics(hypotheses[i], segments[i]);
+            var stats = BestStatistics(hypotheses[i], segments[i]);
             for (int k = 0; k < sum.Length; k++) sum[k] += stats[k];
         }
         return sum;
@@ -46,11 +51,14 @@ public sealed class ChrF
     public ChrFScore SentenceScore(string hypothesis, IReadOnlyList<string?> references)
     {
         var refs = ReferenceStreams.ForSentence(hypothesis, references);
-        return ComputeScore(SegmentStatistics(hypothesis, refs), refs.Count);
+        return ComputeScore(BestStatistics(hypothesis, refs), refs.Count);
     }
 
-    /// <summary>The statistics of one segment: those of its best-scoring reference.</summary>
-    public long[] SegmentStatistics(string hypothesis, IReadOnlyList<string> references)
+    /// <summary>The statistics of one segment: those of its best-scoring (non-empty) reference.</summary>
+    public long[] SegmentStatistics(string hypothesis, IReadOnlyList<string?> references) =>
+        BestStatistics(hypothesis, ReferenceStreams.ForSentence(hypothesis, references));
+
+    private long[] BestStatistics(string hypothesis, List<string> references)
     {
         var hypNgrams = Ngrams(Preprocess(hypothesis));
         long[] best = [];

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+
 namespace Sharpformer.Evaluation;
 
 /// <summary>
@@ -38,7 +41,7 @@ internal static class PythonText
     /// <summary><c>''.join(s.split())</c>: the string with every whitespace character removed.</summary>
     public static string RemoveWhitespace(string s)
     {
-        var sb = new System.Text.StringBuilder(s.Length);
+        var sb = new StringBuilder(s.Length);
         foreach (char c in s) if (!IsSpace(c)) sb.Append(c);
         return sb.ToString();
     }
@@ -63,8 +66,54 @@ internal static class PythonText
     }
 
     /// <summary>
-    /// Lowercasing as sacreBLEU's <c>lower()</c> for all but a few special cases: .NET's invariant mapping is
-    /// one-to-one per character, so U+0130 and the Greek final sigma differ from Python's full case mapping.
+    /// Python's <c>str.lower()</c>: the simple lowercase mapping of each code point, plus the two rules of Unicode's
+    /// full mapping that Python applies: U+0130 (İ) becomes "i̇" (two code points), and Σ becomes final ς when it
+    /// ends a word (a cased letter before it, none after it, skipping case-ignorable characters both ways).
+    /// Cased and case-ignorable are approximated by general categories plus the word-internal punctuation
+    /// (apostrophes, period, colon, middle dot) that Unicode counts as case-ignorable.
     /// </summary>
-    public static string Lower(string s) => s.ToLowerInvariant();
+    public static string Lower(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        for (int i = 0; i < s.Length;)
+        {
+            var rune = Rune.GetRuneAt(s, i);
+            if (rune.Value == 0x130) sb.Append("i\u0307");
+            else if (rune.Value == 0x3A3) sb.Append(IsFinalSigma(s, i) ? 'ς' : 'σ');
+            else sb.Append(Rune.ToLowerInvariant(rune).ToString());
+            i += rune.Utf16SequenceLength;
+        }
+        return sb.ToString();
+    }
+
+    private static bool IsFinalSigma(string s, int index)
+    {
+        bool casedBefore = false;
+        for (int j = index; j > 0;)
+        {
+            Rune.DecodeLastFromUtf16(s.AsSpan(0, j), out var r, out int n);
+            j -= n;
+            if (IsCaseIgnorable(r)) continue;
+            casedBefore = IsCased(r);
+            break;
+        }
+        if (!casedBefore) return false;
+        for (int j = index + 1; j < s.Length;)
+        {
+            var r = Rune.GetRuneAt(s, j);
+            j += r.Utf16SequenceLength;
+            if (IsCaseIgnorable(r)) continue;
+            return !IsCased(r);
+        }
+        return true;
+    }
+
+    private static bool IsCased(Rune r) => Rune.GetUnicodeCategory(r)
+        is UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter;
+
+    private static bool IsCaseIgnorable(Rune r) =>
+        Rune.GetUnicodeCategory(r) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.ModifierSymbol
+        || r.Value is '\'' or '.' or ':' or 0xB7 or 0x387 or 0x5F4 or 0x2018 or 0x2019 or 0x2024 or 0x2027 or 0xFE13 or 0xFE52
+            or 0xFE55 or 0xFF07 or 0xFF0E or 0xFF1A;
 }

@@ -13,10 +13,11 @@ internal static class WordNgrams
     public static Dictionary<string, int> Count(IReadOnlyList<string> tokens, int minOrder, int maxOrder)
     {
         var counts = new Dictionary<string, int>();
+        var array = tokens as string[] ?? [.. tokens];
         for (int n = minOrder; n <= maxOrder; n++)
-            for (int i = 0; i + n <= tokens.Count; i++)
+            for (int i = 0; i + n <= array.Length; i++)
             {
-                string key = n == 1 ? tokens[i] : string.Join(' ', tokens.Skip(i).Take(n));
+                string key = n == 1 ? array[i] : string.Join(" ", array, i, n);
                 counts[key] = counts.GetValueOrDefault(key) + 1;
             }
         return counts;

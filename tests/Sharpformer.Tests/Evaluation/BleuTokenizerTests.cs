@@ -47,3 +47,20 @@ public class BleuTokenizerTests
         Assert.Contains("13a, none, intl, char", ex.Message);
     }
 }
+
+public class PythonLowercaseTests
+{
+    [Theory]
+    [InlineData("Петя УДАРИЛ Васю", "петя ударил васю")]
+    [InlineData("ΟΔΟΣ", "οδος")]                 // final sigma at the end of a word
+    [InlineData("ΟΔΟΣ ΣΟΦΙΑ", "οδος σοφια")]     // medial sigma at the start of one
+    [InlineData("Σ", "σ")]                       // no cased letter before: not final
+    [InlineData("ΑΣ'Α", "ασ'α")]                 // the apostrophe is skipped, a letter follows
+    [InlineData("İstanbul", "i\u0307stanbul")]   // U+0130 becomes two code points
+    [InlineData("A\U00010400", "a\U00010428")]   // Deseret, outside the BMP
+    public void LowercaseFollowsPython(string input, string expected)
+    {
+        var bleu = new Bleu(new BleuOptions { Tokenizer = BleuTokenizer.None, Lowercase = true });
+        Assert.Equal(expected.Split(' '), bleu.Tokens(input));
+    }
+}

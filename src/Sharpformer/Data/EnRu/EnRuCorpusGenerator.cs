@@ -27,6 +27,8 @@ public static class EnRuCorpusGenerator
         var sampler = new EnRuClauseSampler(options);
         var rng = new Rng(options.Seed);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        if (options.ExcludeShowcase)
+            foreach (var clause in EnRuShowcase.Clauses()) seen.Add(clause.English());
         var splits = new[] { new List<EnRuClause>(options.TrainCount), new List<EnRuClause>(options.ValidCount), new List<EnRuClause>(options.TestCount) };
         int[] wanted = [options.TrainCount, options.ValidCount, options.TestCount];
         long total = (long)wanted[0] + wanted[1] + wanted[2];

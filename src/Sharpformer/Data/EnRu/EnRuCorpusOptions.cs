@@ -28,6 +28,9 @@ public sealed record EnRuCorpusOptions
 
     public EnRuLexicon Lexicon { get; init; } = EnRuLexicon.Default;
 
+    /// <summary>Keep the <see cref="EnRuShowcase"/> sentences out of every split.</summary>
+    public bool ExcludeShowcase { get; init; } = true;
+
     internal void Validate()
     {
         if (TrainCount < 0 || ValidCount < 0 || TestCount < 0)
@@ -41,6 +44,3 @@ public sealed record EnRuCorpusOptions
             if (!(p >= 0 && p <= 1)) throw new ArgumentException($"{name} must be in [0, 1], got {p}.", name);
     }
 }
-
-/// <summary>The three splits of the built-in corpus.</summary>
-public sealed record EnRuCorpus(IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Valid, IReadOnlyList<SentencePair> Test);

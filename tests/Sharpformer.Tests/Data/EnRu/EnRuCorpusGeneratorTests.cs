@@ -91,3 +91,38 @@ public class EnRuCorpusGeneratorTests
         Assert.Throws<ArgumentException>(() => EnRuCorpusGenerator.Generate(Small with { ConstructionWeights = [1, 1] }));
     }
 }
+
+public class EnRuShowcaseTests
+{
+    [Fact]
+    public void ShowcaseRendersAndIsLeftOutOfTheCorpus()
+    {
+        var pairs = EnRuShowcase.Clauses().Select(c => c.ToPair()).ToList();
+        Assert.Equal(new Sharpformer.Data.SentencePair("Petya hit Vasya with a shovel.", "Петя ударил Васю лопатой."), pairs[0]);
+        Assert.Equal("Маша ударила Васю лопатой.", pairs[1].Target);
+        Assert.Equal("Машу толкнул Петя палкой.", pairs[2].Target);
+        Assert.Equal("Вчера молотком старый учитель разбудил кота.", pairs[3].Target);
+        Assert.Equal("Маленького брата подушкой толкнула не Маша.", pairs[4].Target);
+        Assert.Equal("Мальчик разбил камнем окно.", pairs[5].Target);
+
+        // A two-sentence language: "Petya hit Vasya with a shovel." and "Vasya hit Petya with a shovel.".
+        var lex = EnRuLexicon.Default;
+        var tiny = new EnRuLexicon([lex.Noun("Petya"), lex.Noun("Vasya")], [], [], [], [lex.Noun("shovel")], [], [lex.Verb("hit")], [], []);
+        var options = new EnRuCorpusOptions
+        {
+            Lexicon = tiny, ValidCount = 0, TestCount = 0, ConstructionWeights = [1, 0, 0, 0, 0],
+            NegationProbability = 0, TimeProbability = 0, AdjectiveProbability = 0, PronounProbability = 0,
+        };
+        var sampler = new EnRuClauseSampler(options);
+        ulong seed = Enumerable.Range(1, 200).Select(s => (ulong)s).First(s =>
+            Enumerable.Range(0, 20).Select(_ => sampler.Next(new Sharpformer.Tensors.Rng(s + 1000)))
+                .All(c => EnRuCorpusGenerator.SplitOf(c, options with { Seed = s }) == EnRuCorpusGenerator.Split.Train));
+        options = options with { Seed = seed };
+
+        var both = EnRuCorpusGenerator.Generate(options with { TrainCount = 2, ExcludeShowcase = false });
+        Assert.Contains(both.Train, p => p.Source == pairs[0].Source);
+        var one = EnRuCorpusGenerator.Generate(options with { TrainCount = 1 });
+        Assert.Equal("Vasya hit Petya with a shovel.", Assert.Single(one.Train).Source);
+        Assert.Throws<ArgumentException>(() => EnRuCorpusGenerator.Generate(options with { TrainCount = 2 }));
+    }
+}
