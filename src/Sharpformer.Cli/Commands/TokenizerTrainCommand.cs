@@ -28,9 +28,12 @@ internal static class TokenizerTrainCommand
             };
             var clock = Stopwatch.StartNew();
             var trainer = new BpeTrainer(options) { Progress = new LineProgress(stderr) };
-            foreach (var path in parse.GetValue(input)!) trainer.AddFile(path);
+            foreach (var path in parse.GetValue(input)!)
+            {
+                trainer.AddFile(path);
+                stderr.WriteLine(Invariant($"read {path}: {trainer.CharactersRead:N0} characters so far, {trainer.DistinctWords:N0} distinct pre-tokens, {clock.Elapsed.TotalSeconds:F2} s"));
+            }
             double countSeconds = clock.Elapsed.TotalSeconds;
-            stderr.WriteLine(Invariant($"counted {trainer.CharactersRead:N0} characters, {trainer.DistinctWords:N0} distinct pre-tokens in {countSeconds:F2} s"));
             var tokenizer = trainer.Train();
             double totalSeconds = clock.Elapsed.TotalSeconds;
             var outPath = parse.GetValue(output)!;

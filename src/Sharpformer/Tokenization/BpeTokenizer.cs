@@ -119,6 +119,16 @@ public sealed partial class BpeTokenizer : ITokenizer
     /// </summary>
     public static BpeTokenizer Load(string path) => BpeTokenizerFiles.Load(path);
 
+    /// <summary>
+    /// Loads a tiktoken rank file with an explicit pattern and special tokens (a rank file holds neither;
+    /// <see cref="Load"/> fills them in only for GPT-2's and cl100k_base's vocabularies).
+    /// </summary>
+    public static BpeTokenizer LoadTiktoken(string path, string? pattern = null, IReadOnlyDictionary<string, int>? specialTokens = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Tokenizer file not found: {path}", path);
+        return TiktokenFormat.Load(path, pattern, specialTokens);
+    }
+
     /// <summary>Merge rules in rank order as (left id, right id, result id).</summary>
     internal IEnumerable<(int Left, int Right, int Result)> MergesInRankOrder() =>
         _merges.Rules.OrderBy(r => r.Merge.Rank).ThenBy(r => r.Left).ThenBy(r => r.Right).Select(r => (r.Left, r.Right, r.Merge.Result));

@@ -73,6 +73,14 @@ public class RoundTripTests
     }
 
     [Fact]
+    public void LoneSurrogatesEncodeAsReplacementCharacters()
+    {
+        // Not valid UTF-16, so not round-trippable: each lone surrogate becomes U+FFFD, and nothing throws.
+        var text = "a\uD800b\uDC00c \uD83D";
+        Assert.Equal("a\uFFFDb\uFFFDc \uFFFD", Small.Value.Decode(Small.Value.Encode(text)));
+    }
+
+    [Fact]
     public void EncodingIsThreadSafeAndEqualToSequential()
     {
         var tokenizer = Small.Value;

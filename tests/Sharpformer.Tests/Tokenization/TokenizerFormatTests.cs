@@ -47,6 +47,10 @@ public sealed class TokenizerFormatTests : IDisposable
         var expected = gpt2.Encode(text);
         Assert.Equal(expected, BpeTokenizer.Load(json).Encode(text));
         Assert.Equal(expected, BpeTokenizer.Load(tiktoken).Encode(text));
+        var plain = BpeTokenizer.LoadTiktoken(tiktoken, "gpt4", new Dictionary<string, int> { ["<eos>"] = 50300 });
+        Assert.Equal(50301, plain.VocabSize);
+        Assert.Equal(SplitPatterns.Gpt4, plain.Pattern);
+        Assert.Equal([50300], plain.Encode("<eos>"));
         Assert.Equal(expected, BpeTokenizer.Load(Path.Combine(TestData.Require("gpt2-bpe"), "vocab.bpe")).Encode(text));
     }
 
