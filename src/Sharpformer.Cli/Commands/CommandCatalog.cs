@@ -7,9 +7,12 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return DemoCommand.Create();
         yield return TrainCommand.Create();
         yield return GenerateCommand.Create();
         yield return EvalCommand.Create();
+        yield return TrainTranslationCommand.Create();
+        yield return TranslateCommand.Create();
         yield return BenchCommand.Create();
         yield return BleuCommand.Create();
         yield return CorpusCommand.Create();

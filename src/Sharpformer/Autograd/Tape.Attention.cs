@@ -15,6 +15,12 @@ public enum AttentionKernel
 public sealed partial class Tape
 {
     /// <summary>
+    /// When set, every attention op runs the materialised kernel and appends a copy of its probabilities,
+    /// (B, nh, Tq, Tk), in call order: how attention maps are inspected.
+    /// </summary>
+    public List<Tensor>? AttentionMaps { get; set; }
+
+    /// <summary>
     /// Scaled dot-product attention as one op with a fused backward. q: (B, nh, Tq, hs); k, v: (B, nh, Tk, hs)
     /// -> (B, nh, Tq, hs). <paramref name="causal"/> aligns the ends (query i sees keys j ≤ i + Tk − Tq);
     /// <paramref name="keyLengths"/> (one per batch row) hides right padding.
@@ -28,10 +34,12 @@ public sealed partial class Tape
         var lengths = keyLengths ?? [];
         var o = Result(q.Shape, "attention", q, k, v);
         Tensor saved; // full: probabilities (B·nh, Tq, Tk); flash: log-sum-exp (B·nh, Tq)
+        if (AttentionMaps != null) kernel = AttentionKernel.Full;
         if (kernel == AttentionKernel.Full)
         {
             saved = Borrow(shape.BatchHeads, shape.QueryLength, shape.KeyLength);
             FullAttention.Forward(q.Value.Span, k.Value.Span, v.Value.Span, lengths, shape, saved.Span, o.Value.Span);
+            AttentionMaps?.Add(saved.Clone().Reshape(q.Dim(0), q.Dim(1), shape.QueryLength, shape.KeyLength));
         }
         else
         {

@@ -1,0 +1,84 @@
+using System.CommandLine;
+using Sharpformer.Data;
+using Sharpformer.Models;
+using Sharpformer.Tokenization;
+using Sharpformer.Training;
+
+namespace Sharpformer.Cli.Commands;
+
+/// <summary>`sharpformer train-translation`: trains an encoder–decoder translator on parallel text.</summary>
+internal static class TrainTranslationCommand
+{
+    public static Command Create()
+    {
+        var train = new Option<string>("--train") { Description = "Training pairs: TSV (source<TAB>target) or the source side of aligned files", Required = true };
+        var trainTarget = new Option<string?>("--train-target") { Description = "Target side when --train is an aligned source file" };
+        var valid = new Option<string>("--valid") { Description = "Validation pairs (same formats)", Required = true };
+        var validTarget = new Option<string?>("--valid-target") { Description = "Target side when --valid is an aligned source file" };
+        var config = new Option<string>("--config") { Description = $"Preset: {string.Join(", ", TranslationPresets.All.Select(p => p.Name))}", DefaultValueFactory = _ => "tatoeba" };
+        var output = new Option<string>("--out") { Description = "Output folder (best/, last/, log.jsonl)", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue from OUT/last" };
+        var vocabSize = new Option<int?>("--vocab-size") { Description = "BPE vocabulary size (overrides the preset)" };
+        var separate = new Option<bool>("--separate-vocab") { Description = "Separate source and target BPE vocabularies" };
+        var steps = new Option<int?>("--steps") { Description = "Maximum optimizer steps (overrides the preset)" };
+        var timeLimit = new Option<double?>("--time-limit") { Description = "Training time budget in seconds (overrides the preset; 0 = none)" };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed for initialisation, batches and dropout" };
+        var cmd = new Command("train-translation", "Train an encoder–decoder translator on parallel text.")
+            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed };
+        cmd.SetAction(parse =>
+        {
+            var trainPairs = ParallelCorpus.Read(parse.GetValue(train)!, parse.GetValue(trainTarget));
+            var validPairs = ParallelCorpus.Read(parse.GetValue(valid)!, parse.GetValue(validTarget));
+            var outDir = parse.GetValue(output)!;
+            TranslationTrainer trainer;
+            if (parse.GetValue(resume))
+            {
+                trainer = TranslationTrainer.Resume(Path.Combine(outDir, "last"), trainPairs, validPairs);
+                Console.Error.WriteLine($"resuming {Path.Combine(outDir, "last")} at step {trainer.Step}");
+            }
+            else
+            {
+                var preset = TranslationPresets.Get(parse.GetValue(config)!);
+                var options = preset.Training with
+                {
+                    Steps = parse.GetValue(steps) ?? preset.Training.Steps,
+                    TimeLimitSeconds = parse.GetValue(timeLimit) ?? preset.Training.TimeLimitSeconds,
+                    Seed = parse.GetValue(seed) ?? preset.Training.Seed,
+                };
+                trainer = Build(preset, options, trainPairs, validPairs, parse.GetValue(vocabSize) ?? preset.BpeVocabSize, parse.GetValue(separate));
+            }
+            Train(trainer, outDir);
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Trains BPE vocabularies on the training pairs and builds a fresh translator and its trainer.</summary>
+    public static TranslationTrainer Build(TranslationPreset preset, TranslationTrainingOptions options,
+        IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid, int vocabSize, bool separateVocabularies)
+    {
+        var started = DateTime.UtcNow;
+        TranslationVocabulary source, target;
+        if (separateVocabularies)
+        {
+            source = new TranslationVocabulary(VocabularyTraining.TrainBpe(train.Select(p => p.Source), vocabSize));
+            target = new TranslationVocabulary(VocabularyTraining.TrainBpe(train.Select(p => p.Target), vocabSize));
+        }
+        else source = target = new TranslationVocabulary(VocabularyTraining.TrainBpe(train.SelectMany(p => new[] { p.Source, p.Target }), vocabSize));
+        var config = preset.Config(source.Size) with { TargetVocab = target.Size, SharedVocabulary = !separateVocabularies };
+        var model = new Translator(config, options.Seed);
+        var trainer = new TranslationTrainer(model, source, target, train, valid, options);
+        Console.Error.WriteLine($"vocabulary: {source.Tokenizer.Name}{(separateVocabularies ? " + " + target.Tokenizer.Name : " (shared)")} in {(DateTime.UtcNow - started).TotalSeconds:F1} s; " +
+            $"model: {model.ParameterCount():N0} parameters, {config.EncoderLayers}+{config.DecoderLayers} layers, width {config.Embedding}, {config.Heads} heads; " +
+            $"{trainer.TrainPairs:N0} training pairs");
+        return trainer;
+    }
+
+    public static void Train(TranslationTrainer trainer, string outDir)
+    {
+        var progress = new TranslationProgressPrinter(Console.Error, trainer.Options.TimeLimitSeconds);
+        trainer.Run(outDir, progress.Report);
+        progress.Clear();
+        Console.Error.WriteLine($"best validation BLEU {trainer.BestBleu:F2}; checkpoints in {Path.GetFullPath(outDir)}");
+    }
+}

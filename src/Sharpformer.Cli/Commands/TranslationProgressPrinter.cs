@@ -1,0 +1,39 @@
+using System.Globalization;
+using Sharpformer.Training;
+
+namespace Sharpformer.Cli.Commands;
+
+/// <summary>A live progress line for translation training; evaluations get a line of their own.</summary>
+internal sealed class TranslationProgressPrinter(TextWriter output, double timeLimitSeconds)
+{
+    private readonly bool _live = !Console.IsErrorRedirected;
+    private int _lastPrinted = -1;
+
+    public void Report(TranslationEvent e)
+    {
+        if (e.Bleu is double bleu)
+        {
+            Clear();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"step {e.Step,6}: val loss {e.ValLoss:F4}, BLEU {bleu:F2}, chrF2 {e.ChrF:F2}{(e.IsBest ? " (best)" : "")}, {e.Elapsed:hh\\:mm\\:ss}"));
+            return;
+        }
+        double bySteps = e.Step / (double)Math.Max(1, e.TotalSteps);
+        double byTime = timeLimitSeconds > 0 ? e.Elapsed.TotalSeconds / timeLimitSeconds : 0;
+        double done = Math.Max(bySteps, byTime);
+        var eta = done > 0 ? TimeSpan.FromSeconds(e.Elapsed.TotalSeconds * (1 - done) / done) : TimeSpan.Zero;
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"step {e.Step,6} loss {e.Loss:F4} lr {e.LearningRate:G3} | {e.TokensPerSecond,7:N0} target tok/s | {100 * done,5:F1}% | ETA {eta:hh\\:mm\\:ss}");
+        if (_live) output.Write("\r" + line);
+        else if ((int)(done * 20) != _lastPrinted)
+        {
+            _lastPrinted = (int)(done * 20);
+            output.WriteLine(line);
+        }
+    }
+
+    public void Clear()
+    {
+        if (_live) output.Write("\r" + new string(' ', 100) + "\r");
+    }
+}
