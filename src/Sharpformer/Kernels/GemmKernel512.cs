@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sharpformer.Kernels;
 
@@ -20,6 +21,21 @@ internal static unsafe class GemmKernel512
     public static void Run<TLayout>(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
         where TLayout : struct, IGemmPanelLayout
     {
+        // The C tile is read (or written) only after the k loop: fetch its 28 lines meanwhile.
+        Sse.Prefetch0(c + 0 * ldc); Sse.Prefetch0(c + 0 * ldc + 16);
+        Sse.Prefetch0(c + 1 * ldc); Sse.Prefetch0(c + 1 * ldc + 16);
+        Sse.Prefetch0(c + 2 * ldc); Sse.Prefetch0(c + 2 * ldc + 16);
+        Sse.Prefetch0(c + 3 * ldc); Sse.Prefetch0(c + 3 * ldc + 16);
+        Sse.Prefetch0(c + 4 * ldc); Sse.Prefetch0(c + 4 * ldc + 16);
+        Sse.Prefetch0(c + 5 * ldc); Sse.Prefetch0(c + 5 * ldc + 16);
+        Sse.Prefetch0(c + 6 * ldc); Sse.Prefetch0(c + 6 * ldc + 16);
+        Sse.Prefetch0(c + 7 * ldc); Sse.Prefetch0(c + 7 * ldc + 16);
+        Sse.Prefetch0(c + 8 * ldc); Sse.Prefetch0(c + 8 * ldc + 16);
+        Sse.Prefetch0(c + 9 * ldc); Sse.Prefetch0(c + 9 * ldc + 16);
+        Sse.Prefetch0(c + 10 * ldc); Sse.Prefetch0(c + 10 * ldc + 16);
+        Sse.Prefetch0(c + 11 * ldc); Sse.Prefetch0(c + 11 * ldc + 16);
+        Sse.Prefetch0(c + 12 * ldc); Sse.Prefetch0(c + 12 * ldc + 16);
+        Sse.Prefetch0(c + 13 * ldc); Sse.Prefetch0(c + 13 * ldc + 16);
         Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
         Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
         Vector512<float> c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero;
@@ -36,6 +52,9 @@ internal static unsafe class GemmKernel512
         Vector512<float> c130 = Vector512<float>.Zero, c131 = Vector512<float>.Zero;
         for (int p = 0; p < kc; p++)
         {
+            // B streams from L2: ask for the lines eight k steps ahead.
+            Sse.Prefetch0(b + 8 * GemmBlocking.NR);
+            Sse.Prefetch0(b + 8 * GemmBlocking.NR + 16);
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
             Vector512<float> av;
             av = Vector512.Create(a[0 * TLayout.RowStep]); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
