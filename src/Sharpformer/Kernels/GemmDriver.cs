@@ -93,13 +93,20 @@ internal static unsafe class GemmDriver
         }
     }
 
+    /// <summary>True when <see cref="RunKernel"/> can write a tile of fewer than MR rows straight into C.</summary>
+    internal static bool WritesPartialRows(GemmPath path) => path == GemmPath.Vector512;
+
+    /// <summary>
+    /// One tile: the first <paramref name="rows"/> rows (all MR unless <see cref="WritesPartialRows"/>) of
+    /// C (rows × NR) = alpha·(A panel · B panel) + beta·C, or alpha·(A·B) when <paramref name="overwrite"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void RunKernel(GemmPath path, bool kMajorA, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+    internal static void RunKernel(GemmPath path, bool kMajorA, int rows, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
     {
         if (path == GemmPath.Vector512)
         {
-            if (kMajorA) GemmKernel512.Run<KMajorPanel>(kc, a, b, c, ldc, alpha, beta, overwrite);
-            else GemmKernel512.Run<RowMajorPanel>(kc, a, b, c, ldc, alpha, beta, overwrite);
+            if (kMajorA) GemmKernel512.Run<KMajorPanel>(rows, kc, a, b, c, ldc, alpha, beta, overwrite);
+            else GemmKernel512.Run<RowMajorPanel>(rows, kc, a, b, c, ldc, alpha, beta, overwrite);
         }
         else
         {

@@ -150,14 +150,14 @@ internal sealed unsafe class GemmJob : IParallelBody
             int cols = Math.Min(NR, block.Nc - jr * NR);
             float* panelB = block.PackedB + (long)jr * kc * NR;
             float* cTile = cRow + jr * NR;
-            if (rows == MR && cols == NR)
+            if (cols == NR && (rows == MR || GemmDriver.WritesPartialRows(_path)))
             {
-                GemmDriver.RunKernel(_path, _transA, kc, panelA, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);
+                GemmDriver.RunKernel(_path, _transA, rows, kc, panelA, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);
                 continue;
             }
-            // Edge tile: compute the whole tile aside, then update only the part inside C.
+            // Right edge: compute the whole tile aside, then update only the part inside C.
             float* tile = scratch.EdgeTile;
-            GemmDriver.RunKernel(_path, _transA, kc, panelA, panelB, tile, NR, 1f, 0f, overwrite: true);
+            GemmDriver.RunKernel(_path, _transA, MR, kc, panelA, panelB, tile, NR, 1f, 0f, overwrite: true);
             for (int r = 0; r < rows; r++)
             {
                 float* target = cTile + (long)r * _ldc;
