@@ -141,7 +141,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         GemmScratch scratch = GemmScratch.ForCurrentThread();
         float* panelA = scratch.PanelA;
         if (_transA) GemmPacking.PackAKMajor(_a + (long)block.Pc * _lda + i0, _lda, rows, kc, panelA, wideRowsReadable: i0 + 16 <= _m);
-        else GemmPacking.PackARowMajor(_a + (long)i0 * _lda + block.Pc, _lda, rows, kc, panelA);
+        else GemmPacking.PackARowMajor(_a + (long)i0 * _lda + block.Pc, _lda, rows, kc, panelA, padRows: !GemmDriver.WritesPartialRows(_path));
 
         float* cRow = _c + (long)i0 * _ldc + block.Jc;
         int panels = PanelsOf(block);
@@ -157,7 +157,7 @@ internal sealed unsafe class GemmJob : IParallelBody
             }
             // Right edge: compute the whole tile aside, then update only the part inside C.
             float* tile = scratch.EdgeTile;
-            GemmDriver.RunKernel(_path, _transA, MR, kc, panelA, panelB, tile, NR, 1f, 0f, overwrite: true);
+            GemmDriver.RunKernel(_path, _transA, GemmDriver.WritesPartialRows(_path) ? rows : MR, kc, panelA, panelB, tile, NR, 1f, 0f, overwrite: true);
             for (int r = 0; r < rows; r++)
             {
                 float* target = cTile + (long)r * _ldc;
