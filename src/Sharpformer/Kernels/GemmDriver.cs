@@ -57,7 +57,9 @@ internal static unsafe class GemmDriver
         // The first B block is packed on its own; after that each loop computes one block while it
         // packs the next into the other buffer, so the threads meet once per block.
         job.PrepareFirstBlock();
-        Parallelism.For(job.PanelsToPack, job, workPerItem: workPerTile, threads);
+        // Packing moves a float in about the time of a few flops.
+        long workPerPanel = 4L * GemmBlocking.NR * GemmBlocking.KcFor(k);
+        Parallelism.For(job.PanelsToPack, job, workPerItem: workPerPanel, threads);
         while (job.NextBlock())
             Parallelism.For(job.PanelsToPack + job.RowTiles, job, workPerItem: workPerTile, threads);
         job.End();
