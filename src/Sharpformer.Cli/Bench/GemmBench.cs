@@ -43,21 +43,23 @@ internal static class GemmBench
     {
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats per case; the median is reported", DefaultValueFactory = _ => 5 };
         var quick = new Option<bool>("--quick") { Description = "Only the square and MLP shapes, with shorter repeats" };
+        var only = new Option<string?>("--only") { Description = "Only the shapes whose name contains this text, e.g. batch48 or 1024x" };
         var command = new Command("gemm", "SGEMM GFLOP/s for 1 and 2 threads beside the measured FMA peak.");
         command.Options.Add(repeats);
         command.Options.Add(quick);
+        command.Options.Add(only);
         command.SetAction(parsed =>
         {
             int count = parsed.GetValue(repeats);
             if (count < 1) throw new ArgumentException($"--repeats must be at least 1, got {count}.");
             var report = new BenchReport(parsed.InvocationConfiguration.Output, parsed.GetValue(BenchCommand.Json));
-            Run(report, count, parsed.GetValue(quick));
+            Run(report, count, parsed.GetValue(quick), parsed.GetValue(only));
             return 0;
         });
         return command;
     }
 
-    private static void Run(BenchReport report, int repeats, bool quick)
+    private static void Run(BenchReport report, int repeats, bool quick, string? only)
     {
         int[] threadCounts = [1, 2];
         var peak = new Dictionary<int, double>();
@@ -71,7 +73,8 @@ internal static class GemmBench
         int saved = Parallelism.ThreadCount;
         try
         {
-            foreach (var shape in quick ? MainShapes : [.. MainShapes, .. MoreShapes])
+            Shape[] shapes = quick ? MainShapes : [.. MainShapes, .. MoreShapes];
+            foreach (var shape in shapes.Where(s => only == null || s.Name.Contains(only, StringComparison.Ordinal)))
             {
                 var operands = new Operands(shape);
                 foreach (int threads in threadCounts)

@@ -17,6 +17,7 @@ internal enum GemmPath
 /// The blocked product on raw pointers. Loop nest, outermost first:
 /// N blocks of NcMax columns → K blocks of KcFor(k) → pack that B block (shared by the threads) →
 /// row tiles of MR rows (handed out to the threads) → pack the tile's A panel → NR-column tiles → kernel.
+/// Packing of the next B block is handed out together with the row tiles of the current one.
 /// Each C element is the same sum in the same order however the row tiles are shared out, so the
 /// result does not depend on the thread count.
 /// </summary>
@@ -51,26 +52,16 @@ internal static unsafe class GemmDriver
         }
 
         GemmJob job = GemmJob.ForCurrentThread();
-        job.Begin(path, transA, transB, m, a, lda, b, ldb, c, ldc, alpha);
-        int kcBlock = GemmBlocking.KcFor(k);
-        int rowTiles = (m + GemmBlocking.MR - 1) / GemmBlocking.MR;
-        for (int jc = 0; jc < n; jc += GemmBlocking.NcMax)
-        {
-            int nc = Math.Min(GemmBlocking.NcMax, n - jc);
-            int panels = (nc + GemmBlocking.NR - 1) / GemmBlocking.NR;
-            for (int pc = 0; pc < k; pc += kcBlock)
-            {
-                int kc = Math.Min(kcBlock, k - pc);
-                // Later K blocks add to what the first one wrote.
-                bool first = pc == 0;
-                job.SetBlock(jc, nc, pc, kc, first ? beta : 1f, overwrite: first && beta == 0f);
-
-                job.Phase = GemmJob.Stage.PackB;
-                Parallelism.For(panels, job, workPerItem: 2L * kc * GemmBlocking.NR, threads);
-                job.Phase = GemmJob.Stage.Compute;
-                Parallelism.For(rowTiles, job, workPerItem: 2L * GemmBlocking.MR * nc * kc, threads);
-            }
-        }
+        job.Begin(path, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta);
+        long workPerTile = 2L * GemmBlocking.MR * Math.Min(n, GemmBlocking.NcMax) * GemmBlocking.KcFor(k);
+        // The first B block is packed on its own; after that each loop computes one block while it
+        // packs the next into the other buffer, so the threads meet once per block.
+        job.PrepareFirstBlock();
+        // Packing moves a float in about the time of a few flops.
+        long workPerPanel = 4L * GemmBlocking.NR * GemmBlocking.KcFor(k);
+        Parallelism.For(job.PanelsToPack, job, workPerItem: workPerPanel, threads);
+        while (job.NextBlock())
+            Parallelism.For(job.PanelsToPack + job.RowTiles, job, workPerItem: workPerTile, threads);
         job.End();
     }
 
@@ -104,13 +95,20 @@ internal static unsafe class GemmDriver
         }
     }
 
+    /// <summary>True when <see cref="RunKernel"/> can write a tile of fewer than MR rows straight into C.</summary>
+    internal static bool WritesPartialRows(GemmPath path) => path == GemmPath.Vector512;
+
+    /// <summary>
+    /// One tile: the first <paramref name="rows"/> rows (all MR unless <see cref="WritesPartialRows"/>) of
+    /// C (rows × NR) = alpha·(A panel · B panel) + beta·C, or alpha·(A·B) when <paramref name="overwrite"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void RunKernel(GemmPath path, bool kMajorA, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+    internal static void RunKernel(GemmPath path, bool kMajorA, int rows, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
     {
         if (path == GemmPath.Vector512)
         {
-            if (kMajorA) GemmKernel512.Run<KMajorPanel>(kc, a, b, c, ldc, alpha, beta, overwrite);
-            else GemmKernel512.Run<RowMajorPanel>(kc, a, b, c, ldc, alpha, beta, overwrite);
+            if (kMajorA) GemmKernel512.Run<KMajorPanel>(rows, kc, a, b, c, ldc, alpha, beta, overwrite);
+            else GemmKernel512.Run<RowMajorPanel>(rows, kc, a, b, c, ldc, alpha, beta, overwrite);
         }
         else
         {

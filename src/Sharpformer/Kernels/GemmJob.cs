@@ -4,108 +4,168 @@ namespace Sharpformer.Kernels;
 
 /// <summary>
 /// The state of one blocked product, reused by every product started on the same thread (so a call
-/// allocates nothing once warm). Its items are what the threads share: packing one B panel, or
-/// computing one row tile of C against the whole packed B block.
+/// allocates nothing once warm). It walks the (N block, K block) sequence; for each block its items are
+/// what the threads share: first the panels of the next B block to pack, then the row tiles of C to
+/// compute against the current packed B block. Two B buffers alternate between the two roles.
 /// </summary>
 internal sealed unsafe class GemmJob : IParallelBody
 {
-    public enum Stage { PackB, Compute }
-
     private const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
 
     [ThreadStatic] private static GemmJob? t_job;
 
     public static GemmJob ForCurrentThread() => t_job ??= new GemmJob();
 
-    // The packed B block (KcMax × NcMax), shared read-only by the threads while they compute.
-    private readonly float* _packedB = (float*)NativeMemory.AlignedAlloc(GemmBlocking.BBlockFloats * sizeof(float), 64);
+    /// <summary>A (kc, nc) block of op(B) at (pc, jc), and how C is updated by its product.</summary>
+    private struct Block
+    {
+        public int Jc, Nc, Pc, Kc;
+        public float Beta;
+        public bool Overwrite;
+        public float* PackedB;
+    }
 
-    public Stage Phase;
+    private readonly float* _bufferA = Allocate(GemmBlocking.BBlockFloats);
+    private readonly float* _bufferB = Allocate(GemmBlocking.BBlockFloats);
+
     private GemmPath _path;
-    private bool _transA, _transB, _overwrite;
-    private int _m, _lda, _ldb, _ldc;
+    private bool _transA, _transB;
+    private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc;
     private float* _a, _b, _c;
     private float _alpha, _beta;
-    private int _jc, _nc, _pc, _kc;
 
-    ~GemmJob() => NativeMemory.AlignedFree(_packedB);
+    private Block _current, _next;
+    private bool _hasNext;
 
-    public void Begin(GemmPath path, bool transA, bool transB, int m, float* a, int lda, float* b, int ldb, float* c, int ldc, float alpha)
+    /// <summary>Panels of the next B block that the current loop packs (items [0, PanelsToPack)).</summary>
+    public int PanelsToPack { get; private set; }
+
+    /// <summary>Row tiles of C computed by the current loop (items after the panels); 0 before the first block.</summary>
+    public int RowTiles { get; private set; }
+
+    ~GemmJob()
+    {
+        NativeMemory.AlignedFree(_bufferA);
+        NativeMemory.AlignedFree(_bufferB);
+    }
+
+    private static float* Allocate(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+
+    public void Begin(GemmPath path, bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+        float* c, int ldc, float alpha, float beta)
     {
         _path = path;
         _transA = transA;
         _transB = transB;
-        _m = m;
+        _m = m; _n = n; _k = k;
+        _kcBlock = GemmBlocking.KcFor(k);
         _a = a; _lda = lda;
         _b = b; _ldb = ldb;
         _c = c; _ldc = ldc;
         _alpha = alpha;
+        _beta = beta;
     }
 
-    /// <summary>Selects the (kc, nc) block of op(B) starting at (pc, jc) and how C is updated by it.</summary>
-    public void SetBlock(int jc, int nc, int pc, int kc, float beta, bool overwrite)
+    /// <summary>Sets up the loop that packs the first B block alone.</summary>
+    public void PrepareFirstBlock()
     {
-        _jc = jc; _nc = nc; _pc = pc; _kc = kc;
-        _beta = beta;
-        _overwrite = overwrite;
+        _next = MakeBlock(jc: 0, pc: 0, _bufferA);
+        _hasNext = true;
+        PanelsToPack = PanelsOf(_next);
+        RowTiles = 0;
     }
+
+    /// <summary>Moves to the next block: computes the block just packed and packs the one after it. False when done.</summary>
+    public bool NextBlock()
+    {
+        if (!_hasNext) return false;
+        _current = _next;
+        int pc = _current.Pc + _current.Kc, jc = _current.Jc;
+        if (pc >= _k)
+        {
+            pc = 0;
+            jc += _current.Nc;
+        }
+        _hasNext = jc < _n;
+        if (_hasNext) _next = MakeBlock(jc, pc, _current.PackedB == _bufferA ? _bufferB : _bufferA);
+        PanelsToPack = _hasNext ? PanelsOf(_next) : 0;
+        RowTiles = (_m + MR - 1) / MR;
+        return true;
+    }
+
+    private Block MakeBlock(int jc, int pc, float* packedB)
+    {
+        bool first = pc == 0;
+        return new Block
+        {
+            Jc = jc, Nc = Math.Min(GemmBlocking.NcMax, _n - jc),
+            Pc = pc, Kc = Math.Min(_kcBlock, _k - pc),
+            // Later K blocks add to what the first one wrote.
+            Beta = first ? _beta : 1f,
+            Overwrite = first && _beta == 0f,
+            PackedB = packedB,
+        };
+    }
+
+    private static int PanelsOf(in Block block) => (block.Nc + NR - 1) / NR;
 
     /// <summary>Drops the caller's pointers so nothing outlives the call that pinned them.</summary>
     public void End()
     {
         _a = _b = _c = null;
+        _hasNext = false;
     }
 
     public void Execute(int index)
     {
-        if (Phase == Stage.PackB) PackPanel(index);
-        else ComputeRowTile(index);
+        if (index < PanelsToPack) PackPanel(_next, index);
+        else ComputeRowTile(_current, index - PanelsToPack);
     }
 
     // B panel `index`: columns [index·NR, index·NR + NR) of the block → packed rows of NR floats.
-    private void PackPanel(int index)
+    private void PackPanel(in Block block, int index)
     {
         int j0 = index * NR;
-        int cols = Math.Min(NR, _nc - j0);
-        float* dst = _packedB + (long)index * _kc * NR;
-        if (_transB) GemmPacking.PackBTransposed(_b + (long)(_jc + j0) * _ldb + _pc, _ldb, cols, _kc, dst);
-        else GemmPacking.PackB(_b + (long)_pc * _ldb + _jc + j0, _ldb, cols, _kc, dst);
+        int cols = Math.Min(NR, block.Nc - j0);
+        float* dst = block.PackedB + (long)index * block.Kc * NR;
+        if (_transB) GemmPacking.PackBTransposed(_b + (long)(block.Jc + j0) * _ldb + block.Pc, _ldb, cols, block.Kc, dst);
+        else GemmPacking.PackB(_b + (long)block.Pc * _ldb + block.Jc + j0, _ldb, cols, block.Kc, dst);
     }
 
     // Rows [index·MR, index·MR + MR) of C in this column block, against every packed B panel.
-    private void ComputeRowTile(int index)
+    private void ComputeRowTile(in Block block, int index)
     {
         int i0 = index * MR;
         int rows = Math.Min(MR, _m - i0);
-        int kc = _kc;
+        int kc = block.Kc;
         GemmScratch scratch = GemmScratch.ForCurrentThread();
         float* panelA = scratch.PanelA;
-        if (_transA) GemmPacking.PackAKMajor(_a + (long)_pc * _lda + i0, _lda, rows, kc, panelA, wideRowsReadable: i0 + 16 <= _m);
-        else GemmPacking.PackARowMajor(_a + (long)i0 * _lda + _pc, _lda, rows, kc, panelA);
+        if (_transA) GemmPacking.PackAKMajor(_a + (long)block.Pc * _lda + i0, _lda, rows, kc, panelA, wideRowsReadable: i0 + 16 <= _m);
+        else GemmPacking.PackARowMajor(_a + (long)i0 * _lda + block.Pc, _lda, rows, kc, panelA, padRows: !GemmDriver.WritesPartialRows(_path));
 
-        float* cRow = _c + (long)i0 * _ldc + _jc;
-        int panels = (_nc + NR - 1) / NR;
+        float* cRow = _c + (long)i0 * _ldc + block.Jc;
+        int panels = PanelsOf(block);
         for (int jr = 0; jr < panels; jr++)
         {
-            int cols = Math.Min(NR, _nc - jr * NR);
-            float* panelB = _packedB + (long)jr * kc * NR;
+            int cols = Math.Min(NR, block.Nc - jr * NR);
+            float* panelB = block.PackedB + (long)jr * kc * NR;
             float* cTile = cRow + jr * NR;
-            if (rows == MR && cols == NR)
+            if (cols == NR && (rows == MR || GemmDriver.WritesPartialRows(_path)))
             {
-                GemmDriver.RunKernel(_path, _transA, kc, panelA, panelB, cTile, _ldc, _alpha, _beta, _overwrite);
+                GemmDriver.RunKernel(_path, _transA, rows, kc, panelA, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);
                 continue;
             }
-            // Edge tile: compute the whole tile aside, then update only the part inside C.
+            // Right edge: compute the whole tile aside, then update only the part inside C.
             float* tile = scratch.EdgeTile;
-            GemmDriver.RunKernel(_path, _transA, kc, panelA, panelB, tile, NR, 1f, 0f, overwrite: true);
+            GemmDriver.RunKernel(_path, _transA, GemmDriver.WritesPartialRows(_path) ? rows : MR, kc, panelA, panelB, tile, NR, 1f, 0f, overwrite: true);
             for (int r = 0; r < rows; r++)
             {
                 float* target = cTile + (long)r * _ldc;
                 float* sum = tile + r * NR;
-                if (_overwrite)
+                if (block.Overwrite)
                     for (int j = 0; j < cols; j++) target[j] = sum[j] * _alpha;
                 else
-                    for (int j = 0; j < cols; j++) target[j] = MathF.FusedMultiplyAdd(sum[j], _alpha, _beta * target[j]);
+                    for (int j = 0; j < cols; j++) target[j] = MathF.FusedMultiplyAdd(sum[j], _alpha, block.Beta * target[j]);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sharpformer.Kernels;
 
@@ -8,18 +9,59 @@ namespace Sharpformer.Kernels;
 /// per row) while k runs over a packed A panel (14 rows) and a packed B panel (32 columns).
 /// Each k step loads two B vectors and broadcasts 14 A values: 28 independent FMAs, enough to cover
 /// the 4-cycle FMA latency on both FMA ports, with 31 of the 32 vector registers in use.
+/// A tile at the bottom edge of C runs a copy compiled for fewer rows (<see cref="IGemmRowCount"/>),
+/// which neither computes nor writes the missing rows.
 /// </summary>
 internal static unsafe class GemmKernel512
 {
     /// <summary>
-    /// C tile (14×32, row stride <paramref name="ldc"/>) = alpha·(A panel · B panel) + beta·C tile,
+    /// C tile (rows×32, row stride <paramref name="ldc"/>) = alpha·(A panel · B panel) + beta·C tile,
     /// or alpha·(A·B) without reading C when <paramref name="overwrite"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    [SkipLocalsInit]
-    public static void Run<TLayout>(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+    public static void Run<TLayout>(int rows, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
         where TLayout : struct, IGemmPanelLayout
     {
+        switch (rows)
+        {
+            case 1: Run<TLayout, Rows1>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 2: Run<TLayout, Rows2>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 3: Run<TLayout, Rows3>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 4: Run<TLayout, Rows4>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 5: Run<TLayout, Rows5>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 6: Run<TLayout, Rows6>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 7: Run<TLayout, Rows7>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 8: Run<TLayout, Rows8>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 9: Run<TLayout, Rows9>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 10: Run<TLayout, Rows10>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 11: Run<TLayout, Rows11>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 12: Run<TLayout, Rows12>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 13: Run<TLayout, Rows13>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 14: Run<TLayout, Rows14>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            default: throw new ArgumentOutOfRangeException(nameof(rows), rows, "A tile has 1 to 14 rows.");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void Run<TLayout, TRows>(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+        where TLayout : struct, IGemmPanelLayout
+        where TRows : struct, IGemmRowCount
+    {
+        // The C tile is read (or written) only after the k loop: fetch its lines meanwhile.
+        if (TRows.Value > 0) { Sse.Prefetch0(c + 0 * ldc); Sse.Prefetch0(c + 0 * ldc + 16); }
+        if (TRows.Value > 1) { Sse.Prefetch0(c + 1 * ldc); Sse.Prefetch0(c + 1 * ldc + 16); }
+        if (TRows.Value > 2) { Sse.Prefetch0(c + 2 * ldc); Sse.Prefetch0(c + 2 * ldc + 16); }
+        if (TRows.Value > 3) { Sse.Prefetch0(c + 3 * ldc); Sse.Prefetch0(c + 3 * ldc + 16); }
+        if (TRows.Value > 4) { Sse.Prefetch0(c + 4 * ldc); Sse.Prefetch0(c + 4 * ldc + 16); }
+        if (TRows.Value > 5) { Sse.Prefetch0(c + 5 * ldc); Sse.Prefetch0(c + 5 * ldc + 16); }
+        if (TRows.Value > 6) { Sse.Prefetch0(c + 6 * ldc); Sse.Prefetch0(c + 6 * ldc + 16); }
+        if (TRows.Value > 7) { Sse.Prefetch0(c + 7 * ldc); Sse.Prefetch0(c + 7 * ldc + 16); }
+        if (TRows.Value > 8) { Sse.Prefetch0(c + 8 * ldc); Sse.Prefetch0(c + 8 * ldc + 16); }
+        if (TRows.Value > 9) { Sse.Prefetch0(c + 9 * ldc); Sse.Prefetch0(c + 9 * ldc + 16); }
+        if (TRows.Value > 10) { Sse.Prefetch0(c + 10 * ldc); Sse.Prefetch0(c + 10 * ldc + 16); }
+        if (TRows.Value > 11) { Sse.Prefetch0(c + 11 * ldc); Sse.Prefetch0(c + 11 * ldc + 16); }
+        if (TRows.Value > 12) { Sse.Prefetch0(c + 12 * ldc); Sse.Prefetch0(c + 12 * ldc + 16); }
+        if (TRows.Value > 13) { Sse.Prefetch0(c + 13 * ldc); Sse.Prefetch0(c + 13 * ldc + 16); }
         Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
         Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
         Vector512<float> c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero;
@@ -36,41 +78,44 @@ internal static unsafe class GemmKernel512
         Vector512<float> c130 = Vector512<float>.Zero, c131 = Vector512<float>.Zero;
         for (int p = 0; p < kc; p++)
         {
+            // B streams from L2: ask for the lines eight k steps ahead.
+            Sse.Prefetch0(b + 8 * GemmBlocking.NR);
+            Sse.Prefetch0(b + 8 * GemmBlocking.NR + 16);
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
             Vector512<float> av;
-            av = Vector512.Create(a[0 * TLayout.RowStep]); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a[1 * TLayout.RowStep]); c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a[2 * TLayout.RowStep]); c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a[3 * TLayout.RowStep]); c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a[4 * TLayout.RowStep]); c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a[5 * TLayout.RowStep]); c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
-            av = Vector512.Create(a[6 * TLayout.RowStep]); c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
-            av = Vector512.Create(a[7 * TLayout.RowStep]); c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
-            av = Vector512.Create(a[8 * TLayout.RowStep]); c80 = Vector512.FusedMultiplyAdd(av, b0, c80); c81 = Vector512.FusedMultiplyAdd(av, b1, c81);
-            av = Vector512.Create(a[9 * TLayout.RowStep]); c90 = Vector512.FusedMultiplyAdd(av, b0, c90); c91 = Vector512.FusedMultiplyAdd(av, b1, c91);
-            av = Vector512.Create(a[10 * TLayout.RowStep]); c100 = Vector512.FusedMultiplyAdd(av, b0, c100); c101 = Vector512.FusedMultiplyAdd(av, b1, c101);
-            av = Vector512.Create(a[11 * TLayout.RowStep]); c110 = Vector512.FusedMultiplyAdd(av, b0, c110); c111 = Vector512.FusedMultiplyAdd(av, b1, c111);
-            av = Vector512.Create(a[12 * TLayout.RowStep]); c120 = Vector512.FusedMultiplyAdd(av, b0, c120); c121 = Vector512.FusedMultiplyAdd(av, b1, c121);
-            av = Vector512.Create(a[13 * TLayout.RowStep]); c130 = Vector512.FusedMultiplyAdd(av, b0, c130); c131 = Vector512.FusedMultiplyAdd(av, b1, c131);
+            if (TRows.Value > 0) { av = Vector512.Create(a[0 * TLayout.RowStep]); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01); }
+            if (TRows.Value > 1) { av = Vector512.Create(a[1 * TLayout.RowStep]); c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11); }
+            if (TRows.Value > 2) { av = Vector512.Create(a[2 * TLayout.RowStep]); c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21); }
+            if (TRows.Value > 3) { av = Vector512.Create(a[3 * TLayout.RowStep]); c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31); }
+            if (TRows.Value > 4) { av = Vector512.Create(a[4 * TLayout.RowStep]); c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41); }
+            if (TRows.Value > 5) { av = Vector512.Create(a[5 * TLayout.RowStep]); c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51); }
+            if (TRows.Value > 6) { av = Vector512.Create(a[6 * TLayout.RowStep]); c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61); }
+            if (TRows.Value > 7) { av = Vector512.Create(a[7 * TLayout.RowStep]); c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71); }
+            if (TRows.Value > 8) { av = Vector512.Create(a[8 * TLayout.RowStep]); c80 = Vector512.FusedMultiplyAdd(av, b0, c80); c81 = Vector512.FusedMultiplyAdd(av, b1, c81); }
+            if (TRows.Value > 9) { av = Vector512.Create(a[9 * TLayout.RowStep]); c90 = Vector512.FusedMultiplyAdd(av, b0, c90); c91 = Vector512.FusedMultiplyAdd(av, b1, c91); }
+            if (TRows.Value > 10) { av = Vector512.Create(a[10 * TLayout.RowStep]); c100 = Vector512.FusedMultiplyAdd(av, b0, c100); c101 = Vector512.FusedMultiplyAdd(av, b1, c101); }
+            if (TRows.Value > 11) { av = Vector512.Create(a[11 * TLayout.RowStep]); c110 = Vector512.FusedMultiplyAdd(av, b0, c110); c111 = Vector512.FusedMultiplyAdd(av, b1, c111); }
+            if (TRows.Value > 12) { av = Vector512.Create(a[12 * TLayout.RowStep]); c120 = Vector512.FusedMultiplyAdd(av, b0, c120); c121 = Vector512.FusedMultiplyAdd(av, b1, c121); }
+            if (TRows.Value > 13) { av = Vector512.Create(a[13 * TLayout.RowStep]); c130 = Vector512.FusedMultiplyAdd(av, b0, c130); c131 = Vector512.FusedMultiplyAdd(av, b1, c131); }
             a += TLayout.KStep;
             b += GemmBlocking.NR;
         }
 
         Vector512<float> alphaV = Vector512.Create(alpha), betaV = Vector512.Create(beta);
-        StoreRow(c + 0 * ldc, c00, c01, alphaV, betaV, overwrite);
-        StoreRow(c + 1 * ldc, c10, c11, alphaV, betaV, overwrite);
-        StoreRow(c + 2 * ldc, c20, c21, alphaV, betaV, overwrite);
-        StoreRow(c + 3 * ldc, c30, c31, alphaV, betaV, overwrite);
-        StoreRow(c + 4 * ldc, c40, c41, alphaV, betaV, overwrite);
-        StoreRow(c + 5 * ldc, c50, c51, alphaV, betaV, overwrite);
-        StoreRow(c + 6 * ldc, c60, c61, alphaV, betaV, overwrite);
-        StoreRow(c + 7 * ldc, c70, c71, alphaV, betaV, overwrite);
-        StoreRow(c + 8 * ldc, c80, c81, alphaV, betaV, overwrite);
-        StoreRow(c + 9 * ldc, c90, c91, alphaV, betaV, overwrite);
-        StoreRow(c + 10 * ldc, c100, c101, alphaV, betaV, overwrite);
-        StoreRow(c + 11 * ldc, c110, c111, alphaV, betaV, overwrite);
-        StoreRow(c + 12 * ldc, c120, c121, alphaV, betaV, overwrite);
-        StoreRow(c + 13 * ldc, c130, c131, alphaV, betaV, overwrite);
+        if (TRows.Value > 0) StoreRow(c + 0 * ldc, c00, c01, alphaV, betaV, overwrite);
+        if (TRows.Value > 1) StoreRow(c + 1 * ldc, c10, c11, alphaV, betaV, overwrite);
+        if (TRows.Value > 2) StoreRow(c + 2 * ldc, c20, c21, alphaV, betaV, overwrite);
+        if (TRows.Value > 3) StoreRow(c + 3 * ldc, c30, c31, alphaV, betaV, overwrite);
+        if (TRows.Value > 4) StoreRow(c + 4 * ldc, c40, c41, alphaV, betaV, overwrite);
+        if (TRows.Value > 5) StoreRow(c + 5 * ldc, c50, c51, alphaV, betaV, overwrite);
+        if (TRows.Value > 6) StoreRow(c + 6 * ldc, c60, c61, alphaV, betaV, overwrite);
+        if (TRows.Value > 7) StoreRow(c + 7 * ldc, c70, c71, alphaV, betaV, overwrite);
+        if (TRows.Value > 8) StoreRow(c + 8 * ldc, c80, c81, alphaV, betaV, overwrite);
+        if (TRows.Value > 9) StoreRow(c + 9 * ldc, c90, c91, alphaV, betaV, overwrite);
+        if (TRows.Value > 10) StoreRow(c + 10 * ldc, c100, c101, alphaV, betaV, overwrite);
+        if (TRows.Value > 11) StoreRow(c + 11 * ldc, c110, c111, alphaV, betaV, overwrite);
+        if (TRows.Value > 12) StoreRow(c + 12 * ldc, c120, c121, alphaV, betaV, overwrite);
+        if (TRows.Value > 13) StoreRow(c + 13 * ldc, c130, c131, alphaV, betaV, overwrite);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -88,3 +133,24 @@ internal static unsafe class GemmKernel512
         }
     }
 }
+
+/// <summary>The number of rows a kernel copy is compiled for (a constant in each generic instantiation).</summary>
+internal interface IGemmRowCount
+{
+    static abstract int Value { get; }
+}
+
+internal struct Rows1 : IGemmRowCount { public static int Value => 1; }
+internal struct Rows2 : IGemmRowCount { public static int Value => 2; }
+internal struct Rows3 : IGemmRowCount { public static int Value => 3; }
+internal struct Rows4 : IGemmRowCount { public static int Value => 4; }
+internal struct Rows5 : IGemmRowCount { public static int Value => 5; }
+internal struct Rows6 : IGemmRowCount { public static int Value => 6; }
+internal struct Rows7 : IGemmRowCount { public static int Value => 7; }
+internal struct Rows8 : IGemmRowCount { public static int Value => 8; }
+internal struct Rows9 : IGemmRowCount { public static int Value => 9; }
+internal struct Rows10 : IGemmRowCount { public static int Value => 10; }
+internal struct Rows11 : IGemmRowCount { public static int Value => 11; }
+internal struct Rows12 : IGemmRowCount { public static int Value => 12; }
+internal struct Rows13 : IGemmRowCount { public static int Value => 13; }
+internal struct Rows14 : IGemmRowCount { public static int Value => 14; }

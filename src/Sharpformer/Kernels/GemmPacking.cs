@@ -19,13 +19,29 @@ internal static unsafe class GemmPacking
     /// Non-transposed A: rows r &lt; <paramref name="rows"/> of the (rows, kc) block at <paramref name="a"/>
     /// (row stride lda) to dst[r·KcStride + p].
     /// </summary>
-    public static void PackARowMajor(float* a, int lda, int rows, int kc, float* dst)
+    /// <remarks>Rows past <paramref name="rows"/> are zeroed only when <paramref name="padRows"/>: a kernel compiled for fewer rows never reads them.</remarks>
+    public static void PackARowMajor(float* a, int lda, int rows, int kc, float* dst, bool padRows)
     {
-        long bytes = (long)kc * sizeof(float);
         for (int r = 0; r < rows; r++)
-            Buffer.MemoryCopy(a + (long)r * lda, dst + r * GemmBlocking.KcStride, bytes, bytes);
-        for (int r = rows; r < MR; r++)
-            new Span<float>(dst + r * GemmBlocking.KcStride, kc).Clear();
+            CopyRow(a + (long)r * lda, dst + r * GemmBlocking.KcStride, kc);
+        if (padRows)
+            for (int r = rows; r < MR; r++)
+                new Span<float>(dst + r * GemmBlocking.KcStride, kc).Clear();
+    }
+
+    // Inline vector copy: rows are short (often 32–256 floats), where a memmove call costs as much as the copy.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRow(float* src, float* dst, int count)
+    {
+        if (Vector512.IsHardwareAccelerated && count >= 16)
+        {
+            int i = 0;
+            for (; i <= count - 16; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
+            // The last, overlapping vector covers the remainder.
+            if (i < count) Vector512.Store(Vector512.Load(src + count - 16), dst + count - 16);
+            return;
+        }
+        for (int i = 0; i < count; i++) dst[i] = src[i];
     }
 
     /// <summary>
@@ -38,8 +54,16 @@ internal static unsafe class GemmPacking
         const int Stride = GemmBlocking.MrStride;
         if (rows == MR && wideRowsReadable && Vector512.IsHardwareAccelerated)
         {
+            // Each k step is a different row of the stored matrix, usually a different page, where the
+            // hardware prefetcher does not follow: fetch 16 steps ahead (prefetches never fault).
+            long ahead = 16L * lda;
             for (int p = 0; p < kc; p++)
-                Vector512.Store(Vector512.Load(a + (long)p * lda), dst + p * Stride);
+            {
+                float* src = a + (long)p * lda;
+                Sse.Prefetch0(src + ahead);
+                Sse.Prefetch0(src + ahead + 15);
+                Vector512.Store(Vector512.Load(src), dst + p * Stride);
+            }
             return;
         }
         for (int p = 0; p < kc; p++)

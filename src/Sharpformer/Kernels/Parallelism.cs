@@ -200,13 +200,16 @@ internal static class WorkerPool
         private long WaitForWork(long seen)
         {
             long spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
+            // SpinWait yields the core now and then, so a spinning worker does not hold back the
+            // thread it waits for when both share one core of a busy machine.
+            var spin = new SpinWait();
             while (true)
             {
                 long generation = Volatile.Read(ref _startGeneration);
                 if (generation != seen) return generation;
                 if (Stopwatch.GetTimestamp() < spinUntil)
                 {
-                    Thread.SpinWait(20);
+                    spin.SpinOnce(sleep1Threshold: -1);
                     continue;
                 }
                 _wake.Reset();

@@ -81,4 +81,24 @@ public class GemmBatchedTests
         using (GemmCheck.Threads(2)) Gemm.MultiplyBatched(batch, false, true, m, n, k, a, k, m * k, b, k, k * n, two, n, m * n);
         Assert.Equal(one, two);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Multiply_AllocatesNothingOnceWarm(int threads)
+    {
+        using var _ = GemmCheck.Threads(threads);
+        var rng = new Rng(12);
+        float[] a = GemmCheck.Random(rng, 200 * 300), b = GemmCheck.Random(rng, 300 * 100), c = new float[200 * 100];
+        float[] qa = GemmCheck.Random(rng, 8 * 64 * 32), qb = GemmCheck.Random(rng, 8 * 32 * 64), qc = new float[8 * 64 * 64];
+        void Both()
+        {
+            Gemm.Multiply(false, true, 200, 100, 300, a, 300, b, 300, c, 100);
+            Gemm.MultiplyBatched(8, false, false, 64, 64, 32, qa, 32, 64 * 32, qb, 64, 32 * 64, qc, 64, 64 * 64);
+        }
+        Both();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Both();
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
 }
