@@ -75,7 +75,9 @@ public static unsafe partial class FlashAttention
             float* qs = scratch.Queries.Get(QueryTile * hs);    // (rows, hs) · scale · log₂e
             float* s = scratch.Scores.Get(QueryTile * KeyTile);  // (rows, KeyTile) base-2 scores, then probabilities
             float* acc = scratch.Output.Get(QueryTile * dp);     // (rows, dp) unnormalised output
-            float* max = scratch.RowStats.Get(2 * QueryTile), sum = max + QueryTile;
+            // Per row: running max and sum, this tile's max and sum, and the rescale factor of the running output.
+            float* max = scratch.RowStats.Get(5 * QueryTile), sum = max + QueryTile, newMax = sum + QueryTile;
+            float* tileSum = newMax + QueryTile, rescale = tileSum + QueryTile;
 
             float* qSrc = _q + ((nint)bh * tq + q0) * hs;
             float qScale = shape.Scale * AttentionMath.Log2E;
@@ -95,20 +97,25 @@ public static unsafe partial class FlashAttention
                 {
                     float* row = s + r * KeyTile;
                     int visible = Math.Min(shape.VisibleKeys(q0 + r, keyLength) - j0, keys);
-                    if (visible <= 0)
+                    if (visible < paddedKeys)
                     {
-                        new Span<float>(row, paddedKeys).Clear();
-                        continue;
+                        if (visible <= 0)
+                        {
+                            new Span<float>(row, paddedKeys).Clear();
+                            newMax[r] = max[r];
+                            tileSum[r] = 0f;
+                            continue;
+                        }
+                        for (int c = visible; c < paddedKeys; c++) row[c] = float.NegativeInfinity;
                     }
-                    for (int c = visible; c < paddedKeys; c++) row[c] = float.NegativeInfinity;
-                    float newMax = MathF.Max(max[r], AttentionMath.Max(row, paddedKeys));
-                    float rescale = AttentionMath.Exp2(max[r] - newMax);
-                    sum[r] = sum[r] * rescale + AttentionMath.Exp2InPlace(row, paddedKeys, newMax);
-                    max[r] = newMax;
-                    if (rescale != 1f) AttentionMath.Scale(acc + r * dp, dp, rescale);
+                    float tileMax = AttentionMath.Max(row, paddedKeys), m = tileMax > max[r] ? tileMax : max[r];
+                    newMax[r] = m;
+                    tileSum[r] = AttentionMath.Exp2InPlace(row, paddedKeys, m);
                 }
-                // acc (rows, dp) += P (rows, keys) · V (keys, dp)
-                AttentionTileGemm.Multiply(rows, keys, dp, s, KeyTile, 1, vp + (nint)j0 * dp, dp, acc, dp, accumulate: true);
+                // For all rows at once: rescale = 2^(old max − new max), sum = sum·rescale + tile sum.
+                AttentionMath.UpdateRunningSoftmax(max, newMax, sum, tileSum, rescale, rows);
+                // acc (rows, dp) = diag(rescale)·acc + P (rows, keys) · V (keys, dp)
+                AttentionTileGemm.Multiply(rows, keys, dp, s, KeyTile, 1, vp + (nint)j0 * dp, dp, acc, dp, accumulate: true, rescale);
             }
 
             float* oDst = _o + ((nint)bh * tq + q0) * hs;
