@@ -111,8 +111,22 @@ internal static unsafe class AttentionMath
         int c = 0;
         for (; c + AttentionTileGemm.Lanes <= visible; c += AttentionTileGemm.Lanes)
             Exp2(Vector512.Load(row + c) - sh).Store(row + c);
-        for (; c < visible; c++) row[c] = Exp2(row[c] - rowLse2);
-        for (; c < n; c++) row[c] = 0f;
+        if (c < n)
+        {
+            // The vector holding the last visible key: lanes at or past `visible` become 0.
+            var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(c);
+            var keep = Vector512.LessThan(lane, Vector512.Create(visible)).AsSingle();
+            (Exp2(Vector512.Load(row + c) - sh) & keep).Store(row + c);
+            for (c += AttentionTileGemm.Lanes; c < n; c++) row[c] = 0f;
+        }
+    }
+
+    /// <summary>dP[c] = P[c]·(dP[c] − delta) for c in [0, n), n a multiple of 16: the softmax gradient G = P ⊙ (dP − D).</summary>
+    public static void SoftmaxGradient(float* p, float* dP, int n, float delta)
+    {
+        var d = Vector512.Create(delta);
+        for (int c = 0; c < n; c += AttentionTileGemm.Lanes)
+            (Vector512.Load(p + c) * (Vector512.Load(dP + c) - d)).Store(dP + c);
     }
 
     /// <summary>row[c] *= s for c in [0, n).</summary>
@@ -131,7 +145,7 @@ internal static unsafe class AttentionMath
         var acc = Vector512<float>.Zero;
         for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
             acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + c), Vector512.Load(b + c), acc);
-        float sum = Vector512.Sum(acc);
+        float sum = Sum(acc);
         for (; c < n; c++) sum += a[c] * b[c];
         return sum;
     }

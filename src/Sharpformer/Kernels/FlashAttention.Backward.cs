@@ -101,8 +101,7 @@ public static unsafe partial class FlashAttention
                         int visible = Math.Clamp(shape.VisibleKeys(q0 + r, keyLength) - j0, 0, keys);
                         if (float.IsNegativeInfinity(rowLse2[q0 + r])) visible = 0;
                         AttentionMath.Probabilities(pRow, visible, paddedKeys, rowLse2[q0 + r]);
-                        float delta = rowDelta[q0 + r];
-                        for (int c = 0; c < paddedKeys; c++) gRow[c] = pRow[c] * (gRow[c] - delta); // G = P ⊙ (dP − D)
+                        AttentionMath.SoftmaxGradient(pRow, gRow, paddedKeys, rowDelta[q0 + r]);
                     }
                     // dV (keys, dp) += Pᵀ · dO;  dK += Gᵀ · Qs;  dQ (rows, dp) += G · K
                     AttentionTileGemm.Multiply(keys, rows, dp, p, 1, KeyTile, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
