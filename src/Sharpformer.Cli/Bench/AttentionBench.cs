@@ -73,7 +73,9 @@ internal static class AttentionBench
         var (dQ, dK, dV) = (new float[q], new float[q], new float[q]);
         bool full = variant == "full";
         var saved = new float[full ? shape.ScoreSize : shape.RowCount]; // probabilities or log-sum-exp
-        var counter = full ? FullAttention.ScratchBytes : FlashAttention.ScratchBytes;
+        var (forwardScratch, backwardScratch) = full
+            ? (FullAttention.ForwardScratch, FullAttention.BackwardScratch)
+            : (FlashAttention.ForwardScratch, FlashAttention.BackwardScratch);
 
         void Forward()
         {
@@ -100,7 +102,8 @@ internal static class AttentionBench
             // backward dP, dQ, dK, dV; recomputed products are not counted.
             double flops = pairs * shape.HeadSize * (withBackward ? 12 : 4);
             long outputs = 4L * (o.Length + saved.Length + (withBackward ? dQ.Length + dK.Length + dV.Length : 0));
-            double peakMb = (outputs + counter.Bytes + allocatedPerCall) / (1024.0 * 1024.0);
+            long scratch = forwardScratch.Bytes + (withBackward ? backwardScratch.Bytes : 0);
+            double peakMb = (outputs + scratch + allocatedPerCall) / (1024.0 * 1024.0);
             report.Add("attention", $"{variant} T={shape.QueryLength} {mask} {(withBackward ? "fwdbwd" : "fwd")}", ms, "ms",
                 new Dictionary<string, object> { ["peak_mb"] = peakMb, ["gflops"] = flops / (ms * 1e6), ["scores_computed"] = fraction });
         }

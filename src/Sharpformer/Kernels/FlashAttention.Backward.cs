@@ -124,7 +124,7 @@ public static unsafe partial class FlashAttention
     {
         [ThreadStatic] private static HeadScratch? t_current;
         public static HeadScratch Current => t_current ??= new HeadScratch();
-        public readonly AttentionScratch Queries = new(ScratchBytes), OutputGrad = new(ScratchBytes), Keys = new(ScratchBytes), KeysT = new(ScratchBytes), ValuesT = new(ScratchBytes),
-            QueryGrad = new(ScratchBytes), Rows = new(ScratchBytes), KeyGrad = new(ScratchBytes), ValueGrad = new(ScratchBytes), Probabilities = new(ScratchBytes), ScoreGrad = new(ScratchBytes);
+        public readonly AttentionScratch Queries = new(BackwardScratch), OutputGrad = new(BackwardScratch), Keys = new(BackwardScratch), KeysT = new(BackwardScratch), ValuesT = new(BackwardScratch),
+            QueryGrad = new(BackwardScratch), Rows = new(BackwardScratch), KeyGrad = new(BackwardScratch), ValueGrad = new(BackwardScratch), Probabilities = new(BackwardScratch), ScoreGrad = new(BackwardScratch);
     }
 }

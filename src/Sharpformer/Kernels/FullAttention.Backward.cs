@@ -108,8 +108,8 @@ public static unsafe partial class FullAttention
     {
         [ThreadStatic] private static HeadScratch? t_current;
         public static HeadScratch Current => t_current ??= new HeadScratch();
-        public readonly AttentionScratch Queries = new(ScratchBytes), OutputGrad = new(ScratchBytes), Keys = new(ScratchBytes),
-            ValuesT = new(ScratchBytes), KeyGrad = new(ScratchBytes), ValueGrad = new(ScratchBytes), ScoreGrad = new(ScratchBytes),
-            QueryGrad = new(ScratchBytes);
+        public readonly AttentionScratch Queries = new(BackwardScratch), OutputGrad = new(BackwardScratch), Keys = new(BackwardScratch),
+            ValuesT = new(BackwardScratch), KeyGrad = new(BackwardScratch), ValueGrad = new(BackwardScratch), ScoreGrad = new(BackwardScratch),
+            QueryGrad = new(BackwardScratch);
     }
 }
