@@ -129,6 +129,17 @@ internal static unsafe class AttentionMath
             (Vector512.Load(p + c) * (Vector512.Load(dP + c) - d)).Store(dP + c);
     }
 
+    /// <summary>dP[c] = P[c]·(dP[c] − delta)·scale for c in [0, n): the score gradient dS of a materialised softmax row.</summary>
+    public static void ScaledSoftmaxGradient(float* p, float* dP, int n, float delta, float scale)
+    {
+        var d = Vector512.Create(delta);
+        var s = Vector512.Create(scale);
+        int c = 0;
+        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
+            (Vector512.Load(p + c) * (Vector512.Load(dP + c) - d) * s).Store(dP + c);
+        for (; c < n; c++) dP[c] = p[c] * (dP[c] - delta) * scale;
+    }
+
     /// <summary>row[c] *= s for c in [0, n).</summary>
     public static void Scale(float* row, int n, float s)
     {
