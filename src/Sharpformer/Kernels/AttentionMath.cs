@@ -140,6 +140,16 @@ internal static unsafe class AttentionMath
         for (; c < n; c++) dP[c] = p[c] * (dP[c] - delta) * scale;
     }
 
+    /// <summary>dst[c] += a·src[c] for c in [0, n).</summary>
+    public static void AddScaled(float* dst, float* src, int n, float a)
+    {
+        var av = Vector512.Create(a);
+        int c = 0;
+        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
+            Vector512.FusedMultiplyAdd(Vector512.Load(src + c), av, Vector512.Load(dst + c)).Store(dst + c);
+        for (; c < n; c++) dst[c] += a * src[c];
+    }
+
     /// <summary>row[c] *= s for c in [0, n).</summary>
     public static void Scale(float* row, int n, float s)
     {

@@ -15,9 +15,14 @@ public static unsafe partial class FlashAttention
         ValidateInputs(q, k, v, keyLengths, shape);
         shape.RequireQuery(o.Length, nameof(o));
         shape.RequireRows(lse.Length, nameof(lse));
-        var job = t_forwardJob ??= new ForwardJob();
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse)
         {
+            if (shape.QueryLength <= RowPathMaxQueries)
+            {
+                ForwardByRows(pq, pk, pv, po, pl, keyLengths, shape);
+                return;
+            }
+            var job = t_forwardJob ??= new ForwardJob();
             job.Prepare(pq, pk, pv, po, pl, keyLengths, shape);
             Parallelism.For(shape.BatchHeads, job.PackBody, 2L * shape.KeyLength * shape.HeadSize);
             Parallelism.For(shape.BatchHeads * job.QueryTiles, job.TileBody, 4L * QueryTile * shape.KeyLength * shape.HeadSize);
