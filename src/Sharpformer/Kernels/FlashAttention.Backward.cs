@@ -166,7 +166,9 @@ public static unsafe partial class FlashAttention
     {
         [ThreadStatic] private static HeadScratch? t_current;
         public static HeadScratch Current => t_current ??= new HeadScratch();
-        public readonly AttentionScratch Queries = new(BackwardScratch), OutputGrad = new(BackwardScratch), Keys = new(BackwardScratch), KeysT = new(BackwardScratch), ValuesT = new(BackwardScratch),
-            QueryGrad = new(BackwardScratch), Rows = new(BackwardScratch), KeyGrad = new(BackwardScratch), ValueGrad = new(BackwardScratch), Probabilities = new(BackwardScratch), ScoreGrad = new(BackwardScratch);
+        public readonly AttentionScratch Queries = new(BackwardScratch), OutputGrad = new(BackwardScratch),
+            Keys = new(BackwardScratch), KeysT = new(BackwardScratch), ValuesT = new(BackwardScratch),
+            QueryGrad = new(BackwardScratch), Rows = new(BackwardScratch), KeyGrad = new(BackwardScratch),
+            ValueGrad = new(BackwardScratch), Probabilities = new(BackwardScratch), ScoreGrad = new(BackwardScratch);
     }
 }
