@@ -18,18 +18,22 @@ internal static class AttentionBench
     public static Command Create()
     {
         var maxT = new Option<int>("--max-t") { Description = "Longest sequence length (512, 1K, 2K … doubling up to this; 16384 adds 16K)", DefaultValueFactory = _ => 8192 };
+        var minT = new Option<int>("--min-t") { Description = "Shortest sequence length (a power-of-two multiple of 512)", DefaultValueFactory = _ => 512 };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per case (median reported), after one warm-up", DefaultValueFactory = _ => 3 };
         var variants = new Option<string>("--variants") { Description = "Comma-separated kernels to measure: full, flash", DefaultValueFactory = _ => "full,flash" };
+        var forwardOnly = new Option<bool>("--forward-only") { Description = "Measure only the forward pass" };
         var fullMaxGb = new Option<double>("--full-max-gb") { Description = "Skip full attention where its probability matrix exceeds this many GiB", DefaultValueFactory = _ => 2.0 };
         var command = new Command("attention", "Attention kernels: median ms, GFLOP/s and peak memory per variant, length, mask and pass.");
+        command.Options.Add(minT);
         command.Options.Add(maxT);
         command.Options.Add(repeats);
         command.Options.Add(variants);
+        command.Options.Add(forwardOnly);
         command.Options.Add(fullMaxGb);
         command.SetAction(parse =>
         {
             var report = new BenchReport(parse.InvocationConfiguration.Output, parse.GetValue(BenchCommand.Json));
-            Run(report, parse.GetValue(maxT), parse.GetValue(repeats), ParseVariants(parse.GetValue(variants)!), parse.GetValue(fullMaxGb));
+            Run(report, parse.GetValue(minT), parse.GetValue(maxT), parse.GetValue(repeats), ParseVariants(parse.GetValue(variants)!), parse.GetValue(fullMaxGb), parse.GetValue(forwardOnly));
             return 0;
         });
         return command;
@@ -44,15 +48,18 @@ internal static class AttentionBench
         return names;
     }
 
-    private static void Run(BenchReport report, int maxT, int repeats, string[] variants, double fullMaxGb)
+    private static void Run(BenchReport report, int minT, int maxT, int repeats, string[] variants, double fullMaxGb, bool forwardOnly)
     {
-        if (maxT < 512) throw new ArgumentException($"--max-t must be at least 512, got {maxT}.");
+        if (minT < 512) throw new ArgumentException($"--min-t must be at least 512, got {minT}.");
+        if (maxT < minT) throw new ArgumentException($"--max-t must be at least --min-t ({minT}), got {maxT}.");
         if (repeats < 1) throw new ArgumentException($"--repeats must be at least 1, got {repeats}.");
         report.Note($"attention: B=1, heads={Heads}, hs={HeadSize}, threads={Parallelism.ThreadCount}, median of {repeats}; " +
                     "peak_mb = outputs + saved tensors + kernel scratch + managed allocations during the call");
         var inputs = new Inputs(maxT);
         foreach (var variant in variants)
             for (int t = 512; t <= maxT; t *= 2)
+            {
+                if (t < minT) continue;
                 foreach (bool causal in new[] { false, true })
                 {
                     var shape = AttentionShape.Create(1, Heads, t, t, HeadSize, causal);
@@ -61,11 +68,12 @@ internal static class AttentionBench
                         report.Note($"full T={t}: skipped, probabilities would take {shape.ScoreSize * 4.0 / (1L << 30):F1} GiB (--full-max-gb {fullMaxGb})");
                         continue;
                     }
-                    Measure(report, variant, shape, inputs, repeats);
+                    Measure(report, variant, shape, inputs, repeats, forwardOnly);
                 }
+            }
     }
 
-    private static void Measure(BenchReport report, string variant, AttentionShape shape, Inputs inputs, int repeats)
+    private static void Measure(BenchReport report, string variant, AttentionShape shape, Inputs inputs, int repeats, bool forwardOnly)
     {
         int q = (int)shape.QuerySize;
         var (qs, ks, vs, dOs) = (inputs.Q.AsMemory(0, q), inputs.K.AsMemory(0, q), inputs.V.AsMemory(0, q), inputs.DO.AsMemory(0, q));
@@ -91,7 +99,7 @@ internal static class AttentionBench
         string mask = shape.Causal ? "causal" : "noncausal";
         double pairs = FlashAttention.ComputedScoreFraction([], shape) * shape.QueryLength * shape.KeyLength * shape.BatchHeads;
         double fraction = full ? 1.0 : FlashAttention.ComputedScoreFraction([], shape);
-        foreach (bool withBackward in new[] { false, true })
+        foreach (bool withBackward in forwardOnly ? new[] { false } : new[] { false, true })
         {
             Action call = withBackward ? () => { Forward(); Backward(); } : Forward;
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
