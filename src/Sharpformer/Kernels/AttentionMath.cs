@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sharpformer.Kernels;
 
@@ -12,44 +14,78 @@ internal static unsafe class AttentionMath
     public const float Ln2 = 0.6931471805599453f;
 
     /// <summary>
-    /// 2ˣ for x ≤ 128, relative error about 2e-7: x = n + f with f ∈ [−½, ½], 2ᶠ by its degree-6 Taylor
-    /// polynomial in f·ln 2 (truncation (0.35)⁷/7! ≈ 1.2e-7), 2ⁿ by writing n + 127 into the exponent bits.
-    /// Inputs below −127 (and −∞) give exactly 0.
+    /// 2ˣ with relative error about 2e-7: x = n + f with n = round(x) and f ∈ [−½, ½]; 2ᶠ by its degree-6
+    /// Taylor polynomial in f·ln 2 (truncation (0.35)⁷/7! ≈ 1.2e-7); 2ⁿ applied exactly. Inputs at or below
+    /// −150 (and −∞) give exactly 0; inputs are expected to be at most 127 (scores minus their maximum).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp2(Vector512<float> x)
     {
-        x = Vector512.Max(x, Vector512.Create(-127f));
-        x = Vector512.Min(x, Vector512.Create(127f));
-        var n = Vector512.Round(x);
-        var f = x - n;
+        if (Avx512F.IsSupported)
+        {
+            // vrndscaleps rounds, vscalefps multiplies by 2ⁿ with correct underflow: 9 instructions in all.
+            x = Vector512.MaxNative(x, Vector512.Create(-150f));
+            var n = Avx512F.RoundScale(x, RoundToNearest);
+            return Avx512F.Scale(Polynomial(x - n), n);
+        }
+        x = Vector512.Min(Vector512.Max(x, Vector512.Create(-127f)), Vector512.Create(127f));
+        // Adding 1.5·2²³ rounds x to an integer held in the low mantissa bits of t.
+        var magic = Vector512.Create(12582912f);
+        var t = x + magic;
+        var p = Polynomial(x - (t - magic));
+        // The bits of t are 0x4B400000 + n; shifted left by 23 the constant part vanishes, leaving 2ⁿ's
+        // exponent field (n = −127 gives the bits of 0).
+        var exponent = Vector512.ShiftLeft(t.AsInt32() + Vector512.Create(127), 23);
+        return p * exponent.AsSingle();
+    }
+
+    private const byte RoundToNearest = 0x08; // imm8 of vrndscaleps: round to nearest even, suppress the inexact exception
+
+    /// <summary>2ᶠ for f ∈ [−½, ½]: Taylor series of e^(f·ln 2) to degree 6.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Polynomial(Vector512<float> f)
+    {
         var p = Vector512.Create(1.5403530393381609e-4f);
         p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(1.3333558146428443e-3f));
         p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(9.6181291076284772e-3f));
         p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(5.5504108664821580e-2f));
         p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(0.24022650695910071f));
         p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(0.69314718055994531f));
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512<float>.One);
-        var exponent = Vector512.ShiftLeft(Vector512.ConvertToInt32(n) + Vector512.Create(127), 23);
-        return p * exponent.AsSingle();
+        return Vector512.FusedMultiplyAdd(p, f, Vector512<float>.One);
     }
 
     /// <summary>Scalar 2ˣ with the same polynomial, for row tails shorter than a vector.</summary>
     public static float Exp2(float x) => Exp2(Vector512.Create(x)).ToScalar();
 
-    /// <summary>Largest of row[0..n); −∞ when n = 0.</summary>
+    /// <summary>Largest of row[0..n); −∞ when n = 0. Scores are never NaN, so the cheap native max is exact here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Max(float* row, int n)
     {
         var m = Vector512.Create(float.NegativeInfinity);
         int c = 0;
-        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes) m = Vector512.Max(m, Vector512.Load(row + c));
-        var m256 = Vector256.Max(m.GetLower(), m.GetUpper());
-        var m128 = Vector128.Max(m256.GetLower(), m256.GetUpper());
-        float max = MathF.Max(MathF.Max(m128[0], m128[1]), MathF.Max(m128[2], m128[3]));
-        for (; c < n; c++) max = MathF.Max(max, row[c]);
+        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes) m = Vector512.MaxNative(m, Vector512.Load(row + c));
+        var m256 = Vector256.MaxNative(m.GetLower(), m.GetUpper());
+        var m128 = Vector128.MaxNative(m256.GetLower(), m256.GetUpper());
+        m128 = Vector128.MaxNative(m128, Vector128.Shuffle(m128, Vector128.Create(2, 3, 0, 1)));
+        m128 = Vector128.MaxNative(m128, Vector128.Shuffle(m128, Vector128.Create(1, 0, 3, 2)));
+        float max = m128.ToScalar();
+        for (; c < n; c++) max = row[c] > max ? row[c] : max;
         return max;
     }
 
+    /// <summary>Sum of the 16 lanes by halving (fewer instructions than the general Vector512.Sum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector512<float> v)
+    {
+        var v256 = v.GetLower() + v.GetUpper();
+        var v128 = v256.GetLower() + v256.GetUpper();
+        v128 += Vector128.Shuffle(v128, Vector128.Create(2, 3, 0, 1));
+        v128 += Vector128.Shuffle(v128, Vector128.Create(1, 0, 3, 2));
+        return v128.ToScalar();
+    }
+
     /// <summary>row[c] = 2^(row[c] − shift) for c in [0, n); returns the sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Exp2InPlace(float* row, int n, float shift)
     {
         var sh = Vector512.Create(shift);
@@ -61,9 +97,28 @@ internal static unsafe class AttentionMath
             e.Store(row + c);
             sum += e;
         }
-        float total = Vector512.Sum(sum);
+        float total = Sum(sum);
         for (; c < n; c++) total += row[c] = Exp2(row[c] - shift);
         return total;
+    }
+
+    /// <summary>
+    /// The online-softmax bookkeeping of one key tile for rows [0, n): rescale = 2^(max − newMax) (1 for a row
+    /// that has seen no key yet), sum = sum·rescale + tileSum, max = newMax. Buffers hold whole vectors.
+    /// </summary>
+    public static void UpdateRunningSoftmax(float* max, float* newMax, float* sum, float* tileSum, float* rescale, int n)
+    {
+        var negativeInfinity = Vector512.Create(float.NegativeInfinity);
+        for (int r = 0; r < n; r += AttentionTileGemm.Lanes)
+        {
+            var oldMax = Vector512.Load(max + r);
+            var m = Vector512.Load(newMax + r);
+            // −∞ − (−∞) would be NaN: a row with no visible key so far keeps scale 1 (its output is still 0).
+            var scale = Vector512.ConditionalSelect(Vector512.Equals(m, negativeInfinity), Vector512<float>.One, Exp2(oldMax - m));
+            scale.Store(rescale + r);
+            Vector512.FusedMultiplyAdd(Vector512.Load(sum + r), scale, Vector512.Load(tileSum + r)).Store(sum + r);
+            m.Store(max + r);
+        }
     }
 
     /// <summary>row[c] = 2^(row[c] − rowLse2) for c &lt; visible and 0 for visible ≤ c &lt; n (n a multiple of 16).</summary>
@@ -73,8 +128,43 @@ internal static unsafe class AttentionMath
         int c = 0;
         for (; c + AttentionTileGemm.Lanes <= visible; c += AttentionTileGemm.Lanes)
             Exp2(Vector512.Load(row + c) - sh).Store(row + c);
-        for (; c < visible; c++) row[c] = Exp2(row[c] - rowLse2);
-        for (; c < n; c++) row[c] = 0f;
+        if (c < n)
+        {
+            // The vector holding the last visible key: lanes at or past `visible` become 0.
+            var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(c);
+            var keep = Vector512.LessThan(lane, Vector512.Create(visible)).AsSingle();
+            (Exp2(Vector512.Load(row + c) - sh) & keep).Store(row + c);
+            for (c += AttentionTileGemm.Lanes; c < n; c++) row[c] = 0f;
+        }
+    }
+
+    /// <summary>dP[c] = P[c]·(dP[c] − delta) for c in [0, n), n a multiple of 16: the softmax gradient G = P ⊙ (dP − D).</summary>
+    public static void SoftmaxGradient(float* p, float* dP, int n, float delta)
+    {
+        var d = Vector512.Create(delta);
+        for (int c = 0; c < n; c += AttentionTileGemm.Lanes)
+            (Vector512.Load(p + c) * (Vector512.Load(dP + c) - d)).Store(dP + c);
+    }
+
+    /// <summary>dP[c] = P[c]·(dP[c] − delta)·scale for c in [0, n): the score gradient dS of a materialised softmax row.</summary>
+    public static void ScaledSoftmaxGradient(float* p, float* dP, int n, float delta, float scale)
+    {
+        var d = Vector512.Create(delta);
+        var s = Vector512.Create(scale);
+        int c = 0;
+        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
+            (Vector512.Load(p + c) * (Vector512.Load(dP + c) - d) * s).Store(dP + c);
+        for (; c < n; c++) dP[c] = p[c] * (dP[c] - delta) * scale;
+    }
+
+    /// <summary>dst[c] += a·src[c] for c in [0, n).</summary>
+    public static void AddScaled(float* dst, float* src, int n, float a)
+    {
+        var av = Vector512.Create(a);
+        int c = 0;
+        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
+            Vector512.FusedMultiplyAdd(Vector512.Load(src + c), av, Vector512.Load(dst + c)).Store(dst + c);
+        for (; c < n; c++) dst[c] += a * src[c];
     }
 
     /// <summary>row[c] *= s for c in [0, n).</summary>
@@ -93,7 +183,7 @@ internal static unsafe class AttentionMath
         var acc = Vector512<float>.Zero;
         for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
             acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + c), Vector512.Load(b + c), acc);
-        float sum = Vector512.Sum(acc);
+        float sum = Sum(acc);
         for (; c < n; c++) sum += a[c] * b[c];
         return sum;
     }

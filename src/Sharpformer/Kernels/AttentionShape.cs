@@ -64,15 +64,31 @@ public readonly record struct AttentionShape(int Batch, int Heads, int QueryLeng
                 throw new ArgumentException($"keyLengths[{b}] must be in [0, {KeyLength}], got {keyLengths[b]}.", nameof(keyLengths));
     }
 
-    /// <summary>Throws when <paramref name="span"/> does not hold exactly <paramref name="expected"/> elements.</summary>
+    /// <summary>Throws when a span of <paramref name="actual"/> elements should hold <paramref name="expected"/>.</summary>
     internal static void Require(int actual, long expected, string name, string layout)
     {
         if (actual != expected)
             throw new ArgumentException($"{name} must have {expected} elements {layout}, got {actual}.", name);
     }
 
-    internal void RequireQuery(int actual, string name) => Require(actual, QuerySize, name, $"(B·nh={BatchHeads}, Tq={QueryLength}, hs={HeadSize})");
-    internal void RequireKey(int actual, string name) => Require(actual, KeySize, name, $"(B·nh={BatchHeads}, Tk={KeyLength}, hs={HeadSize})");
-    internal void RequireScores(int actual, string name) => Require(actual, ScoreSize, name, $"(B·nh={BatchHeads}, Tq={QueryLength}, Tk={KeyLength})");
-    internal void RequireRows(int actual, string name) => Require(actual, RowCount, name, $"(B·nh={BatchHeads}, Tq={QueryLength})");
+    // The layout text is built only on failure, so a correct call allocates nothing.
+    internal void RequireQuery(int actual, string name)
+    {
+        if (actual != QuerySize) Require(actual, QuerySize, name, $"(B·nh={BatchHeads}, Tq={QueryLength}, hs={HeadSize})");
+    }
+
+    internal void RequireKey(int actual, string name)
+    {
+        if (actual != KeySize) Require(actual, KeySize, name, $"(B·nh={BatchHeads}, Tk={KeyLength}, hs={HeadSize})");
+    }
+
+    internal void RequireScores(int actual, string name)
+    {
+        if (actual != ScoreSize) Require(actual, ScoreSize, name, $"(B·nh={BatchHeads}, Tq={QueryLength}, Tk={KeyLength})");
+    }
+
+    internal void RequireRows(int actual, string name)
+    {
+        if (actual != RowCount) Require(actual, RowCount, name, $"(B·nh={BatchHeads}, Tq={QueryLength})");
+    }
 }

@@ -7,8 +7,11 @@ public static unsafe partial class FlashAttention
     /// <summary>
     /// Gradients of attention from the forward's o and lse, recomputing each score tile instead of storing P:
     /// D = rowsum(dO ⊙ O); per tile P = exp(S − lse), dP = dO·Vᵀ, dS = P ⊙ (dP − D)·scale; dQ += dS·K,
-    /// dK += dSᵀ·Q, dV += Pᵀ·dO. dQ, dK, dV are overwritten. Parallel over batch·head: one work item owns a
-    /// head's dQ, dK and dV, so no sums cross threads and the bits do not depend on the thread count.
+    /// dK += dSᵀ·Q, dV += Pᵀ·dO. dQ, dK, dV are overwritten.
+    /// <para>Parallel over (batch·head, key group): a work item owns the dK and dV rows of its key tiles and
+    /// its own partial dQ. With fewer than <see cref="MinBackwardItems"/> heads each head's key tiles are dealt
+    /// round-robin into groups and the partial dQs are added in group order afterwards. The grouping depends
+    /// only on the shape, so the bits do not depend on the thread count.</para>
     /// </summary>
     public static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> o,
         ReadOnlySpan<float> lse, ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape,
@@ -25,28 +28,65 @@ public static unsafe partial class FlashAttention
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse, pdo = dO, pdq = dQ, pdk = dK, pdv = dV)
         {
             job.Prepare(pq, pk, pv, po, pl, pdo, pdq, pdk, pdv, keyLengths, shape);
-            Parallelism.For(shape.BatchHeads, job.HeadBody, 10L * shape.QueryLength * shape.KeyLength * shape.HeadSize);
+            long work = 10L * shape.QueryLength * shape.KeyLength * shape.HeadSize / job.Groups;
+            Parallelism.For(shape.BatchHeads * job.Groups, job.GroupBody, work);
+            if (job.Groups > 1) Parallelism.For(shape.BatchHeads, job.SumBody, (long)job.Groups * shape.QueryLength * shape.HeadSize);
         }
+    }
+
+    /// <summary>Work items the backward aims for: enough to keep every core busy when there are few heads.</summary>
+    internal const int MinBackwardItems = 8;
+
+    /// <summary>Key groups per head: 1 with many heads, otherwise enough for about <see cref="MinBackwardItems"/> items.</summary>
+    internal static int BackwardGroups(in AttentionShape shape)
+    {
+        int keyTiles = (shape.KeyLength + KeyTile - 1) / KeyTile;
+        int wanted = (MinBackwardItems + shape.BatchHeads - 1) / shape.BatchHeads;
+        return Math.Clamp(wanted, 1, keyTiles);
     }
 
     private sealed class BackwardJob
     {
-        public readonly Action<int> HeadBody;
+        public readonly Action<int> GroupBody, SumBody;
+        private readonly AttentionScratch _partialQueryGrads = new(BackwardScratch);
         private int[] _keyLengths = [];
-        private float* _q, _k, _v, _o, _lse, _dO, _dQ, _dK, _dV;
+        private float* _q, _k, _v, _o, _lse, _dO, _dQ, _dK, _dV, _partials;
         private AttentionShape _shape;
+        public int Groups;
 
-        public BackwardJob() => HeadBody = RunHead;
+        public BackwardJob()
+        {
+            GroupBody = RunGroup;
+            SumBody = SumPartials;
+        }
 
         public void Prepare(float* q, float* k, float* v, float* o, float* lse, float* dO, float* dQ, float* dK, float* dV,
             ReadOnlySpan<int> keyLengths, in AttentionShape shape)
         {
             _q = q; _k = k; _v = v; _o = o; _lse = lse; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _shape = shape;
             CopyKeyLengths(ref _keyLengths, keyLengths, shape);
+            Groups = BackwardGroups(shape);
+            // Partial dQ per (head, group): (B·nh, groups, Tq, dp); with one group each thread keeps its own.
+            _partials = Groups == 1 ? null
+                : _partialQueryGrads.Get((long)shape.BatchHeads * Groups * shape.QueryLength * AttentionTileGemm.RoundUp(shape.HeadSize));
         }
 
-        private void RunHead(int bh)
+        /// <summary>dQ of head bh = scale · Σ over groups (in group order) of the partial dQs.</summary>
+        private void SumPartials(int bh)
         {
+            int tq = _shape.QueryLength, hs = _shape.HeadSize, dp = AttentionTileGemm.RoundUp(hs);
+            float* first = _partials + (long)bh * Groups * tq * dp;
+            for (int g = 1; g < Groups; g++)
+            {
+                float* partial = first + (long)g * tq * dp;
+                for (long i = 0; i < (long)tq * dp; i++) first[i] += partial[i];
+            }
+            AttentionPacking.UnpadRows(first, tq, dp, _dQ + (nint)bh * tq * hs, hs, _shape.Scale);
+        }
+
+        private void RunGroup(int item)
+        {
+            int bh = item / Groups, group = item % Groups;
             ref readonly var shape = ref _shape;
             int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize;
             int dp = AttentionTileGemm.RoundUp(hs);
@@ -61,7 +101,7 @@ public static unsafe partial class FlashAttention
             float* kp = scratch.Keys.Get((long)tk * dp);
             float* kt = scratch.KeysT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile));
             float* vt = scratch.ValuesT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile));
-            float* dQacc = scratch.QueryGrad.Get((long)tq * dp);
+            float* dQacc = Groups == 1 ? scratch.QueryGrad.Get((long)tq * dp) : _partials + ((long)bh * Groups + group) * tq * dp;
             float* rowLse2 = scratch.Rows.Get(2L * tq), rowDelta = rowLse2 + tq;
             float* dKacc = scratch.KeyGrad.Get(KeyTile * dp);
             float* dVacc = scratch.ValueGrad.Get(KeyTile * dp);
@@ -81,7 +121,8 @@ public static unsafe partial class FlashAttention
             }
 
             float* dKDst = _dK + (nint)bh * tk * hs, dVDst = _dV + (nint)bh * tk * hs;
-            for (int j0 = 0; j0 < keyLength; j0 += KeyTile)
+            // This group's key tiles: group, group + Groups, … (round-robin balances the causal triangle).
+            for (int j0 = group * KeyTile; j0 < keyLength; j0 += Groups * KeyTile)
             {
                 int keys = Math.Min(KeyTile, keyLength - j0), paddedKeys = AttentionTileGemm.RoundUp(keys);
                 new Span<float>(dKacc, keys * dp).Clear();
@@ -101,8 +142,7 @@ public static unsafe partial class FlashAttention
                         int visible = Math.Clamp(shape.VisibleKeys(q0 + r, keyLength) - j0, 0, keys);
                         if (float.IsNegativeInfinity(rowLse2[q0 + r])) visible = 0;
                         AttentionMath.Probabilities(pRow, visible, paddedKeys, rowLse2[q0 + r]);
-                        float delta = rowDelta[q0 + r];
-                        for (int c = 0; c < paddedKeys; c++) gRow[c] = pRow[c] * (gRow[c] - delta); // G = P ⊙ (dP − D)
+                        AttentionMath.SoftmaxGradient(pRow, gRow, paddedKeys, rowDelta[q0 + r]);
                     }
                     // dV (keys, dp) += Pᵀ · dO;  dK += Gᵀ · Qs;  dQ (rows, dp) += G · K
                     AttentionTileGemm.Multiply(keys, rows, dp, p, 1, KeyTile, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
@@ -113,10 +153,11 @@ public static unsafe partial class FlashAttention
                 AttentionPacking.UnpadRows(dKacc, keys, dp, dKDst + (nint)j0 * hs, hs, AttentionMath.Ln2);
                 AttentionPacking.UnpadRows(dVacc, keys, dp, dVDst + (nint)j0 * hs, hs, 1f);
             }
+            if (group > 0) return;
             // Keys hidden by padding receive no gradient.
             new Span<float>(dKDst + (nint)keyLength * hs, (tk - keyLength) * hs).Clear();
             new Span<float>(dVDst + (nint)keyLength * hs, (tk - keyLength) * hs).Clear();
-            AttentionPacking.UnpadRows(dQacc, tq, dp, _dQ + (nint)bh * tq * hs, hs, shape.Scale);
+            if (Groups == 1) AttentionPacking.UnpadRows(dQacc, tq, dp, _dQ + (nint)bh * tq * hs, hs, shape.Scale);
         }
     }
 
@@ -125,7 +166,9 @@ public static unsafe partial class FlashAttention
     {
         [ThreadStatic] private static HeadScratch? t_current;
         public static HeadScratch Current => t_current ??= new HeadScratch();
-        public readonly AttentionScratch Queries = new(ScratchBytes), OutputGrad = new(ScratchBytes), Keys = new(ScratchBytes), KeysT = new(ScratchBytes), ValuesT = new(ScratchBytes),
-            QueryGrad = new(ScratchBytes), Rows = new(ScratchBytes), KeyGrad = new(ScratchBytes), ValueGrad = new(ScratchBytes), Probabilities = new(ScratchBytes), ScoreGrad = new(ScratchBytes);
+        public readonly AttentionScratch Queries = new(BackwardScratch), OutputGrad = new(BackwardScratch),
+            Keys = new(BackwardScratch), KeysT = new(BackwardScratch), ValuesT = new(BackwardScratch),
+            QueryGrad = new(BackwardScratch), Rows = new(BackwardScratch), KeyGrad = new(BackwardScratch),
+            ValueGrad = new(BackwardScratch), Probabilities = new(BackwardScratch), ScoreGrad = new(BackwardScratch);
     }
 }

@@ -15,9 +15,14 @@ public static unsafe partial class FlashAttention
         ValidateInputs(q, k, v, keyLengths, shape);
         shape.RequireQuery(o.Length, nameof(o));
         shape.RequireRows(lse.Length, nameof(lse));
-        var job = t_forwardJob ??= new ForwardJob();
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse)
         {
+            if (shape.QueryLength <= RowPathMaxQueries)
+            {
+                ForwardByRows(pq, pk, pv, po, pl, keyLengths, shape);
+                return;
+            }
+            var job = t_forwardJob ??= new ForwardJob();
             job.Prepare(pq, pk, pv, po, pl, keyLengths, shape);
             Parallelism.For(shape.BatchHeads, job.PackBody, 2L * shape.KeyLength * shape.HeadSize);
             Parallelism.For(shape.BatchHeads * job.QueryTiles, job.TileBody, 4L * QueryTile * shape.KeyLength * shape.HeadSize);
@@ -28,7 +33,7 @@ public static unsafe partial class FlashAttention
     private sealed class ForwardJob
     {
         public readonly Action<int> PackBody, TileBody;
-        private readonly AttentionScratch _keysTransposed = new(ScratchBytes), _valuesPadded = new(ScratchBytes);
+        private readonly AttentionScratch _keysTransposed = new(ForwardScratch), _valuesPadded = new(ForwardScratch);
         private int[] _keyLengths = [];
         private float* _q, _k, _v, _o, _lse, _kt, _vp;
         private AttentionShape _shape;
@@ -75,7 +80,9 @@ public static unsafe partial class FlashAttention
             float* qs = scratch.Queries.Get(QueryTile * hs);    // (rows, hs) · scale · log₂e
             float* s = scratch.Scores.Get(QueryTile * KeyTile);  // (rows, KeyTile) base-2 scores, then probabilities
             float* acc = scratch.Output.Get(QueryTile * dp);     // (rows, dp) unnormalised output
-            float* max = scratch.RowStats.Get(2 * QueryTile), sum = max + QueryTile;
+            // Per row: running max and sum, this tile's max and sum, and the rescale factor of the running output.
+            float* max = scratch.RowStats.Get(5 * QueryTile), sum = max + QueryTile, newMax = sum + QueryTile;
+            float* tileSum = newMax + QueryTile, rescale = tileSum + QueryTile;
 
             float* qSrc = _q + ((nint)bh * tq + q0) * hs;
             float qScale = shape.Scale * AttentionMath.Log2E;
@@ -95,20 +102,25 @@ public static unsafe partial class FlashAttention
                 {
                     float* row = s + r * KeyTile;
                     int visible = Math.Min(shape.VisibleKeys(q0 + r, keyLength) - j0, keys);
-                    if (visible <= 0)
+                    if (visible < paddedKeys)
                     {
-                        new Span<float>(row, paddedKeys).Clear();
-                        continue;
+                        if (visible <= 0)
+                        {
+                            new Span<float>(row, paddedKeys).Clear();
+                            newMax[r] = max[r];
+                            tileSum[r] = 0f;
+                            continue;
+                        }
+                        for (int c = visible; c < paddedKeys; c++) row[c] = float.NegativeInfinity;
                     }
-                    for (int c = visible; c < paddedKeys; c++) row[c] = float.NegativeInfinity;
-                    float newMax = MathF.Max(max[r], AttentionMath.Max(row, paddedKeys));
-                    float rescale = AttentionMath.Exp2(max[r] - newMax);
-                    sum[r] = sum[r] * rescale + AttentionMath.Exp2InPlace(row, paddedKeys, newMax);
-                    max[r] = newMax;
-                    if (rescale != 1f) AttentionMath.Scale(acc + r * dp, dp, rescale);
+                    float tileMax = AttentionMath.Max(row, paddedKeys), m = tileMax > max[r] ? tileMax : max[r];
+                    newMax[r] = m;
+                    tileSum[r] = AttentionMath.Exp2InPlace(row, paddedKeys, m);
                 }
-                // acc (rows, dp) += P (rows, keys) · V (keys, dp)
-                AttentionTileGemm.Multiply(rows, keys, dp, s, KeyTile, 1, vp + (nint)j0 * dp, dp, acc, dp, accumulate: true);
+                // For all rows at once: rescale = 2^(old max − new max), sum = sum·rescale + tile sum.
+                AttentionMath.UpdateRunningSoftmax(max, newMax, sum, tileSum, rescale, rows);
+                // acc (rows, dp) = diag(rescale)·acc + P (rows, keys) · V (keys, dp)
+                AttentionTileGemm.Multiply(rows, keys, dp, s, KeyTile, 1, vp + (nint)j0 * dp, dp, acc, dp, accumulate: true, rescale);
             }
 
             float* oDst = _o + ((nint)bh * tq + q0) * hs;
@@ -128,6 +140,6 @@ public static unsafe partial class FlashAttention
     {
         [ThreadStatic] private static TileScratch? t_current;
         public static TileScratch Current => t_current ??= new TileScratch();
-        public readonly AttentionScratch Queries = new(ScratchBytes), Scores = new(ScratchBytes), Output = new(ScratchBytes), RowStats = new(ScratchBytes);
+        public readonly AttentionScratch Queries = new(ForwardScratch), Scores = new(ForwardScratch), Output = new(ForwardScratch), RowStats = new(ForwardScratch);
     }
 }

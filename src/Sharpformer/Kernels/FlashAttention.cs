@@ -16,8 +16,11 @@ public static unsafe partial class FlashAttention
     /// <summary>Keys per tile: the width of one score block.</summary>
     public const int KeyTile = 64;
 
-    /// <summary>Scratch memory the flash kernels hold on all threads (transposed K, padded copies, tiles).</summary>
-    public static AttentionScratchCounter ScratchBytes { get; } = new();
+    /// <summary>Scratch memory the forward pass holds on all threads (transposed K, padded V, tiles).</summary>
+    public static AttentionScratchCounter ForwardScratch { get; } = new();
+
+    /// <summary>Scratch memory the backward pass holds on all threads (one head's packed operands and dQ per thread, tiles).</summary>
+    public static AttentionScratchCounter BackwardScratch { get; } = new();
 
     /// <summary>
     /// Fraction of the Tq×Tk score matrix the forward pass computes (every query tile computes the scores

@@ -58,7 +58,11 @@ public static unsafe partial class FullAttention
             float* vt = scratch.ValuesT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile)); // Vᵀ in key tiles of (hs, KeyTile)
             float* dKacc = scratch.KeyGrad.Get((long)tk * dp);
             float* dVacc = scratch.ValueGrad.Get((long)tk * dp);
-            float* dS = scratch.ScoreGrad.Get((long)QueryTile * tkp); // (rows, tkp)
+            // Row stride of the (rows, keys) blocks: one vector past a multiple of 16, so that walking down a
+            // column (the Aᵀ·B products) does not hit the same cache sets at every row when Tk is a power of two.
+            int ld = tkp + AttentionTileGemm.Lanes;
+            float* dS = scratch.ScoreGrad.Get((long)QueryTile * ld);   // (rows, ld)
+            float* pCopy = scratch.Probabilities.Get((long)QueryTile * ld); // (rows, ld)
             float* dQTile = scratch.QueryGrad.Get(QueryTile * dp);
 
             AttentionPacking.PadRows(qSrc, tq, hs, qp, dp, 1f);
@@ -83,20 +87,21 @@ public static unsafe partial class FullAttention
                 // dP (rows, keyEnd) = dO · Vᵀ
                 for (int j0 = 0; j0 < keyEnd; j0 += KeyTile)
                     AttentionTileGemm.Multiply(rows, hs, AttentionTileGemm.RoundUp(Math.Min(KeyTile, keyEnd - j0)), dOp + (nint)q0 * dp, dp, 1,
-                        AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, dS + j0, tkp, accumulate: false);
+                        AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, dS + j0, ld, accumulate: false);
                 for (int r = 0; r < rows; r++)
                 {
-                    float* pRow = pTile + (nint)r * tk, gRow = dS + (nint)r * tkp;
+                    float* pRow = pCopy + (nint)r * ld, gRow = dS + (nint)r * ld;
                     int visible = shape.VisibleKeys(q0 + r, keyLength);
+                    new ReadOnlySpan<float>(pTile + (nint)r * tk, keyEnd).CopyTo(new Span<float>(pRow, keyEnd));
                     float delta = AttentionMath.Dot(pRow, gRow, visible);
-                    for (int c = 0; c < visible; c++) gRow[c] = pRow[c] * (gRow[c] - delta) * shape.Scale;
+                    AttentionMath.ScaledSoftmaxGradient(pRow, gRow, visible, delta, shape.Scale);
                     new Span<float>(gRow + visible, keyEnd - Math.Min(visible, keyEnd)).Clear();
                 }
                 // dQ (rows, dp) = dS · K;  dK (keyEnd, dp) += dSᵀ · Q;  dV += Pᵀ · dO
-                AttentionTileGemm.Multiply(rows, keyEnd, dp, dS, tkp, 1, kp, dp, dQTile, dp, accumulate: false);
+                AttentionTileGemm.Multiply(rows, keyEnd, dp, dS, ld, 1, kp, dp, dQTile, dp, accumulate: false);
                 AttentionPacking.UnpadRows(dQTile, rows, dp, dQDst + (nint)q0 * hs, hs, 1f);
-                AttentionTileGemm.Multiply(keyEnd, rows, dp, dS, 1, tkp, qp + (nint)q0 * dp, dp, dKacc, dp, accumulate: true);
-                AttentionTileGemm.Multiply(keyEnd, rows, dp, pTile, 1, tk, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
+                AttentionTileGemm.Multiply(keyEnd, rows, dp, dS, 1, ld, qp + (nint)q0 * dp, dp, dKacc, dp, accumulate: true);
+                AttentionTileGemm.Multiply(keyEnd, rows, dp, pCopy, 1, ld, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
             }
             AttentionPacking.UnpadRows(dKacc, tk, dp, _dK + (nint)bh * tk * hs, hs, 1f);
             AttentionPacking.UnpadRows(dVacc, tk, dp, _dV + (nint)bh * tk * hs, hs, 1f);
@@ -108,8 +113,9 @@ public static unsafe partial class FullAttention
     {
         [ThreadStatic] private static HeadScratch? t_current;
         public static HeadScratch Current => t_current ??= new HeadScratch();
-        public readonly AttentionScratch Queries = new(ScratchBytes), OutputGrad = new(ScratchBytes), Keys = new(ScratchBytes),
-            ValuesT = new(ScratchBytes), KeyGrad = new(ScratchBytes), ValueGrad = new(ScratchBytes), ScoreGrad = new(ScratchBytes),
-            QueryGrad = new(ScratchBytes);
+        public readonly AttentionScratch Queries = new(BackwardScratch), OutputGrad = new(BackwardScratch), Keys = new(BackwardScratch),
+            ValuesT = new(BackwardScratch), KeyGrad = new(BackwardScratch), ValueGrad = new(BackwardScratch), ScoreGrad = new(BackwardScratch),
+            Probabilities = new(BackwardScratch),
+            QueryGrad = new(BackwardScratch);
     }
 }

@@ -26,7 +26,7 @@ public static unsafe partial class FullAttention
     private sealed class ForwardJob
     {
         public readonly Action<int> PackBody, TileBody;
-        private readonly AttentionScratch _keysTransposed = new(ScratchBytes), _valuesPadded = new(ScratchBytes);
+        private readonly AttentionScratch _keysTransposed = new(ForwardScratch), _valuesPadded = new(ForwardScratch);
         private int[] _keyLengths = [];
         private float* _q, _k, _v, _probs, _o, _kt, _vp;
         private AttentionShape _shape;
@@ -110,6 +110,6 @@ public static unsafe partial class FullAttention
     {
         [ThreadStatic] private static TileScratch? t_current;
         public static TileScratch Current => t_current ??= new TileScratch();
-        public readonly AttentionScratch Queries = new(ScratchBytes), Scores = new(ScratchBytes), Output = new(ScratchBytes);
+        public readonly AttentionScratch Queries = new(ForwardScratch), Scores = new(ForwardScratch), Output = new(ForwardScratch);
     }
 }

@@ -14,8 +14,11 @@ public static unsafe partial class FullAttention
     /// <summary>Keys per score block.</summary>
     public const int KeyTile = 64;
 
-    /// <summary>Scratch memory the full-attention kernels hold on all threads (transposed and padded copies, tiles).</summary>
-    public static AttentionScratchCounter ScratchBytes { get; } = new();
+    /// <summary>Scratch memory the forward pass holds on all threads (transposed K, padded V, tiles).</summary>
+    public static AttentionScratchCounter ForwardScratch { get; } = new();
+
+    /// <summary>Scratch memory the backward pass holds on all threads (one head's packed operands and dK, dV sums per thread).</summary>
+    public static AttentionScratchCounter BackwardScratch { get; } = new();
 
     private static void ValidateInputs(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v,
         ReadOnlySpan<int> keyLengths, in AttentionShape shape)

@@ -99,6 +99,33 @@ public class AttentionFlashTests
     }
 
     [Fact]
+    public void CallsAfterTheFirstAllocateNothing()
+    {
+        var shape = AttentionTestCases.Shape(2, 2, 70, 70, 17, causal: true);
+        var (q, k, v, dO) = AttentionTestCases.Inputs(shape, 15);
+        var (o, lse) = (new float[shape.QuerySize], new float[shape.RowCount]);
+        var (dQ, dK, dV) = (new float[q.Length], new float[k.Length], new float[v.Length]);
+        var (probs, fullO) = (new float[shape.ScoreSize], new float[shape.QuerySize]);
+        void All()
+        {
+            FlashAttention.Forward(q, k, v, [70, 50], shape, o, lse);
+            FlashAttention.Backward(q, k, v, o, lse, dO, [70, 50], shape, dQ, dK, dV);
+            FullAttention.Forward(q, k, v, [70, 50], shape, probs, fullO);
+            FullAttention.Backward(q, k, v, probs, dO, [70, 50], shape, dQ, dK, dV);
+        }
+        int saved = Parallelism.ThreadCount;
+        Parallelism.ThreadCount = 1; // one thread runs the loops inline, so only the kernels themselves are measured
+        try
+        {
+            for (int i = 0; i < 3; i++) All();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            All();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        finally { Parallelism.ThreadCount = saved; }
+    }
+
+    [Fact]
     public void RejectsWrongSizesNamingTheArgument()
     {
         var shape = AttentionTestCases.Shape(1, 2, 4, 4, 8, causal: false);

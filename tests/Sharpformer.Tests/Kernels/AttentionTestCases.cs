@@ -21,8 +21,11 @@ public static class AttentionTestCases
         { 1, 1, 65, 17, 64, true, [] },          // Tq > Tk causal: the first 48 queries see no key
         { 2, 2, 1, 257, 64, true, [100, 257] },  // decode step with a KV cache
         { 1, 1, 3, 257, 64, true, [] },
+        { 1, 1, 8, 70, 64, true, [60] },          // the last query count of the flash row path
+        { 1, 2, 9, 40, 17, true, [] },            // the first query count of the flash tiled path
         { 2, 1, 65, 65, 64, true, [0, 65] },     // a fully padded batch item
         { 1, 1, 130, 130, 32, true, [129] },
+        { 2, 4, 70, 70, 16, true, [70, 33] },     // 8 heads: the flash backward's one-group-per-head path
     };
 
     public static AttentionShape Shape(int batch, int heads, int tq, int tk, int hs, bool causal)

@@ -1,0 +1,136 @@
+using System.CommandLine;
+using Sharpformer.Cli.Commands;
+using Sharpformer.Kernels;
+using Sharpformer.Tensors;
+
+namespace Sharpformer.Cli.Bench;
+
+/// <summary>
+/// `sharpformer bench attention`: forward and forward+backward time of each attention kernel for B = 1,
+/// 8 heads, hs = 64 over sequence lengths 512 … max-t, causal and not. Each row carries the median ms,
+/// GFLOP/s, the fraction of the T² scores computed and `peak_mb`: the memory the call needs beyond its
+/// inputs (outputs and saved tensors, the kernel's per-thread scratch, and managed allocations during the call).
+/// </summary>
+internal static class AttentionBench
+{
+    private const int Heads = 8, HeadSize = 64;
+
+    public static Command Create()
+    {
+        var maxT = new Option<int>("--max-t") { Description = "Longest sequence length (512, 1K, 2K … doubling up to this; 16384 adds 16K)", DefaultValueFactory = _ => 8192 };
+        var minT = new Option<int>("--min-t") { Description = "Shortest sequence length (a power-of-two multiple of 512)", DefaultValueFactory = _ => 512 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed runs per case (median reported), after one warm-up", DefaultValueFactory = _ => 3 };
+        var variants = new Option<string>("--variants") { Description = "Comma-separated kernels to measure: full, flash", DefaultValueFactory = _ => "full,flash" };
+        var forwardOnly = new Option<bool>("--forward-only") { Description = "Measure only the forward pass" };
+        var fullMaxGb = new Option<double>("--full-max-gb") { Description = "Skip full attention where its probability matrix exceeds this many GiB", DefaultValueFactory = _ => 2.0 };
+        var command = new Command("attention", "Attention kernels: median ms, GFLOP/s and peak memory per variant, length, mask and pass.");
+        command.Options.Add(minT);
+        command.Options.Add(maxT);
+        command.Options.Add(repeats);
+        command.Options.Add(variants);
+        command.Options.Add(forwardOnly);
+        command.Options.Add(fullMaxGb);
+        command.SetAction(parse =>
+        {
+            var report = new BenchReport(parse.InvocationConfiguration.Output, parse.GetValue(BenchCommand.Json));
+            Run(report, parse.GetValue(minT), parse.GetValue(maxT), parse.GetValue(repeats), ParseVariants(parse.GetValue(variants)!), parse.GetValue(fullMaxGb), parse.GetValue(forwardOnly));
+            return 0;
+        });
+        return command;
+    }
+
+    private static string[] ParseVariants(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var name in names)
+            if (name is not ("full" or "flash"))
+                throw new ArgumentException($"--variants: unknown attention variant '{name}', expected full or flash.");
+        return names;
+    }
+
+    private static void Run(BenchReport report, int minT, int maxT, int repeats, string[] variants, double fullMaxGb, bool forwardOnly)
+    {
+        if (minT < 512) throw new ArgumentException($"--min-t must be at least 512, got {minT}.");
+        if (maxT < minT) throw new ArgumentException($"--max-t must be at least --min-t ({minT}), got {maxT}.");
+        if (repeats < 1) throw new ArgumentException($"--repeats must be at least 1, got {repeats}.");
+        report.Note($"attention: B=1, heads={Heads}, hs={HeadSize}, threads={Parallelism.ThreadCount}, median of {repeats}; " +
+                    "peak_mb = outputs + saved tensors + kernel scratch + managed allocations during the call");
+        var inputs = new Inputs(maxT);
+        foreach (var variant in variants)
+            for (int t = 512; t <= maxT; t *= 2)
+            {
+                if (t < minT) continue;
+                foreach (bool causal in new[] { false, true })
+                {
+                    var shape = AttentionShape.Create(1, Heads, t, t, HeadSize, causal);
+                    if (variant == "full" && shape.ScoreSize * 4.0 > fullMaxGb * (1L << 30))
+                    {
+                        report.Note($"full T={t}: skipped, probabilities would take {shape.ScoreSize * 4.0 / (1L << 30):F1} GiB (--full-max-gb {fullMaxGb})");
+                        continue;
+                    }
+                    Measure(report, variant, shape, inputs, repeats, forwardOnly);
+                }
+            }
+    }
+
+    private static void Measure(BenchReport report, string variant, AttentionShape shape, Inputs inputs, int repeats, bool forwardOnly)
+    {
+        int q = (int)shape.QuerySize;
+        var (qs, ks, vs, dOs) = (inputs.Q.AsMemory(0, q), inputs.K.AsMemory(0, q), inputs.V.AsMemory(0, q), inputs.DO.AsMemory(0, q));
+        var o = new float[q];
+        var (dQ, dK, dV) = (new float[q], new float[q], new float[q]);
+        bool full = variant == "full";
+        var saved = new float[full ? shape.ScoreSize : shape.RowCount]; // probabilities or log-sum-exp
+        var (forwardScratch, backwardScratch) = full
+            ? (FullAttention.ForwardScratch, FullAttention.BackwardScratch)
+            : (FlashAttention.ForwardScratch, FlashAttention.BackwardScratch);
+
+        void Forward()
+        {
+            if (full) FullAttention.Forward(qs.Span, ks.Span, vs.Span, [], shape, saved, o);
+            else FlashAttention.Forward(qs.Span, ks.Span, vs.Span, [], shape, o, saved);
+        }
+        void Backward()
+        {
+            if (full) FullAttention.Backward(qs.Span, ks.Span, vs.Span, saved, dOs.Span, [], shape, dQ, dK, dV);
+            else FlashAttention.Backward(qs.Span, ks.Span, vs.Span, o, saved, dOs.Span, [], shape, dQ, dK, dV);
+        }
+
+        string mask = shape.Causal ? "causal" : "noncausal";
+        double pairs = FlashAttention.ComputedScoreFraction([], shape) * shape.QueryLength * shape.KeyLength * shape.BatchHeads;
+        double fraction = full ? 1.0 : FlashAttention.ComputedScoreFraction([], shape);
+        foreach (bool withBackward in forwardOnly ? new[] { false } : new[] { false, true })
+        {
+            Action call = withBackward ? () => { Forward(); Backward(); } : Forward;
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var seconds = Stopwatches.Time(call, repeats);
+            long allocatedPerCall = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (repeats + 1);
+            double ms = Stopwatches.Median(seconds) * 1e3;
+            // FLOPs of the math (2 per multiply-add, visible score pairs only): forward QKᵀ and PV,
+            // backward dP, dQ, dK, dV; recomputed products are not counted.
+            double flops = pairs * shape.HeadSize * (withBackward ? 12 : 4);
+            long outputs = 4L * (o.Length + saved.Length + (withBackward ? dQ.Length + dK.Length + dV.Length : 0));
+            long scratch = forwardScratch.Bytes + (withBackward ? backwardScratch.Bytes : 0);
+            double peakMb = (outputs + scratch + allocatedPerCall) / (1024.0 * 1024.0);
+            report.Add("attention", $"{variant} T={shape.QueryLength} {mask} {(withBackward ? "fwdbwd" : "fwd")}", ms, "ms",
+                new Dictionary<string, object> { ["peak_mb"] = peakMb, ["gflops"] = flops / (ms * 1e6), ["scores_computed"] = fraction });
+        }
+    }
+
+    /// <summary>Q, K, V and dO for the longest length; shorter cases use a prefix.</summary>
+    private sealed class Inputs
+    {
+        public readonly float[] Q, K, V, DO;
+
+        public Inputs(int maxT)
+        {
+            int n = Heads * maxT * HeadSize; // (1·nh, T, hs)
+            var rng = new Rng(1234);
+            Q = new float[n]; K = new float[n]; V = new float[n]; DO = new float[n];
+            rng.FillNormal(Q, 1f);
+            rng.FillNormal(K, 1f);
+            rng.FillNormal(V, 1f);
+            rng.FillNormal(DO, 1f);
+        }
+    }
+}
