@@ -11,5 +11,6 @@ internal static class BenchCatalog
         yield return TrainStepBench.Create();
         yield return GenerateBench.Create();
         yield return TokenizerBench.Create();
+        yield return AttentionBench.Create();
     }
 }
