@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Sharpformer.Kernels;
 using Sharpformer.Tensors;
 
 namespace Sharpformer.Autograd;
@@ -19,7 +20,11 @@ public sealed partial class Tape
         Record(y, () =>
         {
             var dY = y.Grad!.Span;
-            if (a.RequiresGrad) TensorPrimitives.Add(GradOf(a).Span, dY, GradOf(a).Span);
+            if (a.RequiresGrad)
+            {
+                var dA = GradOf(a);
+                ElementBlocks.For(a.Value.Size, 1, (s, n) => TensorPrimitives.Add(dA.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dA.Span.Slice(s, n)));
+            }
             if (b.RequiresGrad)
             {
                 var dB = GradOf(b).Span;
@@ -83,8 +88,12 @@ public sealed partial class Tape
     public Variable Gelu(Variable x)
     {
         var y = Result(x.Shape, "gelu", x);
-        Kernels.Gelu.Forward(x.Value.Span, y.Value.Span);
-        Record(y, () => Kernels.Gelu.Backward(x.Value.Span, y.Grad!.Span, GradOf(x).Span));
+        ElementBlocks.For(x.Value.Size, 20, (s, n) => Kernels.Gelu.Forward(x.Value.Span.Slice(s, n), y.Value.Span.Slice(s, n)));
+        Record(y, () =>
+        {
+            var dX = GradOf(x);
+            ElementBlocks.For(x.Value.Size, 30, (s, n) => Kernels.Gelu.Backward(x.Value.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dX.Span.Slice(s, n)));
+        });
         return y;
     }
 
