@@ -2,6 +2,11 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Tests.Tensors;
 
+/// <summary>The pool is process-wide, so these tests run while no other test does.</summary>
+[CollectionDefinition(nameof(TensorTests), DisableParallelization = true)]
+public class TensorPoolCollection;
+
+[Collection(nameof(TensorTests))]
 public class TensorTests
 {
     [Fact]
@@ -31,5 +36,34 @@ public class TensorTests
         var b = TensorPool.Rent(11, 7);
         Assert.Same(buffer, b.Data);
         TensorPool.Return(b);
+    }
+
+    [Theory]
+    [InlineData(1, 64)]
+    [InlineData(4097, 4608)]
+    [InlineData(8192, 8192)]
+    [InlineData(1_000_001, 1_048_576)]
+    public void SizeClassesWasteAtMostAnEighth(int size, int expected)
+    {
+        int capacity = TensorPool.SizeClass(size);
+        Assert.Equal(expected, capacity);
+        Assert.True(capacity >= size && (capacity <= 4096 || capacity - size <= size / 8));
+    }
+
+    [Fact]
+    public void PoolKeepsNoMoreThanItsLimit()
+    {
+        long limit = TensorPool.MaxPooledBytes;
+        try
+        {
+            TensorPool.MaxPooledBytes = TensorPool.PooledBytes + 4 * 5000;
+            var a = TensorPool.Rent(4000);
+            var b = TensorPool.Rent(4000);
+            TensorPool.Return(a);
+            TensorPool.Return(b); // over the limit: dropped
+            Assert.Same(a.Data, TensorPool.Rent(4000).Data);
+            Assert.NotSame(b.Data, TensorPool.Rent(4000).Data);
+        }
+        finally { TensorPool.MaxPooledBytes = limit; }
     }
 }
