@@ -9,8 +9,9 @@ namespace Sharpformer.Nn;
 /// </summary>
 public sealed class LayerKvCache(int batch, int heads, int capacity, int headSize)
 {
-    private readonly Tensor _keys = new(batch, heads, capacity, headSize);
-    private readonly Tensor _values = new(batch, heads, capacity, headSize);
+    private Tensor _keys = new(batch, heads, capacity, headSize);
+    private Tensor _values = new(batch, heads, capacity, headSize);
+    private Tensor? _spareKeys, _spareValues; // reordering writes here, then the two swap
 
     public int Length { get; private set; }
     public int Capacity => capacity;
@@ -51,12 +52,17 @@ public sealed class LayerKvCache(int batch, int heads, int capacity, int headSiz
     public void Reorder(ReadOnlySpan<int> parents)
     {
         if (parents.Length != batch) throw new ArgumentException($"KV cache: {parents.Length} parents for {batch} rows.");
-        int rowSize = heads * capacity * headSize;
-        foreach (var store in new[] { _keys, _values })
+        _spareKeys ??= new Tensor(_keys.Shape);
+        _spareValues ??= new Tensor(_values.Shape);
+        int rowSize = heads * capacity * headSize, used = Length * headSize;
+        for (int r = 0; r < batch; r++)
+        for (int h = 0; h < heads; h++)
         {
-            var copy = store.Span.ToArray();
-            for (int r = 0; r < batch; r++)
-                copy.AsSpan(parents[r] * rowSize, rowSize).CopyTo(store.Span.Slice(r * rowSize, rowSize));
+            int from = parents[r] * rowSize + h * capacity * headSize, to = r * rowSize + h * capacity * headSize;
+            _keys.Span.Slice(from, used).CopyTo(_spareKeys.Span.Slice(to, used));
+            _values.Span.Slice(from, used).CopyTo(_spareValues.Span.Slice(to, used));
         }
+        (_keys, _spareKeys) = (_spareKeys, _keys);
+        (_values, _spareValues) = (_spareValues, _values);
     }
 }
