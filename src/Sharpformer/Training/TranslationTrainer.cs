@@ -32,7 +32,7 @@ public sealed class TranslationTrainer
     private readonly List<(int[] Source, int[] Target)> _train;
     private readonly List<(int[] Source, int[] Target)> _valid;
     private readonly List<string> _validReferences;
-    private ILearningRateSchedule _schedule;
+    private readonly ILearningRateSchedule _schedule;
     private readonly Rng _epochRng, _dropoutRng;
     private ulong[] _epochStart;
     private List<int[]> _batches = [];
@@ -158,9 +158,6 @@ public sealed class TranslationTrainer
         return (Bleu.Corpus(hyps, refs).Score, ChrF.Corpus(hyps, refs).Score);
     }
 
-    /// <summary>With a time limit, the step after which the cosine schedule is fitted to the remaining time.</summary>
-    private const int ScheduleFitStep = 100;
-
     /// <summary>Trains until max_steps or the time limit, evaluating every eval_interval steps and at the end.</summary>
     public void Run(string? outDir, Action<TranslationEvent>? report = null, int? untilStep = null)
     {
@@ -177,12 +174,6 @@ public sealed class TranslationTrainer
             long start = Stopwatch.GetTimestamp();
             var (loss, n) = TrainStep();
             trainSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
-            if (Step == ScheduleFitStep && Options.TimeLimitSeconds > 0 && Options.Schedule == "cosine")
-            {
-                // Time-limited: let the cosine reach its floor when the time runs out, at the pace seen so far.
-                int expected = (int)(ScheduleFitStep * Options.TimeLimitSeconds / clock.Elapsed.TotalSeconds);
-                _schedule = new CosineSchedule(Options.MaxLr, Options.MinLr, Options.WarmupSteps, Math.Min(end, expected));
-            }
             tokens += n;
             report?.Invoke(new TranslationEvent(Step, end, loss, lr, tokens / trainSeconds, clock.Elapsed));
         }
