@@ -22,8 +22,9 @@ public sealed partial class Tape
             var dY = y.Grad!.Span;
             if (a.RequiresGrad)
             {
-                var dA = GradOf(a);
-                ElementBlocks.For(a.Value.Size, 1, (s, n) => TensorPrimitives.Add(dA.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dA.Span.Slice(s, n)));
+                var dA = GradForWrite(a, out bool accumulate);
+                if (accumulate) ElementBlocks.For(a.Value.Size, 1, (s, n) => TensorPrimitives.Add(dA.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dA.Span.Slice(s, n)));
+                else y.Grad!.Span.CopyTo(dA.Span);
             }
             if (b.RequiresGrad)
             {

@@ -32,11 +32,12 @@ public sealed partial class Tape
             if (a.RequiresGrad)
             {
                 // dop(A) = dC·op(B)ᵀ; when A is stored transposed, dA = op(B)·dCᵀ.
-                var dA = GradOf(a).Span;
+                var dA = GradForWrite(a, out bool accumulate).Span;
+                float beta = accumulate ? 1f : 0f;
                 if (!transA)
-                    Gemm.MultiplyBatched(batch, false, !transB, m, k, n, dC, n, (long)m * n, b.Value.Span, ldb, strideB, dA, k, (long)m * k, beta: 1f);
+                    Gemm.MultiplyBatched(batch, false, !transB, m, k, n, dC, n, (long)m * n, b.Value.Span, ldb, strideB, dA, k, (long)m * k, beta: beta);
                 else
-                    Gemm.MultiplyBatched(batch, transB, true, k, m, n, b.Value.Span, ldb, strideB, dC, n, (long)m * n, dA, m, (long)m * k, beta: 1f);
+                    Gemm.MultiplyBatched(batch, transB, true, k, m, n, b.Value.Span, ldb, strideB, dC, n, (long)m * n, dA, m, (long)m * k, beta: beta);
             }
             if (b.RequiresGrad)
             {
@@ -90,7 +91,10 @@ public sealed partial class Tape
         {
             var dY = y.Grad!.Span;
             if (x.RequiresGrad) // (rows, out)·(out, in) -> (rows, in)
-                Gemm.Multiply(false, false, rows, inDim, outDim, dY, outDim, weight.Value.Span, inDim, GradOf(x).Span, inDim, beta: 1f);
+            {
+                var dX = GradForWrite(x, out bool accumulate);
+                Gemm.Multiply(false, false, rows, inDim, outDim, dY, outDim, weight.Value.Span, inDim, dX.Span, inDim, beta: accumulate ? 1f : 0f);
+            }
             if (weight.RequiresGrad) // (rows, out)ᵀ·(rows, in) -> (out, in)
                 Gemm.Multiply(true, false, outDim, inDim, rows, dY, outDim, x.Value.Span, inDim, GradOf(weight).Span, inDim, beta: 1f);
             if (bias != null && bias.RequiresGrad)

@@ -48,6 +48,17 @@ public sealed partial class Tape(bool recordGradients = true) : IDisposable
         return v.Grad;
     }
 
+    /// <summary>
+    /// The gradient buffer of <paramref name="v"/> for a kernel that can either overwrite or accumulate:
+    /// a gradient nobody has written yet is handed out uninitialised with <paramref name="accumulate"/>
+    /// false (saving the zeroing pass), otherwise the existing one with <paramref name="accumulate"/> true.
+    /// </summary>
+    internal Tensor GradForWrite(Variable v, out bool accumulate)
+    {
+        accumulate = v.Grad != null;
+        return v.Grad ??= Borrow(v.Shape);
+    }
+
     /// <summary>Registers a backward step when any of <paramref name="inputs"/> needs a gradient.</summary>
     internal void Record(Variable output, Action backward)
     {
