@@ -1,4 +1,5 @@
 using System.Text;
+using Sharpformer.Tensors;
 
 namespace Sharpformer.Data;
 
@@ -58,38 +59,21 @@ public static class ParallelCorpus
         alignedTargetPath is null ? ReadTsv(path) : ReadAligned(path, alignedTargetPath);
 
     /// <summary>Writes a TSV corpus atomically (temporary file in the same folder, then renamed over the target).</summary>
-    public static void WriteTsv(string path, IEnumerable<SentencePair> pairs)
+    public static void WriteTsv(string path, IEnumerable<SentencePair> pairs) => AtomicFile.Write(path, stream =>
     {
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
+        using var writer = new StreamWriter(stream, StrictUtf8, bufferSize: 1 << 16, leaveOpen: true);
+        int index = 0;
+        foreach (var pair in pairs)
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            using (var writer = new StreamWriter(stream, StrictUtf8))
-            {
-                int index = 0;
-                foreach (var pair in pairs)
-                {
-                    index++;
-                    Check(pair.Source, "source", index);
-                    Check(pair.Target, "target", index);
-                    writer.Write(pair.Source);
-                    writer.Write('\t');
-                    writer.Write(pair.Target);
-                    writer.Write('\n');
-                }
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
+            index++;
+            Check(pair.Source, "source", index);
+            Check(pair.Target, "target", index);
+            writer.Write(pair.Source);
+            writer.Write('\t');
+            writer.Write(pair.Target);
+            writer.Write('\n');
         }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    });
 
     private static void Check(string text, string side, int index)
     {
