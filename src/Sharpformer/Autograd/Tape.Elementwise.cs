@@ -92,8 +92,8 @@ public sealed partial class Tape
         ElementBlocks.For(x.Value.Size, 20, (s, n) => Kernels.Gelu.Forward(x.Value.Span.Slice(s, n), y.Value.Span.Slice(s, n)));
         Record(y, () =>
         {
-            var dX = GradOf(x);
-            ElementBlocks.For(x.Value.Size, 30, (s, n) => Kernels.Gelu.Backward(x.Value.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dX.Span.Slice(s, n)));
+            var dX = GradForWrite(x, out bool accumulate);
+            ElementBlocks.For(x.Value.Size, 30, (s, n) => Kernels.Gelu.Backward(x.Value.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dX.Span.Slice(s, n), accumulate));
         });
         return y;
     }

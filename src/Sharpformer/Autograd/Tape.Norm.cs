@@ -26,13 +26,13 @@ public sealed partial class Tape
             int blocks = RowBlocks.Count(rows);
             var partGamma = BorrowZeroed(blocks, c);
             var partBeta = BorrowZeroed(blocks, c);
-            var dX = GradOf(x);
+            var dX = GradForWrite(x, out bool accumulate);
             RowBlocks.For(rows, 12L * c, (s, e) =>
             {
                 int b = s / RowBlocks.RowsPerBlock;
                 Kernels.LayerNorm.Backward(x.Value.Span[(s * c)..(e * c)], gamma.Value.Span, mean.Span[s..e], rstd.Span[s..e],
                     y.Grad!.Span[(s * c)..(e * c)], dX.Span[(s * c)..(e * c)],
-                    partGamma.Span.Slice(b * c, c), beta == null ? default : partBeta.Span.Slice(b * c, c), e - s, c);
+                    partGamma.Span.Slice(b * c, c), beta == null ? default : partBeta.Span.Slice(b * c, c), e - s, c, accumulate);
             });
             if (gamma.RequiresGrad) SumRowsInto(partGamma.Span, blocks, c, GradOf(gamma).Span);
             if (beta != null && beta.RequiresGrad) SumRowsInto(partBeta.Span, blocks, c, GradOf(beta).Span);

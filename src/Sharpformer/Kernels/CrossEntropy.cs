@@ -22,9 +22,7 @@ public static class CrossEntropy
             var row = logits.Slice(r * v, v);
             var exps = Scratch(v);
             float max = TensorPrimitives.Max(row);
-            TensorPrimitives.Subtract(row, max, exps);
-            TensorPrimitives.Exp(exps, exps);
-            float logSumExp = max + MathF.Log(TensorPrimitives.Sum(exps));
+            float logSumExp = max + MathF.Log(FastExp.ExpShifted(row, max, exps));
             float loss = logSumExp - (1 - smoothing) * row[t];
             if (smoothing != 0) loss -= smoothing / v * TensorPrimitives.Sum(row);
             losses[r] = loss;
@@ -46,8 +44,7 @@ public static class CrossEntropy
             var row = logits.Slice(r * v, v);
             var drow = dLogits.Slice(r * v, v);
             var p = Scratch(v);
-            TensorPrimitives.Subtract(row, lse[r], p);
-            TensorPrimitives.Exp(p, p);                          // p = softmax(row)
+            FastExp.ExpShifted(row, lse[r], p);                  // p = softmax(row)
             TensorPrimitives.MultiplyAdd(p, scale, drow, drow);
             if (uniform != 0) TensorPrimitives.Add(drow, -scale * uniform, drow);
             drow[t] -= scale * (1 - smoothing);

@@ -26,8 +26,8 @@ public static class Gelu
         for (; i < x.Length; i++) y[i] = Scalar(x[i]);
     }
 
-    /// <summary>Accumulates dX += dY · GELU′(x).</summary>
-    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX)
+    /// <summary>dX += dY · GELU′(x), or dX = dY · GELU′(x) when <paramref name="accumulate"/> is false.</summary>
+    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate = true)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
@@ -40,11 +40,11 @@ public static class Gelu
                 var t = Tanh(Vector512.Create(K0) * (v + Vector512.Create(K1) * v2 * v));
                 var du = Vector512.Create(K0) * (Vector512<float>.One + Vector512.Create(3 * K1) * v2);
                 var grad = half * (Vector512<float>.One + t) + half * v * (Vector512<float>.One - t * t) * du;
-                var dx = Vector512.Create(dX.Slice(i, Vector512<float>.Count));
+                var dx = accumulate ? Vector512.Create(dX.Slice(i, Vector512<float>.Count)) : Vector512<float>.Zero;
                 (dx + grad * Vector512.Create(dY.Slice(i, Vector512<float>.Count))).CopyTo(dX.Slice(i, Vector512<float>.Count));
             }
         }
-        for (; i < x.Length; i++) dX[i] += dY[i] * ScalarDerivative(x[i]);
+        for (; i < x.Length; i++) dX[i] = (accumulate ? dX[i] : 0f) + dY[i] * ScalarDerivative(x[i]);
     }
 
     /// <summary>tanh(u) = 1 − 2/(e^{2u} + 1), with e^{2u} = 2^{2u·log₂e} from the attention kernels' fast 2ˣ.</summary>

@@ -29,11 +29,12 @@ public static class LayerNorm
     }
 
     /// <summary>
-    /// Accumulates dX, and for this block of rows adds into dGamma/dBeta (the caller sums blocks in order).
+    /// Accumulates into dX (or overwrites it when <paramref name="accumulate"/> is false), and for this block
+    /// of rows adds into dGamma/dBeta (the caller sums blocks in order).
     /// dx = rstd · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ ⊙ x̂)), with dx̂ = dy ⊙ γ.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
-        ReadOnlySpan<float> dY, Span<float> dX, Span<float> dGamma, Span<float> dBeta, int rows, int c)
+        ReadOnlySpan<float> dY, Span<float> dX, Span<float> dGamma, Span<float> dBeta, int rows, int c, bool accumulate = true)
     {
         // Per row: x̂ (into a stack buffer), dx̂ = dy ⊙ γ, then the two means, then dx. Vectorised by TensorPrimitives.
         Span<float> xhat = c <= 4096 ? stackalloc float[c] : new float[c];
@@ -54,7 +55,8 @@ public static class LayerNorm
             // dx += s·(dx̂ − mean(dx̂)) − s·mean(dx̂ ⊙ x̂)·x̂
             TensorPrimitives.Subtract(dxhat, meanDxhat, dxhat);
             TensorPrimitives.MultiplyAdd(xhat, -meanDxhatXhat, dxhat, dxhat);
-            TensorPrimitives.MultiplyAdd(dxhat, s, dxr, dxr);
+            if (accumulate) TensorPrimitives.MultiplyAdd(dxhat, s, dxr, dxr);
+            else TensorPrimitives.Multiply(dxhat, s, dxr);
         }
     }
 

@@ -20,9 +20,8 @@ public static class Softmax
     {
         float max = TensorPrimitives.Max(x);
         if (float.IsNegativeInfinity(max)) { y.Clear(); return; }
-        TensorPrimitives.Subtract(x, max, y);
-        TensorPrimitives.Exp(y, y);
-        TensorPrimitives.Multiply(y, 1f / TensorPrimitives.Sum(y), y);
+        float sum = FastExp.ExpShifted(x, max, y);
+        TensorPrimitives.Multiply(y, 1f / sum, y);
     }
 
     /// <summary>Accumulates dX += y ⊙ (dY − ⟨dY, y⟩) row by row. y: (rows, n).</summary>
