@@ -19,7 +19,8 @@ public static class AttentionHeatmap
         int rows = weights.Dim(0), cols = weights.Dim(1);
         if (rowLabels.Count != rows || columnLabels.Count != cols)
             throw new ArgumentException($"heat map: {rowLabels.Count}×{columnLabels.Count} labels for a {rows}×{cols} matrix.");
-        int width = LabelWidth + cols * Cell + 20, height = TitleHeight + LabelHeight + rows * Cell + 20;
+        // The title may be wider than the grid: about 8 px a character at 15 px.
+        int width = Math.Max(LabelWidth + cols * Cell + 20, 20 + 8 * title.Length), height = TitleHeight + LabelHeight + rows * Cell + 20;
         var svg = new StringBuilder();
         svg.Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"13\">\n"));
         svg.Append(Invariant($"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n"));
