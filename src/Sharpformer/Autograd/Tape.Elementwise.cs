@@ -98,6 +98,19 @@ public sealed partial class Tape
         return y;
     }
 
+    /// <summary>GELU, exact form x·Φ(x) (PyTorch's nn.GELU(), as nanoGPT uses).</summary>
+    public Variable GeluExact(Variable x)
+    {
+        var y = Result(x.Shape, "gelu_exact", x);
+        ElementBlocks.For(x.Value.Size, 30, (s, n) => Kernels.GeluExact.Forward(x.Value.Span.Slice(s, n), y.Value.Span.Slice(s, n)));
+        Record(y, () =>
+        {
+            var dX = GradForWrite(x, out bool accumulate);
+            ElementBlocks.For(x.Value.Size, 40, (s, n) => Kernels.GeluExact.Backward(x.Value.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dX.Span.Slice(s, n), accumulate));
+        });
+        return y;
+    }
+
     /// <summary>Sum of all elements: a scalar of shape (1).</summary>
     public Variable Sum(Variable x)
     {

@@ -28,7 +28,8 @@ public sealed class Gpt : Module
         TokenEmbedding = new Embedding(rng, config.VocabSize, config.Embedding);
         PositionEmbedding = new Embedding(rng, config.BlockSize, config.Embedding);
         Blocks = Enumerable.Range(0, config.Layers)
-            .Select(_ => new TransformerBlock(rng, config.Embedding, config.Heads, config.Bias, config.Dropout, residualStd, variant))
+            .Select(_ => new TransformerBlock(rng, config.Embedding, config.Heads, config.Bias, config.Dropout, residualStd, variant,
+                activation: GptConfig.ParseActivation(config.Activation)))
             .ToArray();
         FinalNorm = new Nn.LayerNorm(config.Embedding, config.Bias);
     }

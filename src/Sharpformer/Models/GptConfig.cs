@@ -13,7 +13,8 @@ public sealed record GptConfig(
     [property: JsonPropertyName("vocab_size")] int VocabSize,
     [property: JsonPropertyName("dropout")] float Dropout = 0f,
     [property: JsonPropertyName("bias")] bool Bias = false,
-    [property: JsonPropertyName("attention")] string Attention = "full")
+    [property: JsonPropertyName("attention")] string Attention = "full",
+    [property: JsonPropertyName("activation")] string Activation = "gelu")
 {
     public int HeadSize => Embedding / Heads;
 
@@ -28,8 +29,18 @@ public sealed record GptConfig(
         Require(VocabSize >= 1, $"vocab_size must be ≥ 1, got {VocabSize}");
         Require(Dropout >= 0 && Dropout < 1, $"dropout must be in [0, 1), got {Dropout}");
         Attn.AttentionVariants.Create(Attention);
+        ParseActivation(Activation);
         return this;
     }
+
+    /// <summary>gelu (tanh form, GPT-2), gelu_exact (x·Φ(x), nanoGPT's nn.GELU()) or relu.</summary>
+    public static Nn.Activation ParseActivation(string name) => name switch
+    {
+        "gelu" => Nn.Activation.Gelu,
+        "gelu_exact" => Nn.Activation.GeluExact,
+        "relu" => Nn.Activation.Relu,
+        _ => throw new ArgumentException($"GPT config: activation must be gelu, gelu_exact or relu, got '{name}'."),
+    };
 
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
 

@@ -25,7 +25,12 @@ public sealed class FeedForward : Module
     public Variable Forward(Tape tape, Variable x)
     {
         var h = Up.Forward(tape, x);
-        h = Activation == Activation.Gelu ? tape.Gelu(h) : tape.Relu(h);
+        h = Activation switch
+        {
+            Activation.Gelu => tape.Gelu(h),
+            Activation.GeluExact => tape.GeluExact(h),
+            _ => tape.Relu(h),
+        };
         return Down.Forward(tape, h);
     }
 
@@ -36,4 +41,5 @@ public sealed class FeedForward : Module
     }
 }
 
-public enum Activation { Gelu, Relu }
+/// <summary>The MLP's nonlinearity: GELU in GPT-2's tanh form, GELU exact (x·Φ(x), PyTorch's default), or ReLU.</summary>
+public enum Activation { Gelu, GeluExact, Relu }

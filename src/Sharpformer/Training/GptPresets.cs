@@ -5,16 +5,16 @@ namespace Sharpformer.Training;
 /// <summary>A named model shape with its training recipe; the vocabulary size comes from the tokenizer.</summary>
 public sealed record GptPreset(string Name, string Description, Func<int, GptConfig> Config, GptTrainingOptions Training);
 
-/// <summary>Built-in recipes, after nanoGPT's Shakespeare configs.</summary>
+/// <summary>Built-in recipes, after nanoGPT's Shakespeare configs (with its exact GELU).</summary>
 public static class GptPresets
 {
     public static IReadOnlyList<GptPreset> All { get; } =
     [
         new("shakespeare-cpu", "nanoGPT's CPU example: 4 layers, 4 heads, 128 wide, block 64, batch 12, 2000 steps",
-            v => new GptConfig(4, 4, 128, 64, v, Dropout: 0f),
+            v => new GptConfig(4, 4, 128, 64, v, Dropout: 0f, Activation: "gelu_exact"),
             new GptTrainingOptions { Steps = 2000, Batch = 12, MaxLr = 1e-3f, MinLr = 1e-4f, WarmupSteps = 100, Beta2 = 0.99f, WeightDecay = 0.1f, EvalInterval = 250, EvalBatches = 20 }),
         new("shakespeare", "nanoGPT's train_shakespeare_char: 6 layers, 6 heads, 384 wide, block 256, batch 64, dropout 0.2, 5000 steps",
-            v => new GptConfig(6, 6, 384, 256, v, Dropout: 0.2f),
+            v => new GptConfig(6, 6, 384, 256, v, Dropout: 0.2f, Activation: "gelu_exact"),
             new GptTrainingOptions { Steps = 5000, Batch = 64, MaxLr = 1e-3f, MinLr = 1e-4f, WarmupSteps = 100, Beta2 = 0.99f, WeightDecay = 0.1f, EvalInterval = 250, EvalBatches = 200 }),
         new("tiny", "a seconds-long smoke run: 2 layers, 2 heads, 32 wide, block 32, batch 8, 200 steps",
             v => new GptConfig(2, 2, 32, 32, v),

@@ -61,6 +61,7 @@ public class OpGradientTests
         foreach (ref float v in x.Value.Span) if (MathF.Abs(v) < 0.05f) v = 0.5f;
         Check(t => t.Relu(x), [x]);
         Check(t => t.Gelu(x), [x]);
+        Check(t => t.GeluExact(x), [x]);
     }
 
     [Theory]

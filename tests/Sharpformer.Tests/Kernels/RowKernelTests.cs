@@ -72,6 +72,26 @@ public class RowKernelTests
     [InlineData(1)]
     [InlineData(17)]
     [InlineData(257)]
+    public void ExactGeluMatchesReferenceAndItsDerivative(int n)
+    {
+        var x = Random(n, 12, 3f);
+        x[0] = -9f; // far tail: Φ → 0 without NaN
+        var y = new float[n];
+        GeluExact.Forward(x, y);
+        for (int i = 0; i < n; i++) Assert.Equal(GeluExact.Reference.Value(x[i]), y[i], 2e-6 * (1 + Math.Abs(x[i])));
+        var dx = Enumerable.Repeat(0.5f, n).ToArray();
+        GeluExact.Backward(x, Enumerable.Repeat(1f, n).ToArray(), dx);
+        for (int i = 0; i < n; i++)
+        {
+            double h = 1e-4, numeric = (GeluExact.Reference.Value(x[i] + h) - GeluExact.Reference.Value(x[i] - h)) / (2 * h);
+            Assert.Equal(0.5 + numeric, dx[i], 2e-5);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(257)]
     public void AdamWMatchesReference(int n)
     {
         var step = new AdamWStep(1e-2f, 0.9f, 0.99f, 1e-8f, 0.1f, 3);
