@@ -98,8 +98,9 @@ internal static class AttentionBench
         }
 
         string mask = shape.Causal ? "causal" : "noncausal";
-        double pairs = FlashAttention.ComputedScoreFraction([], shape) * shape.QueryLength * shape.KeyLength * shape.BatchHeads;
-        double fraction = full ? 1.0 : FlashAttention.ComputedScoreFraction([], shape);
+        // Both kernels compute each query tile's scores only up to the last key its last row sees.
+        double fraction = FlashAttention.ComputedScoreFraction([], shape);
+        double pairs = VisiblePairs(shape);
         foreach (bool withBackward in forwardOnly ? new[] { false } : new[] { false, true })
         {
             Action call = withBackward ? () => { Forward(); Backward(); } : Forward;
@@ -124,6 +125,14 @@ internal static class AttentionBench
                     ["gflops_per_cpu_s"] = flops / (cpuMs * 1e6), ["scores_computed"] = fraction,
                 });
         }
+    }
+
+    /// <summary>Query–key pairs the mask lets through, over all heads: the useful work of a call.</summary>
+    private static double VisiblePairs(in AttentionShape shape)
+    {
+        double pairs = 0;
+        for (int i = 0; i < shape.QueryLength; i++) pairs += shape.VisibleKeys(i, shape.KeyLength);
+        return pairs * shape.BatchHeads;
     }
 
     /// <summary>Q, K, V and dO for the longest length; shorter cases use a prefix.</summary>
