@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Sharpformer.Cli.Commands;
 using Sharpformer.Kernels;
 using Sharpformer.Tensors;
@@ -97,13 +98,18 @@ internal static class AttentionBench
         }
 
         string mask = shape.Causal ? "causal" : "noncausal";
-        double pairs = FlashAttention.ComputedScoreFraction([], shape) * shape.QueryLength * shape.KeyLength * shape.BatchHeads;
-        double fraction = full ? 1.0 : FlashAttention.ComputedScoreFraction([], shape);
+        // Both kernels compute each query tile's scores only up to the last key its last row sees.
+        double fraction = FlashAttention.ComputedScoreFraction([], shape);
+        double pairs = VisiblePairs(shape);
         foreach (bool withBackward in forwardOnly ? new[] { false } : new[] { false, true })
         {
             Action call = withBackward ? () => { Forward(); Backward(); } : Forward;
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var seconds = Stopwatches.Time(call, repeats);
+            // CPU time per call (warm-up included): on a shared machine this shows the work done, which
+            // wall time alone hides when other processes take turns on the cores.
+            double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / (repeats + 1);
             long allocatedPerCall = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (repeats + 1);
             double ms = Stopwatches.Median(seconds) * 1e3;
             // FLOPs of the math (2 per multiply-add, visible score pairs only): forward QKᵀ and PV,
@@ -113,8 +119,20 @@ internal static class AttentionBench
             long scratch = forwardScratch.Bytes + (withBackward ? backwardScratch.Bytes : 0);
             double peakMb = (outputs + scratch + allocatedPerCall) / (1024.0 * 1024.0);
             report.Add("attention", $"{variant} T={shape.QueryLength} {mask} {(withBackward ? "fwdbwd" : "fwd")}", ms, "ms",
-                new Dictionary<string, object> { ["peak_mb"] = peakMb, ["gflops"] = flops / (ms * 1e6), ["scores_computed"] = fraction });
+                new Dictionary<string, object>
+                {
+                    ["peak_mb"] = peakMb, ["gflops"] = flops / (ms * 1e6), ["min_ms"] = seconds.Min() * 1e3, ["cpu_ms"] = cpuMs,
+                    ["gflops_per_cpu_s"] = flops / (cpuMs * 1e6), ["scores_computed"] = fraction,
+                });
         }
+    }
+
+    /// <summary>Query–key pairs the mask lets through, over all heads: the useful work of a call.</summary>
+    private static double VisiblePairs(in AttentionShape shape)
+    {
+        double pairs = 0;
+        for (int i = 0; i < shape.QueryLength; i++) pairs += shape.VisibleKeys(i, shape.KeyLength);
+        return pairs * shape.BatchHeads;
     }
 
     /// <summary>Q, K, V and dO for the longest length; shorter cases use a prefix.</summary>

@@ -8,9 +8,9 @@ public static unsafe partial class FlashAttention
     /// Gradients of attention from the forward's o and lse, recomputing each score tile instead of storing P:
     /// D = rowsum(dO ⊙ O); per tile P = exp(S − lse), dP = dO·Vᵀ, dS = P ⊙ (dP − D)·scale; dQ += dS·K,
     /// dK += dSᵀ·Q, dV += Pᵀ·dO. dQ, dK, dV are overwritten.
-    /// <para>Parallel over (batch·head, key group): a work item owns the dK and dV rows of its key tiles and
-    /// its own partial dQ. With fewer than <see cref="MinBackwardItems"/> heads each head's key tiles are dealt
-    /// round-robin into groups and the partial dQs are added in group order afterwards. The grouping depends
+    /// <para>Parallel over (batch·head, key group): a work item owns the dK and dV rows of its keys and its own
+    /// partial dQ. With fewer than <see cref="MinBackwardItems"/> heads each head's blocks of
+    /// <see cref="BackwardKeys"/> keys are dealt round-robin into groups and the partial dQs are added in group order afterwards. The grouping depends
     /// only on the shape, so the bits do not depend on the thread count.</para>
     /// </summary>
     public static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> o,
@@ -37,12 +37,18 @@ public static unsafe partial class FlashAttention
     /// <summary>Work items the backward aims for: enough to keep every core busy when there are few heads.</summary>
     internal const int MinBackwardItems = 8;
 
+    /// <summary>
+    /// Keys the backward handles together: each query tile's Q, dO and dQ are fetched once for this many keys
+    /// (their dK and dV sums, 2·256·hs floats, stay in L2).
+    /// </summary>
+    internal const int BackwardKeys = 4 * KeyTile;
+
     /// <summary>Key groups per head: 1 with many heads, otherwise enough for about <see cref="MinBackwardItems"/> items.</summary>
     internal static int BackwardGroups(in AttentionShape shape)
     {
-        int keyTiles = (shape.KeyLength + KeyTile - 1) / KeyTile;
+        int keyBlocks = (shape.KeyLength + BackwardKeys - 1) / BackwardKeys;
         int wanted = (MinBackwardItems + shape.BatchHeads - 1) / shape.BatchHeads;
-        return Math.Clamp(wanted, 1, keyTiles);
+        return Math.Clamp(wanted, 1, keyBlocks);
     }
 
     private sealed class BackwardJob
@@ -103,8 +109,8 @@ public static unsafe partial class FlashAttention
             float* vt = scratch.ValuesT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile));
             float* dQacc = Groups == 1 ? scratch.QueryGrad.Get((long)tq * dp) : _partials + ((long)bh * Groups + group) * tq * dp;
             float* rowLse2 = scratch.Rows.Get(2L * tq), rowDelta = rowLse2 + tq;
-            float* dKacc = scratch.KeyGrad.Get(KeyTile * dp);
-            float* dVacc = scratch.ValueGrad.Get(KeyTile * dp);
+            float* dKacc = scratch.KeyGrad.Get(BackwardKeys * dp);   // (block keys, dp)
+            float* dVacc = scratch.ValueGrad.Get(BackwardKeys * dp);
             float* p = scratch.Probabilities.Get(QueryTile * KeyTile);
             float* g = scratch.ScoreGrad.Get(QueryTile * KeyTile);
 
@@ -121,43 +127,57 @@ public static unsafe partial class FlashAttention
             }
 
             float* dKDst = _dK + (nint)bh * tk * hs, dVDst = _dV + (nint)bh * tk * hs;
-            // This group's key tiles: group, group + Groups, … (round-robin balances the causal triangle).
-            for (int j0 = group * KeyTile; j0 < keyLength; j0 += Groups * KeyTile)
+            // This group's blocks of keys: group, group + Groups, … (round-robin balances the causal triangle).
+            for (int b0 = group * BackwardKeys; b0 < keyLength; b0 += Groups * BackwardKeys)
             {
-                int keys = Math.Min(KeyTile, keyLength - j0), paddedKeys = AttentionTileGemm.RoundUp(keys);
-                new Span<float>(dKacc, keys * dp).Clear();
-                new Span<float>(dVacc, keys * dp).Clear();
-                // Causal: queries before j0 − (Tk − Tq) cannot see this key tile.
-                int firstQuery = shape.Causal ? Math.Max(0, j0 - shape.CausalOffset) : 0;
+                int blockEnd = Math.Min(b0 + BackwardKeys, keyLength);
+                new Span<float>(dKacc, (blockEnd - b0) * dp).Clear();
+                new Span<float>(dVacc, (blockEnd - b0) * dp).Clear();
+                // Causal: queries before b0 − (Tk − Tq) cannot see this block.
+                int firstQuery = shape.Causal ? Math.Max(0, b0 - shape.CausalOffset) : 0;
                 for (int q0 = firstQuery / QueryTile * QueryTile; q0 < tq; q0 += QueryTile)
                 {
                     int rows = Math.Min(QueryTile, tq - q0);
-                    // S (rows, keys) = Qs · Kᵀ, then P = 2^(S − lse·log₂e) with the mask applied.
-                    AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs + (nint)q0 * dp, dp, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, p, KeyTile, accumulate: false);
-                    // dP (rows, keys) = dO · Vᵀ
-                    AttentionTileGemm.Multiply(rows, hs, paddedKeys, dOp + (nint)q0 * dp, dp, 1, AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, g, KeyTile, accumulate: false);
-                    for (int r = 0; r < rows; r++)
-                    {
-                        float* pRow = p + r * KeyTile, gRow = g + r * KeyTile;
-                        int visible = Math.Clamp(shape.VisibleKeys(q0 + r, keyLength) - j0, 0, keys);
-                        if (float.IsNegativeInfinity(rowLse2[q0 + r])) visible = 0;
-                        AttentionMath.Probabilities(pRow, visible, paddedKeys, rowLse2[q0 + r]);
-                        AttentionMath.SoftmaxGradient(pRow, gRow, paddedKeys, rowDelta[q0 + r]);
-                    }
-                    // dV (keys, dp) += Pᵀ · dO;  dK += Gᵀ · Qs;  dQ (rows, dp) += G · K
-                    AttentionTileGemm.Multiply(keys, rows, dp, p, 1, KeyTile, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
-                    AttentionTileGemm.Multiply(keys, rows, dp, g, 1, KeyTile, qs + (nint)q0 * dp, dp, dKacc, dp, accumulate: true);
-                    AttentionTileGemm.Multiply(rows, keys, dp, g, KeyTile, 1, kp + (nint)j0 * dp, dp, dQacc + (nint)q0 * dp, dp, accumulate: true);
+                    int tileKeyEnd = Math.Min(shape.VisibleKeys(q0 + rows - 1, keyLength), blockEnd);
+                    for (int j0 = b0; j0 < tileKeyEnd; j0 += KeyTile)
+                        BackwardTile(q0, rows, j0, Math.Min(KeyTile, blockEnd - j0), keyLength, qs, dOp, kp, kt, vt,
+                            rowLse2, rowDelta, p, g, dKacc + (nint)(j0 - b0) * dp, dVacc + (nint)(j0 - b0) * dp, dQacc);
                 }
                 // dS = G·scale and Qs = Q·scale·log₂e, so dK = Gᵀ·Qs·ln 2.
-                AttentionPacking.UnpadRows(dKacc, keys, dp, dKDst + (nint)j0 * hs, hs, AttentionMath.Ln2);
-                AttentionPacking.UnpadRows(dVacc, keys, dp, dVDst + (nint)j0 * hs, hs, 1f);
+                AttentionPacking.UnpadRows(dKacc, blockEnd - b0, dp, dKDst + (nint)b0 * hs, hs, AttentionMath.Ln2);
+                AttentionPacking.UnpadRows(dVacc, blockEnd - b0, dp, dVDst + (nint)b0 * hs, hs, 1f);
             }
             if (group > 0) return;
             // Keys hidden by padding receive no gradient.
             new Span<float>(dKDst + (nint)keyLength * hs, (tk - keyLength) * hs).Clear();
             new Span<float>(dVDst + (nint)keyLength * hs, (tk - keyLength) * hs).Clear();
             if (Groups == 1) AttentionPacking.UnpadRows(dQacc, tq, dp, _dQ + (nint)bh * tq * hs, hs, shape.Scale);
+        }
+
+        /// <summary>
+        /// Query rows [q0, q0 + rows) against keys [j0, j0 + keys): S and P = 2^(S − lse·log₂e) with the mask,
+        /// dP = dO·Vᵀ, G = P ⊙ (dP − D); then dV += Pᵀ·dO, dK += Gᵀ·Qs, dQ += G·K.
+        /// </summary>
+        private void BackwardTile(int q0, int rows, int j0, int keys, int keyLength, float* qs, float* dOp, float* kp, float* kt,
+            float* vt, float* rowLse2, float* rowDelta, float* p, float* g, float* dKacc, float* dVacc, float* dQacc)
+        {
+            ref readonly var shape = ref _shape;
+            int hs = shape.HeadSize, dp = AttentionTileGemm.RoundUp(hs), paddedKeys = AttentionTileGemm.RoundUp(keys);
+            // S (rows, keys) = Qs · Kᵀ;  dP (rows, keys) = dO · Vᵀ
+            AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs + (nint)q0 * dp, dp, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, p, KeyTile, accumulate: false);
+            AttentionTileGemm.Multiply(rows, hs, paddedKeys, dOp + (nint)q0 * dp, dp, 1, AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, g, KeyTile, accumulate: false);
+            for (int r = 0; r < rows; r++)
+            {
+                float* pRow = p + r * KeyTile, gRow = g + r * KeyTile;
+                int visible = Math.Clamp(shape.VisibleKeys(q0 + r, keyLength) - j0, 0, keys);
+                if (float.IsNegativeInfinity(rowLse2[q0 + r])) visible = 0;
+                AttentionMath.Probabilities(pRow, visible, paddedKeys, rowLse2[q0 + r]);
+                AttentionMath.SoftmaxGradient(pRow, gRow, paddedKeys, rowDelta[q0 + r]);
+            }
+            // dV (keys, dp) += Pᵀ · dO;  dK += Gᵀ · Qs;  dQ (rows, dp) += G · K
+            AttentionTileGemm.Multiply(keys, rows, dp, p, 1, KeyTile, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
+            AttentionTileGemm.Multiply(keys, rows, dp, g, 1, KeyTile, qs + (nint)q0 * dp, dp, dKacc, dp, accumulate: true);
+            AttentionTileGemm.Multiply(rows, keys, dp, g, KeyTile, 1, kp + (nint)j0 * dp, dp, dQacc + (nint)q0 * dp, dp, accumulate: true);
         }
     }
 

@@ -10,8 +10,15 @@ namespace Sharpformer.Kernels;
 /// </summary>
 public static unsafe partial class FlashAttention
 {
-    /// <summary>Query rows per tile (one work item of the forward pass).</summary>
+    /// <summary>Query rows per tile: the height of one score block.</summary>
     public const int QueryTile = 64;
+
+    /// <summary>
+    /// Query rows per forward work item (several tiles): each key and value tile is fetched once for all of
+    /// them, so at long T, where a head's K and V no longer fit in L2, the traffic from L3 drops by this factor
+    /// over <see cref="QueryTile"/>.
+    /// </summary>
+    public const int ForwardRows = 4 * QueryTile;
 
     /// <summary>Keys per tile: the width of one score block.</summary>
     public const int KeyTile = 64;

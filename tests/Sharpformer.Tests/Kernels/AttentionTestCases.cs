@@ -26,6 +26,7 @@ public static class AttentionTestCases
         { 2, 1, 65, 65, 64, true, [0, 65] },     // a fully padded batch item
         { 1, 1, 130, 130, 32, true, [129] },
         { 2, 4, 70, 70, 16, true, [70, 33] },     // 8 heads: the flash backward's one-group-per-head path
+        { 2, 4, 300, 300, 8, true, [300, 260] },  // … over two blocks of keys
     };
 
     public static AttentionShape Shape(int batch, int heads, int tq, int tk, int hs, bool causal)
