@@ -27,6 +27,9 @@ public sealed class GptTrainer
     public int Step => Optimizer.Step;
     public float BestValLoss { get; private set; } = float.PositiveInfinity;
 
+    /// <summary>Seconds spent in training steps by the last <see cref="Run"/> (evaluations and checkpoints excluded).</summary>
+    public double TrainSeconds { get; private set; }
+
     private readonly TokenBatches _data;
     private readonly ILearningRateSchedule _schedule;
     private readonly Rng _rng;
@@ -113,7 +116,7 @@ public sealed class GptTrainer
         int tokensPerStep = Options.Batch * Options.GradAccumulation * Model.Config.BlockSize;
         var clock = Stopwatch.StartNew();
         int firstStep = Step;
-        double trainSeconds = 0;
+        TrainSeconds = 0;
         while (true)
         {
             bool last = Step >= end;
@@ -123,9 +126,9 @@ public sealed class GptTrainer
             long start = Stopwatch.GetTimestamp();
             float loss = TrainStep();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            trainSeconds += seconds;
+            TrainSeconds += seconds;
             report?.Invoke(new TrainingEvent(Step, end, loss, lr, seconds * 1000,
-                tokensPerStep * (Step - firstStep) / trainSeconds, clock.Elapsed));
+                tokensPerStep * (Step - firstStep) / TrainSeconds, clock.Elapsed));
         }
     }
 
