@@ -16,7 +16,7 @@ public sealed record GptConfig(
     [property: JsonPropertyName("attention")] string Attention = "full",
     [property: JsonPropertyName("activation")] string Activation = "gelu")
 {
-    public int HeadSize => Embedding / Heads;
+    [JsonIgnore] public int HeadSize => Embedding / Heads;
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
     public GptConfig Validated()
