@@ -60,9 +60,9 @@ internal static class TrainCommand
             int firstStep = trainer.Step;
             trainer.Run(outDir, progress.Report, parse.GetValue(stopAt));
             progress.Finish();
-            int steps = trainer.Step - firstStep;
-            long tokens = (long)steps * trainer.Options.Batch * trainer.Options.GradAccumulation * trainer.Model.Config.BlockSize;
-            Console.Error.WriteLine($"{steps} steps in {trainer.TrainSeconds:F1} s of training ({tokens / Math.Max(1e-9, trainer.TrainSeconds):N0} tokens/s; evaluations excluded)");
+            int trained = trainer.Step - firstStep;
+            long tokens = (long)trained * trainer.Options.Batch * trainer.Options.GradAccumulation * trainer.Model.Config.BlockSize;
+            Console.Error.WriteLine($"{trained} steps in {trainer.TrainSeconds:F1} s of training ({tokens / Math.Max(1e-9, trainer.TrainSeconds):N0} tokens/s; evaluations excluded)");
             Console.Error.WriteLine($"best validation loss {trainer.BestValLoss:F4}; checkpoints in {Path.GetFullPath(outDir)}");
             return 0;
         });
