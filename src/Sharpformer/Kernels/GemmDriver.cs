@@ -52,7 +52,7 @@ internal static unsafe class GemmDriver
         }
 
         GemmJob job = GemmJob.ForCurrentThread();
-        job.Begin(path, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta);
+        job.Begin(path, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta, threads);
         long workPerTile = 2L * GemmBlocking.MR * Math.Min(n, GemmBlocking.NcMax) * GemmBlocking.KcFor(k);
         // The first B block is packed on its own; after that each loop computes one block while it
         // packs the next into the other buffer, so the threads meet once per block.
