@@ -51,8 +51,14 @@ internal static unsafe class GemmDriver
             return;
         }
 
+        if (GemmRowVector.Handles(m, transA, lda, path))
+        {
+            GemmRowVector.Multiply(transB, n, k, a, b, ldb, c, alpha, beta, threads);
+            return;
+        }
+
         GemmJob job = GemmJob.ForCurrentThread();
-        job.Begin(path, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta);
+        job.Begin(path, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta, threads);
         long workPerTile = 2L * GemmBlocking.MR * Math.Min(n, GemmBlocking.NcMax) * GemmBlocking.KcFor(k);
         // The first B block is packed on its own; after that each loop computes one block while it
         // packs the next into the other buffer, so the threads meet once per block.

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sharpformer.Kernels;
 
@@ -30,7 +31,7 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     private GemmPath _path;
     private bool _transA, _transB;
-    private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc;
+    private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc, _threads;
     private float* _a, _b, _c;
     private float _alpha, _beta;
 
@@ -52,9 +53,10 @@ internal sealed unsafe class GemmJob : IParallelBody
     private static float* Allocate(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
 
     public void Begin(GemmPath path, bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
-        float* c, int ldc, float alpha, float beta)
+        float* c, int ldc, float alpha, float beta, int threads)
     {
         _path = path;
+        _threads = threads;
         _transA = transA;
         _transB = transB;
         _m = m; _n = n; _k = k;
@@ -132,6 +134,33 @@ internal sealed unsafe class GemmJob : IParallelBody
         else GemmPacking.PackB(_b + (long)block.Pc * _ldb + block.Jc + j0, _ldb, cols, block.Kc, dst);
     }
 
+    // Tiles are claimed in order, so this thread's next tile is most likely `threads` tiles on. Its A
+    // block is fetched into L2 in MR parts, one before each of the first MR kernel calls, so that
+    // packing it later does not wait on memory.
+    private void PrefetchNextTile(in Block block, int index, int part)
+    {
+        int i0 = (index + _threads) * MR;
+        if (i0 >= _m) return;
+        if (_transA)
+        {
+            // Stored (K, M): 16 values at column i0 of each k step, spread over the parts.
+            int steps = (block.Kc + MR - 1) / MR;
+            int end = Math.Min(block.Kc, (part + 1) * steps);
+            for (int p = part * steps; p < end; p++)
+            {
+                float* src = _a + (long)(block.Pc + p) * _lda + i0;
+                Sse.Prefetch1(src);
+                Sse.Prefetch1(src + 15);
+            }
+            return;
+        }
+        // Stored (M, K): part r is row i0 + r.
+        if (i0 + part >= _m) return;
+        float* row = _a + (long)(i0 + part) * _lda + block.Pc;
+        for (int p = 0; p < block.Kc; p += 16) Sse.Prefetch1(row + p);
+        Sse.Prefetch1(row + block.Kc - 1);
+    }
+
     // Rows [index·MR, index·MR + MR) of C in this column block, against every packed B panel.
     private void ComputeRowTile(in Block block, int index)
     {
@@ -150,6 +179,7 @@ internal sealed unsafe class GemmJob : IParallelBody
             int cols = Math.Min(NR, block.Nc - jr * NR);
             float* panelB = block.PackedB + (long)jr * kc * NR;
             float* cTile = cRow + jr * NR;
+            if (jr < MR) PrefetchNextTile(block, index, part: jr);
             if (cols == NR && (rows == MR || GemmDriver.WritesPartialRows(_path)))
             {
                 GemmDriver.RunKernel(_path, _transA, rows, kc, panelA, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);

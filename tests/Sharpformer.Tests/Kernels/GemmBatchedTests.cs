@@ -59,6 +59,8 @@ public class GemmBatchedTests
     [Theory]
     [InlineData(false, false, 300, 700, 600)]
     [InlineData(true, true, 257, 65, 513)]
+    [InlineData(false, false, 1, 1000, 300)]
+    [InlineData(false, true, 1, 1000, 300)]
     public void Multiply_GivesTheSameBitsOnOneAndTwoThreads(bool transA, bool transB, int m, int n, int k)
     {
         var rng = new Rng(10);

@@ -50,6 +50,19 @@ public class GemmTests
         GemmCheck.AgainstReference(transA, transB, 17, 257, 3, extraLd: 5, alpha, beta, seed: 12);
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Multiply_SingleRow_MatchesReference(bool transA, bool transB)
+    {
+        // One row of C (a token in generation) reads B in place; 300 columns = two chunks and a tail.
+        GemmCheck.AgainstReference(transA, transB, 1, 300, 257, extraLd: 0, alpha: 1f, beta: 0f, seed: 31, cGarbage: float.NaN);
+        GemmCheck.AgainstReference(transA, transB, 1, 300, 65, extraLd: 3, alpha: -0.5f, beta: 1f, seed: 32);
+        GemmCheck.AgainstReference(transA, transB, 1, 128, 17, extraLd: 1, alpha: 2f, beta: 0.25f, seed: 33);
+    }
+
     [Fact]
     public void Multiply_WithBetaZero_IgnoresNaNInC()
     {
