@@ -26,8 +26,8 @@ internal sealed unsafe class GemmJob : IParallelBody
         public float* PackedB;
     }
 
-    private readonly float* _bufferA = Allocate(GemmBlocking.BBlockFloats);
-    private readonly float* _bufferB = Allocate(GemmBlocking.BBlockFloats);
+    private readonly float* _packedB0 = Allocate(GemmBlocking.BBlockFloats);
+    private readonly float* _packedB1 = Allocate(GemmBlocking.BBlockFloats);
 
     private GemmPath _path;
     private bool _transA, _transB;
@@ -46,8 +46,8 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     ~GemmJob()
     {
-        NativeMemory.AlignedFree(_bufferA);
-        NativeMemory.AlignedFree(_bufferB);
+        NativeMemory.AlignedFree(_packedB0);
+        NativeMemory.AlignedFree(_packedB1);
     }
 
     private static float* Allocate(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
@@ -71,7 +71,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     /// <summary>Sets up the loop that packs the first B block alone.</summary>
     public void PrepareFirstBlock()
     {
-        _next = MakeBlock(jc: 0, pc: 0, _bufferA);
+        _next = MakeBlock(jc: 0, pc: 0, _packedB0);
         _hasNext = true;
         PanelsToPack = PanelsOf(_next);
         RowTiles = 0;
@@ -89,7 +89,7 @@ internal sealed unsafe class GemmJob : IParallelBody
             jc += _current.Nc;
         }
         _hasNext = jc < _n;
-        if (_hasNext) _next = MakeBlock(jc, pc, _current.PackedB == _bufferA ? _bufferB : _bufferA);
+        if (_hasNext) _next = MakeBlock(jc, pc, _current.PackedB == _packedB0 ? _packedB1 : _packedB0);
         PanelsToPack = _hasNext ? PanelsOf(_next) : 0;
         RowTiles = (_m + MR - 1) / MR;
         return true;

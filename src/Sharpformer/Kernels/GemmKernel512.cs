@@ -14,6 +14,9 @@ namespace Sharpformer.Kernels;
 /// </summary>
 internal static unsafe class GemmKernel512
 {
+    /// <summary>How many k steps (of 128 bytes of B each) the B stream is prefetched ahead.</summary>
+    private const int PrefetchSteps = 24;
+
     /// <summary>
     /// C tile (rows×32, row stride <paramref name="ldc"/>) = alpha·(A panel · B panel) + beta·C tile,
     /// or alpha·(A·B) without reading C when <paramref name="overwrite"/>.
@@ -78,9 +81,10 @@ internal static unsafe class GemmKernel512
         Vector512<float> c130 = Vector512<float>.Zero, c131 = Vector512<float>.Zero;
         for (int p = 0; p < kc; p++)
         {
-            // B streams from L2: ask for the lines eight k steps ahead.
-            Sse.Prefetch0(b + 8 * GemmBlocking.NR);
-            Sse.Prefetch0(b + 8 * GemmBlocking.NR + 16);
+            // B streams from L2, or for the first tile after a block switch from the L2 of the core
+            // that packed it: ask for the lines far enough ahead to cover that latency too.
+            Sse.Prefetch0(b + PrefetchSteps * GemmBlocking.NR);
+            Sse.Prefetch0(b + PrefetchSteps * GemmBlocking.NR + 16);
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
             Vector512<float> av;
             if (TRows.Value > 0) { av = Vector512.Create(a[0 * TLayout.RowStep]); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01); }
