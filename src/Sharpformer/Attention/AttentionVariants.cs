@@ -1,14 +1,34 @@
 namespace Sharpformer.Attention;
 
-/// <summary>Looks attention variants up by the name a config uses.</summary>
+/// <summary>
+/// Looks attention variants up by the name a config uses: <c>full</c>, <c>flash</c>,
+/// <c>window[:W[:G[:R]]]</c> (window W, G global tokens, R random key tiles) and <c>topk[:N[:L]]</c>
+/// (N chosen key tiles plus L local ones).
+/// </summary>
 public static class AttentionVariants
 {
-    public static IReadOnlyList<string> Names { get; } = ["full", "flash"];
+    public static IReadOnlyList<string> Names { get; } = ["full", "flash", "window[:W[:G[:R]]]", "topk[:N[:L]]"];
 
-    public static IAttentionVariant Create(string name) => name switch
+    public static IAttentionVariant Create(string name)
     {
-        "full" => new FullVariant(),
-        "flash" => new FlashVariant(),
-        _ => throw new ArgumentException($"Unknown attention variant '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name)),
-    };
+        ArgumentNullException.ThrowIfNull(name);
+        var parts = name.Split(':');
+        return (parts[0], parts.Length) switch
+        {
+            ("full", 1) => new FullVariant(),
+            ("flash", 1) => new FlashVariant(),
+            ("window", <= 4) => new WindowVariant(
+                window: Number(parts, 1, 256, name), globalTokens: Number(parts, 2, 0, name), randomBlocks: Number(parts, 3, 0, name)),
+            ("topk", <= 3) => new TopKVariant(topBlocks: Number(parts, 1, 8, name), localBlocks: Number(parts, 2, 1, name)),
+            _ => throw new ArgumentException($"Unknown attention variant '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
+
+    private static int Number(string[] parts, int index, int fallback, string name)
+    {
+        if (index >= parts.Length) return fallback;
+        if (int.TryParse(parts[index], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int value))
+            return value;
+        throw new ArgumentException($"Attention variant '{name}': part {index + 1} ('{parts[index]}') must be a non-negative integer.", nameof(name));
+    }
 }
