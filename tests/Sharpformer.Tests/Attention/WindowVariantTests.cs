@@ -16,17 +16,17 @@ public class WindowVariantTests
     }
 
     [Theory]
-    [InlineData(1, 1, true, 64)]
-    [InlineData(3, 3, false, 64)]
-    [InlineData(17, 17, true, 4)]
-    [InlineData(65, 65, true, 16)]
-    [InlineData(65, 65, false, 16)]
-    [InlineData(17, 65, true, 16)]
-    [InlineData(257, 257, true, 64)]
-    public void WindowCoveringEverything_MatchesFull(int tq, int tk, bool causal, int tile)
+    [InlineData(1, 1, true, 64, 1)]
+    [InlineData(3, 3, false, 64, 3)]
+    [InlineData(17, 17, true, 4, 17)]
+    [InlineData(65, 65, true, 16, 5)]
+    [InlineData(65, 65, false, 16, 5)]
+    [InlineData(17, 65, true, 16, 8)]
+    [InlineData(257, 257, true, 64, 5)]
+    public void WindowCoveringEverything_MatchesFull(int tq, int tk, bool causal, int tile, int hs)
     {
         var rng = new Rng(11);
-        int b = 2, nh = 2, hs = 5;
+        int b = 2, nh = 2;
         var q = VariantRunner.Param(rng, b, nh, tq, hs);
         var k = VariantRunner.Param(rng, b, nh, tk, hs);
         var v = VariantRunner.Param(rng, b, nh, tk, hs);
