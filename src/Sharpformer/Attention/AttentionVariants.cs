@@ -3,11 +3,11 @@ namespace Sharpformer.Attention;
 /// <summary>
 /// Looks attention variants up by the name a config uses: <c>full</c>, <c>flash</c>,
 /// <c>window[:W[:G[:R]]]</c> (window W, G global tokens, R random key tiles) and <c>topk[:N[:L]]</c>
-/// (N chosen key tiles plus L local ones).
+/// (N chosen key tiles plus L local ones), <c>lsh[:B[:C[:R]]]</c> (B buckets, chunks of C, R rounds).
 /// </summary>
 public static class AttentionVariants
 {
-    public static IReadOnlyList<string> Names { get; } = ["full", "flash", "window[:W[:G[:R]]]", "topk[:N[:L]]"];
+    public static IReadOnlyList<string> Names { get; } = ["full", "flash", "window[:W[:G[:R]]]", "topk[:N[:L]]", "lsh[:B[:C[:R]]]"];
 
     public static IAttentionVariant Create(string name)
     {
@@ -20,6 +20,8 @@ public static class AttentionVariants
             ("window", <= 4) => new WindowVariant(
                 window: Number(parts, 1, 256, name), globalTokens: Number(parts, 2, 0, name), randomBlocks: Number(parts, 3, 0, name)),
             ("topk", <= 3) => new TopKVariant(topBlocks: Number(parts, 1, 8, name), localBlocks: Number(parts, 2, 1, name)),
+            ("lsh", <= 4) => new LshVariant(
+                buckets: Number(parts, 1, 16, name), chunkSize: Number(parts, 2, 64, name), rounds: Number(parts, 3, 2, name)),
             _ => throw new ArgumentException($"Unknown attention variant '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name)),
         };
     }

@@ -11,7 +11,12 @@ namespace Sharpformer.Tests.Attention;
 public static class MaskedAttentionOracle
 {
     public static (double[] O, double[] DQ, double[] DK, double[] DV) Run(float[] q, float[] k, float[] v, float[] dO,
-        int batchHeads, int tq, int tk, int hs, Func<int, int, int, bool> allowed)
+        int batchHeads, int tq, int tk, int hs, Func<int, int, int, bool> allowed) =>
+        Run(q, k, v, dO, batchHeads, tq, tk, hs, (bh, i, j) => allowed(bh, i, j) ? 1 : 0);
+
+    /// <summary>As above, with each score counted multiplicity(bh, i, j) times in its row's softmax (0 = hidden).</summary>
+    public static (double[] O, double[] DQ, double[] DK, double[] DV) Run(float[] q, float[] k, float[] v, float[] dO,
+        int batchHeads, int tq, int tk, int hs, Func<int, int, int, int> multiplicity)
     {
         double scale = 1.0 / Math.Sqrt(hs);
         var o = new double[q.Length];
@@ -24,7 +29,7 @@ public static class MaskedAttentionOracle
                 for (int j = 0; j < tk; j++)
                 {
                     p[j] = double.NegativeInfinity;
-                    if (!allowed(bh, i, j)) continue;
+                    if (multiplicity(bh, i, j) == 0) continue;
                     double s = 0;
                     for (int c = 0; c < hs; c++) s += (double)q[(bh * tq + i) * hs + c] * k[(bh * tk + j) * hs + c];
                     p[j] = s * scale;
@@ -32,7 +37,7 @@ public static class MaskedAttentionOracle
                 }
                 if (double.IsNegativeInfinity(max)) continue;
                 double sum = 0;
-                for (int j = 0; j < tk; j++) { p[j] = double.IsNegativeInfinity(p[j]) ? 0 : Math.Exp(p[j] - max); sum += p[j]; }
+                for (int j = 0; j < tk; j++) { p[j] = double.IsNegativeInfinity(p[j]) ? 0 : multiplicity(bh, i, j) * Math.Exp(p[j] - max); sum += p[j]; }
                 int qi = (bh * tq + i) * hs;
                 double delta = 0;
                 for (int j = 0; j < tk; j++)
