@@ -13,6 +13,9 @@ namespace Sharpformer.Attention;
 public sealed class WindowVariant : IAttentionVariant
 {
     // Patterns depend only on (Tq, Tk, causal) and the options, so each is built once and reused by every layer.
+    // Decoding meets a new Tk every step: past MaxCachedPatterns the cache is emptied. A pattern is never
+    // rebuilt in place, so a backward pass still holding a dropped one reads it intact.
+    private const int MaxCachedPatterns = 8;
     private readonly Dictionary<(int, int, bool), BlockSparsePattern> _patterns = [];
 
     public WindowVariant(int window = 256, int globalTokens = 0, int randomBlocks = 0, ulong seed = 0, int tileSize = 64)
@@ -41,6 +44,7 @@ public sealed class WindowVariant : IAttentionVariant
         lock (_patterns)
         {
             if (_patterns.TryGetValue((tq, tk, causal), out var pattern)) return pattern;
+            if (_patterns.Count >= MaxCachedPatterns) _patterns.Clear();
             pattern = new BlockSparsePattern();
             BlockSparseWindowPattern.Build(pattern, AttentionShape.Create(1, 1, tq, tk, headSize, causal), TileSize, Window, GlobalTokens, RandomBlocks, Seed);
             _patterns[(tq, tk, causal)] = pattern;

@@ -45,7 +45,7 @@ public static unsafe partial class BlockSparseAttention
             ReadOnlySpan<int> keyLengths, in AttentionShape shape, BlockSparsePattern pattern)
         {
             _q = q; _k = k; _v = v; _o = o; _lse = lse; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _shape = shape; _pattern = pattern;
-            FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
+            SparseRowMath.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
         }
 
         public void Release() => _pattern = null;
@@ -71,7 +71,7 @@ public static unsafe partial class BlockSparseAttention
                 {
                     if (float.IsNegativeInfinity(lse[i])) continue;
                     float* qRow = q + (nint)i * hs, dORow = dO + (nint)i * hs, dQRow = dQ + (nint)i * hs;
-                    float delta = AttentionMath.Dot(dORow, o + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
+                    float delta = SparseRowMath.Dot(dORow, o + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
                     int visible = shape.VisibleKeys(i, keyLength);
                     for (int e = first; e < end; e++)
                     {
@@ -83,11 +83,11 @@ public static unsafe partial class BlockSparseAttention
                             float s = scores[j - j0];
                             if (float.IsNegativeInfinity(s)) continue;
                             float p = MathF.Exp(s - lse[i]);
-                            float dP = AttentionMath.Dot(dORow, v + (nint)j * hs, hs);
+                            float dP = SparseRowMath.Dot(dORow, v + (nint)j * hs, hs);
                             float dS = p * (dP - delta) * shape.Scale;
-                            AttentionMath.AddScaled(dQRow, k + (nint)j * hs, hs, dS);
-                            AttentionMath.AddScaled(dK + (nint)j * hs, qRow, hs, dS);
-                            AttentionMath.AddScaled(dV + (nint)j * hs, dORow, hs, p);
+                            SparseRowMath.AddScaled(dQRow, k + (nint)j * hs, hs, dS);
+                            SparseRowMath.AddScaled(dK + (nint)j * hs, qRow, hs, dS);
+                            SparseRowMath.AddScaled(dV + (nint)j * hs, dORow, hs, p);
                         }
                     }
                 }

@@ -40,7 +40,7 @@ public static unsafe partial class BlockSparseAttention
             BlockSparsePattern pattern)
         {
             _q = q; _k = k; _v = v; _o = o; _lse = lse; _shape = shape; _pattern = pattern;
-            FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
+            SparseRowMath.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
         }
 
         public void Release() => _pattern = null;
@@ -75,7 +75,7 @@ public static unsafe partial class BlockSparseAttention
                     {
                         float rescale = MathF.Exp(max - tileMax); // 0 while nothing was seen (max = −∞)
                         sum *= rescale;
-                        AttentionMath.Scale(acc, hs, rescale);
+                        SparseRowMath.Scale(acc, hs, rescale);
                         max = tileMax;
                     }
                     for (int j = j0; j < j1; j++)
@@ -84,7 +84,7 @@ public static unsafe partial class BlockSparseAttention
                         if (float.IsNegativeInfinity(s)) continue;
                         float p = MathF.Exp(s - max);
                         sum += p;
-                        AttentionMath.AddScaled(acc, v + (nint)j * hs, hs, p);
+                        SparseRowMath.AddScaled(acc, v + (nint)j * hs, hs, p);
                     }
                 }
                 float* oRow = _o + ((nint)bh * tq + i) * hs;

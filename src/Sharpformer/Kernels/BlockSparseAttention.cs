@@ -37,7 +37,7 @@ public static unsafe partial class BlockSparseAttention
         for (int j = j0; j < j1; j++)
         {
             float s = whole || pattern.Allowed(i, j)
-                ? AttentionMath.Dot(qRow, k + (nint)j * hs, hs) * scale
+                ? SparseRowMath.Dot(qRow, k + (nint)j * hs, hs) * scale
                 : float.NegativeInfinity;
             scores[j - j0] = s;
             if (s > max) max = s;

@@ -41,7 +41,7 @@ public static unsafe partial class LshAttention
             new Span<float>(dK, tk * hs).Clear();
             new Span<float>(dV, tk * hs).Clear();
             float* delta = scratch.Rows.Get(tq);
-            for (int i = 0; i < tq; i++) delta[i] = AttentionMath.Dot(dO + (nint)i * hs, o + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
+            for (int i = 0; i < tq; i++) delta[i] = SparseRowMath.Dot(dO + (nint)i * hs, o + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
             for (int round = 0; round < _options.Rounds; round++)
             {
                 var order = new RoundOrder(scratch, _q, _k, _rotations, bh, round, shape, _options);
@@ -52,12 +52,12 @@ public static unsafe partial class LshAttention
                     for (int e = 0; e < count; e++)
                     {
                         int j = keys[e];
-                        float s = AttentionMath.Dot(qRow, k + (nint)j * hs, hs) * shape.Scale;
+                        float s = SparseRowMath.Dot(qRow, k + (nint)j * hs, hs) * shape.Scale;
                         float p = MathF.Exp(s - lse[i]);
-                        float dS = p * (AttentionMath.Dot(dORow, v + (nint)j * hs, hs) - delta[i]) * shape.Scale;
-                        AttentionMath.AddScaled(dQRow, k + (nint)j * hs, hs, dS);
-                        AttentionMath.AddScaled(dK + (nint)j * hs, qRow, hs, dS);
-                        AttentionMath.AddScaled(dV + (nint)j * hs, dORow, hs, p);
+                        float dS = p * (SparseRowMath.Dot(dORow, v + (nint)j * hs, hs) - delta[i]) * shape.Scale;
+                        SparseRowMath.AddScaled(dQRow, k + (nint)j * hs, hs, dS);
+                        SparseRowMath.AddScaled(dK + (nint)j * hs, qRow, hs, dS);
+                        SparseRowMath.AddScaled(dV + (nint)j * hs, dORow, hs, p);
                     }
                 }
             }

@@ -47,7 +47,7 @@ public static unsafe partial class LshAttention
         {
             _q = q; _k = k; _v = v; _o = o; _lse = lse; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _rotations = rotations;
             _shape = shape; _options = options;
-            FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
+            SparseRowMath.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
         }
 
         private void ForwardHead(int bh)
@@ -71,18 +71,18 @@ public static unsafe partial class LshAttention
                     for (int e = 0; e < count; e++)
                     {
                         int j = keys[e];
-                        float s = AttentionMath.Dot(qRow, k + (nint)j * hs, hs) * shape.Scale;
+                        float s = SparseRowMath.Dot(qRow, k + (nint)j * hs, hs) * shape.Scale;
                         // Online softmax, one entry at a time.
                         if (s > max[i])
                         {
                             float rescale = MathF.Exp(max[i] - s); // 0 for the first entry (max = −∞)
                             sum[i] *= rescale;
-                            AttentionMath.Scale(accRow, hs, rescale);
+                            SparseRowMath.Scale(accRow, hs, rescale);
                             max[i] = s;
                         }
                         float p = MathF.Exp(s - max[i]);
                         sum[i] += p;
-                        AttentionMath.AddScaled(accRow, v + (nint)j * hs, hs, p);
+                        SparseRowMath.AddScaled(accRow, v + (nint)j * hs, hs, p);
                     }
                 }
             }

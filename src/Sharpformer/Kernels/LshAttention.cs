@@ -136,7 +136,7 @@ public static unsafe partial class LshAttention
                 // projection (half) = x_p (hs) · R (hs, half); bucket = argmax over [projection, −projection].
                 new Span<float>(projection, half).Clear();
                 float* row = x + (nint)p * hs;
-                for (int c = 0; c < hs; c++) AttentionMath.AddScaled(projection, rotation + (nint)c * half, half, row[c]);
+                for (int c = 0; c < hs; c++) SparseRowMath.AddScaled(projection, rotation + (nint)c * half, half, row[c]);
                 int best = 0;
                 float bestValue = projection[0];
                 for (int b = 1; b < 2 * half; b++)
