@@ -1,13 +1,15 @@
+using Sharpformer.Kernels;
+
 namespace Sharpformer.Attention;
 
 /// <summary>
 /// Looks attention variants up by the name a config uses: <c>full</c>, <c>flash</c>,
-/// <c>window[:W[:G[:R]]]</c> (window W, G global tokens, R random key tiles) and <c>topk[:N[:L]]</c>
-/// (N chosen key tiles plus L local ones), <c>lsh[:B[:C[:R]]]</c> (B buckets, chunks of C, R rounds).
+/// <c>window[:W[:G[:R]]]</c> (window W, G global tokens, R random key tiles), <c>topk[:N[:L[:bound]]]</c>
+/// (N chosen key tiles plus L local ones, chosen by mean key or by upper bound) and <c>lsh[:B[:C[:R]]]</c> (B buckets, chunks of C, R rounds).
 /// </summary>
 public static class AttentionVariants
 {
-    public static IReadOnlyList<string> Names { get; } = ["full", "flash", "window[:W[:G[:R]]]", "topk[:N[:L]]", "lsh[:B[:C[:R]]]"];
+    public static IReadOnlyList<string> Names { get; } = ["full", "flash", "window[:W[:G[:R]]]", "topk[:N[:L[:bound]]]", "lsh[:B[:C[:R]]]"];
 
     public static IAttentionVariant Create(string name)
     {
@@ -20,6 +22,8 @@ public static class AttentionVariants
             ("window", <= 4) => new WindowVariant(
                 window: Number(parts, 1, 256, name), globalTokens: Number(parts, 2, 0, name), randomBlocks: Number(parts, 3, 0, name)),
             ("topk", <= 3) => new TopKVariant(topBlocks: Number(parts, 1, 8, name), localBlocks: Number(parts, 2, 1, name)),
+            ("topk", 4) when parts[3] == "bound" => new TopKVariant(topBlocks: Number(parts, 1, 8, name), localBlocks: Number(parts, 2, 1, name),
+                estimate: TopKEstimate.UpperBound),
             ("lsh", <= 4) => new LshVariant(
                 buckets: Number(parts, 1, 16, name), chunkSize: Number(parts, 2, 64, name), rounds: Number(parts, 3, 2, name)),
             _ => throw new ArgumentException($"Unknown attention variant '{name}'; expected one of: {string.Join(", ", Names)}.", nameof(name)),

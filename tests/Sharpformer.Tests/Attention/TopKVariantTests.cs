@@ -32,7 +32,8 @@ public class TopKVariantTests
         var mask = new AttentionMask(causal, [tk, Math.Max(1, tk / 2)]);
         var full = VariantRunner.Run(new FullVariant(), q, k, v, mask, dO);
         int allBlocks = (tk + tile - 1) / tile;
-        var topk = VariantRunner.Run(new TopKVariant(topBlocks: allBlocks, localBlocks: 0, tileSize: tile), q, k, v, mask, dO);
+        var estimate = tile == 16 ? TopKEstimate.MeanKey : TopKEstimate.UpperBound;
+        var topk = VariantRunner.Run(new TopKVariant(topBlocks: allBlocks, localBlocks: 0, tileSize: tile, estimate), q, k, v, mask, dO);
         VariantRunner.AssertClose(topk.O, VariantRunner.ToDouble(full.O), "O");
         VariantRunner.AssertClose(topk.DQ, VariantRunner.ToDouble(full.DQ), "dQ");
         VariantRunner.AssertClose(topk.DK, VariantRunner.ToDouble(full.DK), "dK");
@@ -40,10 +41,11 @@ public class TopKVariantTests
     }
 
     [Theory]
-    [InlineData(100, 100, true, 2, 1)]
-    [InlineData(100, 100, false, 1, 1)]
-    [InlineData(40, 100, true, 1, 0)]
-    public void SelectedBlocks_MatchNaiveReference(int tq, int tk, bool causal, int top, int local)
+    [InlineData(100, 100, true, 2, 1, TopKEstimate.MeanKey)]
+    [InlineData(100, 100, false, 1, 1, TopKEstimate.MeanKey)]
+    [InlineData(40, 100, true, 1, 0, TopKEstimate.MeanKey)]
+    [InlineData(100, 100, true, 2, 1, TopKEstimate.UpperBound)]
+    public void SelectedBlocks_MatchNaiveReference(int tq, int tk, bool causal, int top, int local, TopKEstimate estimate)
     {
         var rng = new Rng(29);
         int b = 2, nh = 2, hs = 6, tile = 16;
@@ -52,11 +54,11 @@ public class TopKVariantTests
         var v = VariantRunner.Param(rng, b, nh, tk, hs);
         var dO = RandomArray(rng, b * nh * tq * hs);
         var mask = new AttentionMask(causal, [tk, tk * 3 / 4]);
-        var actual = VariantRunner.Run(new TopKVariant(top, local, tile), q, k, v, mask, dO);
+        var actual = VariantRunner.Run(new TopKVariant(top, local, tile, estimate), q, k, v, mask, dO);
 
         var pattern = new BlockSparsePattern();
         var shape = AttentionShape.Create(b, nh, tq, tk, hs, causal);
-        TopKBlockSelection.Build(pattern, q.Value.Span, k.Value.Span, mask.KeyLengths, shape, tile, top, local);
+        TopKBlockSelection.Build(pattern, q.Value.Span, k.Value.Span, mask.KeyLengths, shape, tile, top, local, estimate);
         var selected = new HashSet<(int, int, int)>();
         for (int bh = 0; bh < b * nh; bh++)
             for (int qt = 0; qt < pattern.QueryTiles; qt++)
@@ -89,6 +91,50 @@ public class TopKVariantTests
         Assert.Equal([0, 2], Enumerable.Range(first, end - first).Select(pattern.KeyTileOf).ToArray());
         (first, end) = pattern.EntriesOf(0, 3);
         Assert.Equal([2, 3], Enumerable.Range(first, end - first).Select(pattern.KeyTileOf).ToArray());
+    }
+
+    [Theory]
+    [InlineData(TopKEstimate.MeanKey, 2)]
+    [InlineData(TopKEstimate.UpperBound, 1)]
+    public void UpperBoundFindsALoneStrongKey(TopKEstimate estimate, int expectedTile)
+    {
+        // Queries point along channel 0. Tile 1 holds one key scoring 10 among keys that score 0; every key of
+        // tile 2 scores 1. The mean key prefers tile 2, the upper bound tile 1.
+        int t = 64, hs = 4, tile = 16;
+        var q = new float[t * hs];
+        var k = new float[t * hs];
+        for (int i = 0; i < t; i++) q[i * hs] = 1f;
+        for (int j = 0; j < t; j++) k[j * hs + 1] = 1f;
+        k[20 * hs] = 10f;
+        for (int j = 32; j < 48; j++) k[j * hs] = 1f;
+        var pattern = new BlockSparsePattern();
+        TopKBlockSelection.Build(pattern, q, k, [], AttentionShape.Create(1, 1, t, t, hs, causal: false), tile, topBlocks: 1, localBlocks: 1, estimate);
+        var (first, end) = pattern.EntriesOf(0, 0);
+        Assert.Equal([0, expectedTile], Enumerable.Range(first, end - first).Select(pattern.KeyTileOf).ToArray());
+    }
+
+    [Fact]
+    public void UpperBoundIsNeverBelowAScore()
+    {
+        var rng = new Rng(9);
+        int rows = 5, keys = 7, hs = 6;
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var q = RandomArray(rng, rows * hs);
+            var k = RandomArray(rng, keys * hs);
+            var (min, max) = (new float[hs], new float[hs]);
+            for (int c = 0; c < hs; c++)
+            {
+                min[c] = Enumerable.Range(0, keys).Min(j => k[j * hs + c]);
+                max[c] = Enumerable.Range(0, keys).Max(j => k[j * hs + c]);
+            }
+            float bound = TopKBlockSelection.UpperBound(q, rows, hs, min, max);
+            double best = double.NegativeInfinity;
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < keys; j++)
+                    best = Math.Max(best, Enumerable.Range(0, hs).Sum(c => (double)q[i * hs + c] * k[j * hs + c]));
+            Assert.True(bound >= best - 1e-5, $"bound {bound} below score {best}");
+        }
     }
 
     [Theory]
@@ -128,6 +174,10 @@ public class TopKVariantTests
         Assert.Equal((4, 2), (v.TopBlocks, v.LocalBlocks));
         Assert.Equal(8, Assert.IsType<TopKVariant>(AttentionVariants.Create("topk")).TopBlocks);
         Assert.IsType<TopKVariant>(AttentionVariants.Create(v.Name));
+        var bound = Assert.IsType<TopKVariant>(AttentionVariants.Create("topk:4:2:bound"));
+        Assert.Equal(TopKEstimate.UpperBound, bound.Estimate);
+        Assert.Equal("topk:4:2:bound", bound.Name);
+        Assert.Throws<ArgumentException>(() => AttentionVariants.Create("topk:4:2:max"));
         Assert.Throws<ArgumentException>(() => AttentionVariants.Create("topk:0:0"));
         Assert.Throws<ArgumentException>(() => AttentionVariants.Create("topk:1:1:1"));
     }
