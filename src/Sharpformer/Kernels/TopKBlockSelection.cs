@@ -1,0 +1,143 @@
+namespace Sharpformer.Kernels;
+
+/// <summary>How a (query tile, key tile) pair is scored when choosing tiles.</summary>
+public enum TopKEstimate
+{
+    /// <summary>q̄·k̄: the tile's mean query against the key tile's mean key (cheap, may miss a lone strong key).</summary>
+    MeanKey,
+    /// <summary>
+    /// maxᵢ Σ_c max(q_ic·min_c, q_ic·max_c) over the tile's queries, with the key tile's per-channel minimum and
+    /// maximum: an upper bound of every score in the pair, so a tile holding a strong key is never ranked low
+    /// for that reason alone.
+    /// </summary>
+    UpperBound,
+}
+
+/// <summary>
+/// Chooses, per batch·head and query tile, which key tiles a speculative block-sparse attention computes
+/// exactly: the <c>localBlocks</c> tiles around the diagonal (before it only, when causal) plus the
+/// <c>topBlocks</c> other tiles whose summary scores highest. The summary of a key tile is its mean key
+/// (over unpadded keys), the summary of a query tile its mean query, and a tile's estimate is q̄·k̄; or, with
+/// <see cref="TopKEstimate.UpperBound"/>, the per-channel key minimum and maximum bound every score of the pair.
+/// The selection is a constant of the computation: no gradient flows through it.
+/// </summary>
+public static class TopKBlockSelection
+{
+    [ThreadStatic] private static float[]? t_keyMeans, t_keyMins, t_keyMaxs, t_estimates, t_queryMean;
+
+    public static void Build(BlockSparsePattern pattern, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<int> keyLengths,
+        in AttentionShape shape, int tileSize, int topBlocks, int localBlocks,
+        TopKEstimate estimate = TopKEstimate.MeanKey)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        shape.Validate(keyLengths);
+        shape.RequireQuery(q.Length, nameof(q));
+        shape.RequireKey(k.Length, nameof(k));
+        if (topBlocks < 0) throw new ArgumentException($"Top blocks must be at least 0, got {topBlocks}.", nameof(topBlocks));
+        if (localBlocks < 0) throw new ArgumentException($"Local blocks must be at least 0, got {localBlocks}.", nameof(localBlocks));
+        int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize, offset = tk - tq;
+        pattern.Begin(shape.BatchHeads, tq, tk, tileSize, window: int.MaxValue, globalTokens: 0);
+        var keyMeans = Grow(ref t_keyMeans, pattern.KeyTiles * hs);
+        var estimates = Grow(ref t_estimates, pattern.KeyTiles);
+        var queryMean = Grow(ref t_queryMean, hs);
+        var keyMins = Grow(ref t_keyMins, pattern.KeyTiles * hs);
+        var keyMaxs = Grow(ref t_keyMaxs, pattern.KeyTiles * hs);
+        for (int bh = 0; bh < shape.BatchHeads; bh++)
+        {
+            int keyLength = shape.KeyLengthOf(keyLengths, bh / shape.Heads);
+            var keys = k.Slice(bh * tk * hs, tk * hs);
+            if (estimate == TopKEstimate.MeanKey) Means(keys, keyLength, hs, tileSize, keyMeans);
+            else Ranges(keys, keyLength, hs, tileSize, keyMins, keyMaxs);
+            for (int qt = 0; qt < pattern.QueryTiles; qt++)
+            {
+                int q0 = qt * tileSize, q1 = Math.Min(q0 + tileSize, tq);
+                int lo = q0 + offset, hi = q1 - 1 + offset;
+                int keyHi = shape.Causal ? Math.Min(hi, keyLength - 1) : keyLength - 1;
+                if (keyHi >= 0)
+                {
+                    int lastTile = keyHi / tileSize;
+                    if (localBlocks > 0)
+                    {
+                        int diagLo = Math.Clamp(lo, 0, keyHi) / tileSize, diagHi = Math.Clamp(hi, 0, keyHi) / tileSize;
+                        int from = Math.Max(0, diagLo - (localBlocks - 1));
+                        int to = shape.Causal ? diagHi : Math.Min(lastTile, diagHi + localBlocks - 1);
+                        for (int t = from; t <= to; t++) pattern.Mark(t, whole: true);
+                    }
+                    var queries = q.Slice((bh * tq + q0) * hs, (q1 - q0) * hs);
+                    if (estimate == TopKEstimate.MeanKey)
+                    {
+                        Means(queries, q1 - q0, hs, q1 - q0, queryMean);
+                        for (int t = 0; t <= lastTile; t++)
+                            estimates[t] = System.Numerics.Tensors.TensorPrimitives.Dot(queryMean.AsSpan(0, hs), keyMeans.AsSpan(t * hs, hs));
+                    }
+                    else
+                        for (int t = 0; t <= lastTile; t++)
+                            estimates[t] = pattern.IsMarked(t) ? 0f : UpperBound(queries, q1 - q0, hs, keyMins.AsSpan(t * hs, hs), keyMaxs.AsSpan(t * hs, hs));
+                    for (int n = 0; n < topBlocks; n++)
+                    {
+                        int best = -1;
+                        for (int t = 0; t <= lastTile; t++)
+                            if (!pattern.IsMarked(t) && (best < 0 || estimates[t] > estimates[best])) best = t;
+                        if (best < 0) break;
+                        pattern.Mark(best, whole: true);
+                    }
+                }
+                pattern.CommitQueryTile();
+            }
+        }
+    }
+
+    /// <summary>Mean row of each group of <paramref name="group"/> rows among the first <paramref name="rows"/> of (·, hs) into means (tiles, hs).</summary>
+    private static void Means(ReadOnlySpan<float> x, int rows, int hs, int group, float[] means)
+    {
+        for (int g0 = 0, t = 0; g0 < rows; g0 += group, t++)
+        {
+            var mean = means.AsSpan(t * hs, hs);
+            mean.Clear();
+            int n = Math.Min(group, rows - g0);
+            for (int r = g0; r < g0 + n; r++)
+                System.Numerics.Tensors.TensorPrimitives.Add(mean, x.Slice(r * hs, hs), mean);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(mean, 1f / n, mean);
+        }
+    }
+
+    /// <summary>Per-channel minimum and maximum of each group of rows, as <see cref="Means"/>.</summary>
+    private static void Ranges(ReadOnlySpan<float> x, int rows, int hs, int group, float[] mins, float[] maxs)
+    {
+        for (int g0 = 0, t = 0; g0 < rows; g0 += group, t++)
+        {
+            var min = mins.AsSpan(t * hs, hs);
+            var max = maxs.AsSpan(t * hs, hs);
+            x.Slice(g0 * hs, hs).CopyTo(min);
+            x.Slice(g0 * hs, hs).CopyTo(max);
+            for (int r = g0 + 1; r < Math.Min(g0 + group, rows); r++)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Min(min, x.Slice(r * hs, hs), min);
+                System.Numerics.Tensors.TensorPrimitives.Max(max, x.Slice(r * hs, hs), max);
+            }
+        }
+    }
+
+    /// <summary>maxᵢ Σ_c max(q_ic·min_c, q_ic·max_c) over the rows of <paramref name="queries"/>: no score of the pair exceeds it.</summary>
+    public static float UpperBound(ReadOnlySpan<float> queries, int rows, int hs, ReadOnlySpan<float> min, ReadOnlySpan<float> max)
+    {
+        float best = float.NegativeInfinity;
+        for (int r = 0; r < rows; r++)
+        {
+            float bound = 0f;
+            for (int c = 0; c < hs; c++)
+            {
+                float qc = queries[r * hs + c];
+                bound += MathF.Max(qc * min[c], qc * max[c]);
+            }
+            best = MathF.Max(best, bound);
+        }
+        return best;
+    }
+
+    private static float[] Grow(ref float[]? buffer, int size)
+    {
+        if (buffer == null || buffer.Length < size) buffer = new float[Math.Max(size, 1)];
+        return buffer;
+    }
+}
