@@ -86,27 +86,23 @@ public sealed partial class Tape
     }
 
     /// <summary>GELU, tanh approximation (GPT-2).</summary>
-    public Variable Gelu(Variable x)
-    {
-        var y = Result(x.Shape, "gelu", x);
-        ElementBlocks.For(x.Value.Size, 20, (s, n) => Kernels.Gelu.Forward(x.Value.Span.Slice(s, n), y.Value.Span.Slice(s, n)));
-        Record(y, () =>
-        {
-            var dX = GradForWrite(x, out bool accumulate);
-            ElementBlocks.For(x.Value.Size, 30, (s, n) => Kernels.Gelu.Backward(x.Value.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dX.Span.Slice(s, n), accumulate));
-        });
-        return y;
-    }
+    public Variable Gelu(Variable x) => Activation(x, "gelu", 30, Kernels.Gelu.Forward, Kernels.Gelu.Backward);
 
     /// <summary>GELU, exact form x·Φ(x) (PyTorch's nn.GELU(), as nanoGPT uses).</summary>
-    public Variable GeluExact(Variable x)
+    public Variable GeluExact(Variable x) => Activation(x, "gelu_exact", 40, Kernels.GeluExact.Forward, Kernels.GeluExact.Backward);
+
+    private delegate void ActivationForward(ReadOnlySpan<float> x, Span<float> y);
+    private delegate void ActivationBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate);
+
+    /// <summary>An elementwise nonlinearity, forward and backward in parallel blocks of a long buffer.</summary>
+    private Variable Activation(Variable x, string name, long workPerElement, ActivationForward forward, ActivationBackward backward)
     {
-        var y = Result(x.Shape, "gelu_exact", x);
-        ElementBlocks.For(x.Value.Size, 30, (s, n) => Kernels.GeluExact.Forward(x.Value.Span.Slice(s, n), y.Value.Span.Slice(s, n)));
+        var y = Result(x.Shape, name, x);
+        ElementBlocks.For(x.Value.Size, workPerElement, (s, n) => forward(x.Value.Span.Slice(s, n), y.Value.Span.Slice(s, n)));
         Record(y, () =>
         {
             var dX = GradForWrite(x, out bool accumulate);
-            ElementBlocks.For(x.Value.Size, 40, (s, n) => Kernels.GeluExact.Backward(x.Value.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dX.Span.Slice(s, n), accumulate));
+            ElementBlocks.For(x.Value.Size, workPerElement, (s, n) => backward(x.Value.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dX.Span.Slice(s, n), accumulate));
         });
         return y;
     }
