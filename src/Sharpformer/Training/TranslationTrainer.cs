@@ -127,7 +127,6 @@ public sealed class TranslationTrainer
         IReadOnlyList<string> sentences, BeamSearchOptions options, int batchSize = 64)
     {
         var search = new BeamSearch(model, source, target);
-        var results = new List<string>(sentences.Count);
         // Sorting by length keeps padding low; results go back in input order.
         var order = Enumerable.Range(0, sentences.Count).OrderBy(i => sentences[i].Length).ToArray();
         var output = new string[sentences.Count];
@@ -137,8 +136,7 @@ public sealed class TranslationTrainer
             var translated = search.Translate(ids, options);
             for (int j = 0; j < chunk.Length; j++) output[chunk[j]] = target.Decode(translated[j]);
         }
-        results.AddRange(output);
-        return results;
+        return [.. output];
     }
 
     private static int[] TruncatedSource(Translator model, TranslationVocabulary source, string sentence)
