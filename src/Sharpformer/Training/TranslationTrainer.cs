@@ -31,7 +31,7 @@ public sealed class TranslationTrainer
 
     private readonly List<(int[] Source, int[] Target)> _train;
     private readonly List<(int[] Source, int[] Target)> _valid;
-    private readonly List<string> _validReferences;
+    private readonly ParallelReferences _validReferences; // each distinct source once, all its translations
     private readonly ILearningRateSchedule _schedule;
     private readonly Rng _epochRng, _dropoutRng;
     private ulong[] _epochStart;
@@ -51,7 +51,7 @@ public sealed class TranslationTrainer
         if (_train.Count == 0) throw new ArgumentException($"No training pair has both sides within {limit} tokens.");
         var validPairs = valid.Where(p => Source.Encode(p.Source).Length <= limit && Target.Encode(p.Target).Length <= limit).ToList();
         _valid = Encode(validPairs);
-        _validReferences = validPairs.Select(p => p.Target).ToList();
+        _validReferences = ParallelReferences.Group(validPairs);
         _epochRng = new Rng(options.Seed);
         _dropoutRng = new Rng(options.Seed ^ 0xD0D0_D0D0UL);
         Optimizer = new AdamWOptimizer(model.NamedParameters(), options.Beta1, options.Beta2, 1e-9f, options.WeightDecay);
@@ -145,15 +145,18 @@ public sealed class TranslationTrainer
         return ids.Length < model.Config.MaxLength ? ids : ids[..(model.Config.MaxLength - 1)];
     }
 
-    /// <summary>BLEU and chrF2 of the first eval_sentences validation sentences.</summary>
+    /// <summary>
+    /// BLEU and chrF2 of the first eval_sentences distinct validation sources, each scored against all of its
+    /// translations in the validation set (multi-reference, as sacreBLEU scores several reference streams).
+    /// </summary>
     public (double Bleu, double ChrF) ValidationBleu()
     {
-        int n = Options.EvalSentences == 0 ? _valid.Count : Math.Min(Options.EvalSentences, _valid.Count);
+        var all = _validReferences.Sources;
+        int n = Options.EvalSentences == 0 ? all.Count : Math.Min(Options.EvalSentences, all.Count);
         if (n == 0) return (double.NaN, double.NaN);
-        var sources = _valid.Take(n).Select(p => Source.Decode(p.Source)).ToList();
-        var hyps = Translate(Model, Source, Target, sources, new BeamSearchOptions(Options.EvalBeam));
-        var refs = _validReferences.Take(n).ToList();
-        return (Bleu.Corpus(hyps, refs).Score, ChrF.Corpus(hyps, refs).Score);
+        var hyps = Translate(Model, Source, Target, all.Take(n).ToList(), new BeamSearchOptions(Options.EvalBeam));
+        var streams = _validReferences.ReferenceStreams.Select(stream => (IReadOnlyList<string?>)stream.Take(n).ToArray()).ToList();
+        return (new Bleu().CorpusScore(hyps, streams).Score, new ChrF().CorpusScore(hyps, streams).Score);
     }
 
     /// <summary>Trains until max_steps or the time limit, evaluating every eval_interval steps and at the end.</summary>
