@@ -87,6 +87,17 @@ public readonly record struct AttentionShape(int Batch, int Heads, int QueryLeng
         if (actual != ScoreSize) Require(actual, ScoreSize, name, $"(B·nh={BatchHeads}, Tq={QueryLength}, Tk={KeyLength})");
     }
 
+    /// <summary>Checks the sizes of the buffers every log-sum-exp based backward pass takes.</summary>
+    internal void RequireBackwardBuffers(int o, int lse, int dO, int dQ, int dK, int dV)
+    {
+        RequireQuery(o, nameof(o));
+        RequireRows(lse, nameof(lse));
+        RequireQuery(dO, nameof(dO));
+        RequireQuery(dQ, nameof(dQ));
+        RequireKey(dK, nameof(dK));
+        RequireKey(dV, nameof(dV));
+    }
+
     internal void RequireRows(int actual, string name)
     {
         if (actual != RowCount) Require(actual, RowCount, name, $"(B·nh={BatchHeads}, Tq={QueryLength})");

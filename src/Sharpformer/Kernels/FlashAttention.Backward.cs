@@ -18,12 +18,7 @@ public static unsafe partial class FlashAttention
         Span<float> dQ, Span<float> dK, Span<float> dV)
     {
         ValidateInputs(q, k, v, keyLengths, shape);
-        shape.RequireQuery(o.Length, nameof(o));
-        shape.RequireRows(lse.Length, nameof(lse));
-        shape.RequireQuery(dO.Length, nameof(dO));
-        shape.RequireQuery(dQ.Length, nameof(dQ));
-        shape.RequireKey(dK.Length, nameof(dK));
-        shape.RequireKey(dV.Length, nameof(dV));
+        shape.RequireBackwardBuffers(o.Length, lse.Length, dO.Length, dQ.Length, dK.Length, dV.Length);
         var job = t_backwardJob ??= new BackwardJob();
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse, pdo = dO, pdq = dQ, pdk = dK, pdv = dV)
         {
