@@ -57,6 +57,12 @@ internal static unsafe class GemmDriver
             return;
         }
 
+        if (GemmColumnSlabs.Pays(m, n, threads))
+        {
+            GemmColumnSlabs.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta, threads);
+            return;
+        }
+
         GemmJob job = GemmJob.ForCurrentThread();
         job.Begin(path, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta, threads);
         long workPerTile = 2L * GemmBlocking.MR * Math.Min(n, GemmBlocking.NcMax) * GemmBlocking.KcFor(k);

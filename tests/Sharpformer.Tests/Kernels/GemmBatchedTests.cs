@@ -61,6 +61,9 @@ public class GemmBatchedTests
     [InlineData(true, true, 257, 65, 513)]
     [InlineData(false, false, 1, 1000, 300)]
     [InlineData(false, true, 1, 1000, 300)]
+    // Wide enough for each thread to take its own column slab; the second slab ends in a partial panel.
+    [InlineData(false, false, 45, 1000, 300)]
+    [InlineData(true, true, 45, 1000, 300)]
     public void Multiply_GivesTheSameBitsOnOneAndTwoThreads(bool transA, bool transB, int m, int n, int k)
     {
         var rng = new Rng(10);
@@ -71,6 +74,16 @@ public class GemmBatchedTests
         using (GemmCheck.Threads(2)) Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, two, n);
         Assert.Equal(one, two);
     }
+
+    [Theory]
+    [InlineData(1024, 1024, 2, true)]   // one 512-column block per thread: A is packed as often either way
+    [InlineData(2048, 2048, 2, true)]
+    [InlineData(4096, 1536, 2, false)]  // slabs of 768 would pack A twice per thread instead of 1.5 times
+    [InlineData(4096, 384, 2, false)]   // narrower than a block: share row tiles
+    [InlineData(20, 4096, 2, false)]    // too few rows to matter
+    [InlineData(1024, 1024, 1, false)]
+    public void ColumnSlabs_AreUsedOnlyWhenTheyPackNoMore(int m, int n, int threads, bool expected) =>
+        Assert.Equal(expected, GemmColumnSlabs.Pays(m, n, threads));
 
     [Fact]
     public void MultiplyBatched_GivesTheSameBitsOnOneAndTwoThreads()
