@@ -12,6 +12,9 @@ public enum AttentionKernel
     Flash,
 }
 
+/// <summary>The inputs of one attention call: q (B, nh, Tq, hs); k, v (B, nh, Tk, hs).</summary>
+public sealed record AttentionInputs(Tensor Q, Tensor K, Tensor V, bool Causal);
+
 public sealed partial class Tape
 {
     /// <summary>
@@ -19,6 +22,19 @@ public sealed partial class Tape
     /// (B, nh, Tq, Tk), in call order: how attention maps are inspected.
     /// </summary>
     public List<Tensor>? AttentionMaps { get; set; }
+
+    /// <summary>
+    /// When set, every attention op whose kernel keeps the row log-sum-exp (flash, block-sparse) appends a
+    /// copy of it, (B, nh, Tq), in call order: exp(lse_sparse − lse_exact) is the share of each row's softmax
+    /// mass that the scores a sparse kernel computed hold.
+    /// </summary>
+    public List<Tensor>? AttentionLogSumExps { get; set; }
+
+    /// <summary>
+    /// When set, every exact attention op appends copies of its inputs, in call order: how the activations of
+    /// a trained model are collected to test approximate attention on.
+    /// </summary>
+    public List<AttentionInputs>? AttentionInputs { get; set; }
 
     /// <summary>
     /// Scaled dot-product attention as one op with a fused backward. q: (B, nh, Tq, hs); k, v: (B, nh, Tk, hs)
@@ -33,6 +49,7 @@ public sealed partial class Tape
         var shape = AttentionShape.Create(q.Dim(0), q.Dim(1), q.Dim(2), k.Dim(2), q.Dim(3), causal);
         var lengths = keyLengths ?? [];
         var o = Result(q.Shape, "attention", q, k, v);
+        AttentionInputs?.Add(new AttentionInputs(q.Value.Clone(), k.Value.Clone(), v.Value.Clone(), causal));
         Tensor saved; // full: probabilities (B·nh, Tq, Tk); flash: log-sum-exp (B·nh, Tq)
         if (AttentionMaps != null) kernel = AttentionKernel.Full;
         if (kernel == AttentionKernel.Full)
@@ -45,6 +62,7 @@ public sealed partial class Tape
         {
             saved = Borrow(shape.BatchHeads, shape.QueryLength);
             FlashAttention.Forward(q.Value.Span, k.Value.Span, v.Value.Span, lengths, shape, o.Value.Span, saved.Span);
+            AttentionLogSumExps?.Add(saved.Clone().Reshape(q.Dim(0), q.Dim(1), shape.QueryLength));
         }
         Record(o, () =>
         {

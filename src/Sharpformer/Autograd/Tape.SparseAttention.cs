@@ -21,6 +21,7 @@ public sealed partial class Tape
         var o = Result(q.Shape, "sparse_attention", q, k, v);
         var lse = Borrow(shape.BatchHeads, shape.QueryLength); // (B·nh, Tq)
         Kernels.BlockSparseAttention.Forward(q.Value.Span, k.Value.Span, v.Value.Span, lengths, shape, pattern, o.Value.Span, lse.Span);
+        AttentionLogSumExps?.Add(lse.Clone().Reshape(q.Dim(0), q.Dim(1), shape.QueryLength));
         Record(o, () =>
         {
             var (dQ, addQ) = OverwritableGrad(q);

@@ -30,4 +30,15 @@ public class CliErrorTests
         Assert.Equal(2, code);
         Assert.Contains("no-such-preset", error);
     }
+    [Fact]
+    public void AttentionErrorNamesAnUnknownVariantOrAMissingModel()
+    {
+        var (code, error) = Run("attention-error", "--model", "/no/such/model", "--data", "/no/such/file.txt", "--variants", "window,bogus");
+        Assert.Equal(2, code);
+        Assert.Contains("--variants", error);
+        Assert.Contains("bogus", error);
+        (code, error) = Run("attention-error", "--model", "/no/such/model", "--data", "/no/such/file.txt");
+        Assert.Equal(2, code);
+        Assert.Contains("/no/such/model", error);
+    }
 }

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Sharpformer.Attention;
+using Sharpformer.Autograd;
+using Sharpformer.Inspection;
+using Sharpformer.Tensors;
+using Sharpformer.Training;
+
+namespace Sharpformer.Cli.Commands;
+
+/// <summary>
+/// `sharpformer attention-error`: how far each approximate attention variant lands from exact attention on
+/// the activations a trained GPT produces on its own validation text, layer by layer.
+/// </summary>
+internal static class AttentionErrorCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder) of a GPT with full or flash attention", Required = true };
+        var data = new Option<string>("--data") { Description = "The text file the model was trained on", Required = true };
+        var variants = new Option<string>("--variants") { Description = "Comma-separated variants to compare with exact attention", DefaultValueFactory = _ => "window:128,topk:2:1,topk:2:1:bound,lsh" };
+        var samples = new Option<int>("--samples") { Description = "Validation windows of block_size tokens to average over", DefaultValueFactory = _ => 4 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed for the window positions and the upstream gradient", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object per line" };
+        var cmd = new Command("attention-error", "Output, softmax-mass and gradient error of approximate attention on a trained model's activations.")
+            { model, data, variants, samples, seed, json };
+        cmd.SetAction(parse =>
+        {
+            int count = parse.GetValue(samples);
+            if (count < 1) throw new ArgumentException($"--samples must be at least 1, got {count}.");
+            var chosen = ParseVariants(parse.GetValue(variants)!);
+            var dir = ModelDirectory.Resolve(parse.GetValue(model)!);
+            var (gpt, tokenizer) = GptCheckpoint.Load(dir);
+            var options = ModelDirectory.TrainingOptions(dir);
+            var val = new TokenBatches(tokenizer.Encode(CorpusTokens.ReadText(parse.GetValue(data)!)), options.TrainFraction, gpt.Config.BlockSize).Validation;
+            int time = Math.Min(gpt.Config.BlockSize, val.Length);
+
+            var rng = new Rng(parse.GetValue(seed));
+            var results = new List<AttentionApproximation.Result>();
+            for (int s = 0; s < count; s++)
+            {
+                int start = rng.NextInt(val.Length - time + 1);
+                using var tape = new Tape(recordGradients: false) { AttentionInputs = [] };
+                gpt.Forward(tape, val.AsSpan(start, time), 1, time);
+                if (tape.AttentionInputs.Count == 0)
+                    throw new ArgumentException($"--model {dir}: its attention is '{gpt.Config.Attention}'; the comparison needs a model trained with full or flash attention.");
+                for (int layer = 0; layer < tape.AttentionInputs.Count; layer++)
+                    foreach (var variant in chosen)
+                        results.Add(AttentionApproximation.Compare(variant, tape.AttentionInputs[layer], layer, seed: (ulong)(s + 1)));
+            }
+            Print(results, time, count, parse.GetValue(json));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static List<IAttentionVariant> ParseVariants(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (names.Length == 0) throw new ArgumentException("--variants: name at least one attention variant.");
+        return names.Select(name =>
+        {
+            try { return AttentionVariants.Create(name); }
+            catch (ArgumentException e) { throw new ArgumentException($"--variants: {e.Message}"); }
+        }).ToList();
+    }
+
+    // Means over the sampled windows, per (variant, layer).
+    private static void Print(List<AttentionApproximation.Result> results, int time, int samples, bool json)
+    {
+        var rows = results.GroupBy(r => (r.Variant, r.Call)).Select(g => new
+        {
+            variant = g.Key.Variant,
+            layer = g.Key.Call,
+            T = time,
+            samples,
+            output_error = g.Average(r => r.OutputError),
+            mass_mean = g.Average(r => r.MeanMass),
+            mass_p5 = g.Average(r => r.LowMass),
+            dq_error = g.Average(r => r.QueryGradError),
+            dk_error = g.Average(r => r.KeyGradError),
+            dv_error = g.Average(r => r.ValueGradError),
+        }).ToList();
+        if (json)
+        {
+            foreach (var row in rows) Console.WriteLine(JsonSerializer.Serialize(row, JsonOptions));
+            return;
+        }
+        Console.WriteLine($"relative errors against exact attention, T = {time}, mean of {samples} validation windows");
+        Console.WriteLine($"{"variant",-18} {"layer",5} {"output",8} {"mass",7} {"mass p5",8} {"dQ",8} {"dK",8} {"dV",8}");
+        foreach (var r in rows)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.variant,-18} {r.layer,5} {r.output_error,8:F4} {Mass(r.mass_mean),7} {Mass(r.mass_p5),8} {r.dq_error,8:F4} {r.dk_error,8:F4} {r.dv_error,8:F4}"));
+        Console.WriteLine("mass: share of each row's exact softmax mass in the scores computed (– where the kernel keeps no log-sum-exp).");
+    }
+
+    private static string Mass(double value) => double.IsNaN(value) ? "–" : value.ToString("F4", CultureInfo.InvariantCulture);
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+}
