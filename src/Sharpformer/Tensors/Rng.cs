@@ -3,7 +3,7 @@ namespace Sharpformer.Tensors;
 /// <summary>
 /// A seeded xoshiro256** generator whose whole state can be saved and restored, so a resumed training run
 /// draws exactly the numbers an uninterrupted one would. One seed decides initialisation, data order,
-/// dropout and sampling.
+/// dropout and sampling; <see cref="SecondStream"/> keeps the streams drawn from it apart.
 /// </summary>
 public sealed class Rng
 {
@@ -35,6 +35,26 @@ public sealed class Rng
         _s2 ^= t;
         _s3 = ulong.RotateLeft(_s3, 45);
         return result;
+    }
+
+    /// <summary>
+    /// A generator 2¹²⁸ draws ahead of a fresh <c>Rng(seed)</c> (xoshiro256's jump polynomial): a second stream
+    /// from the same seed that never overlaps the first, so that, for example, the data order is not a replay
+    /// of the numbers that initialised the weights.
+    /// </summary>
+    public static Rng SecondStream(ulong seed)
+    {
+        ReadOnlySpan<ulong> jump = [0x180EC6D33CFD0ABAUL, 0xD5A61266F0C9392CUL, 0xA9582618E03FC9AAUL, 0x39ABDC4529B1661CUL];
+        var rng = new Rng(seed);
+        ulong s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        foreach (ulong word in jump)
+            for (int bit = 0; bit < 64; bit++)
+            {
+                if ((word & (1UL << bit)) != 0) { s0 ^= rng._s0; s1 ^= rng._s1; s2 ^= rng._s2; s3 ^= rng._s3; }
+                rng.NextUInt64();
+            }
+        (rng._s0, rng._s1, rng._s2, rng._s3) = (s0, s1, s2, s3);
+        return rng;
     }
 
     /// <summary>Uniform in [0, 1) with 53 random bits.</summary>

@@ -42,7 +42,8 @@ public sealed class GptTrainer
         Options = options.Validated();
         _data = data;
         _schedule = options.Schedule();
-        _rng = new Rng(options.Seed);
+        // Batches and dropout draw from their own stream: Rng(seed) itself initialised the weights.
+        _rng = Rng.SecondStream(options.Seed);
         Optimizer = new AdamWOptimizer(model.NamedParameters(), options.Beta1, options.Beta2, 1e-8f, options.WeightDecay);
         int tokens = options.Batch * model.Config.BlockSize;
         _inputs = new int[tokens];

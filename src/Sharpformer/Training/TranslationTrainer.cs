@@ -52,7 +52,8 @@ public sealed class TranslationTrainer
         var validPairs = valid.Where(p => Source.Encode(p.Source).Length <= limit && Target.Encode(p.Target).Length <= limit).ToList();
         _valid = Encode(validPairs);
         _validReferences = ParallelReferences.Group(validPairs);
-        _epochRng = new Rng(options.Seed);
+        // Shuffling draws from its own stream: Rng(seed) itself initialised the weights.
+        _epochRng = Rng.SecondStream(options.Seed);
         _dropoutRng = new Rng(options.Seed ^ 0xD0D0_D0D0UL);
         Optimizer = new AdamWOptimizer(model.NamedParameters(), options.Beta1, options.Beta2, 1e-9f, options.WeightDecay);
         _epochStart = _epochRng.GetState();
