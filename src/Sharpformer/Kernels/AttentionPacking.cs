@@ -47,6 +47,36 @@ internal static unsafe class AttentionPacking
     /// <summary>The tile of <see cref="TransposeTiles"/>'s output that starts at row <paramref name="row"/>.</summary>
     public static float* Tile(float* tiles, int row, int hs, int tileWidth) => tiles + (long)(row / tileWidth) * hs * tileWidth;
 
+    /// <summary>
+    /// Rows of src (·, hs) at <paramref name="indices"/> [0, count) -> (rows, paddedHs), every element times
+    /// <paramref name="scale"/>; columns [hs, paddedHs) and rows [count, rows) zero.
+    /// </summary>
+    public static void GatherRows(float* src, int hs, int* indices, int count, float* dst, int rows, int paddedHs, float scale)
+    {
+        for (int r = 0; r < count; r++) PadRows(src + (nint)indices[r] * hs, 1, hs, dst + (nint)r * paddedHs, paddedHs, scale);
+        new Span<float>(dst + (nint)count * paddedHs, (rows - count) * paddedHs).Clear();
+    }
+
+    /// <summary>
+    /// Rows of src (·, hs) at <paramref name="indices"/> [0, count), transposed: dst (hs, width) with column c
+    /// holding row indices[c] and columns [count, width) zero.
+    /// </summary>
+    public static void GatherTransposed(float* src, int hs, int* indices, int count, float* dst, int width)
+    {
+        for (int c = 0; c < count; c++)
+        {
+            float* s = src + (nint)indices[c] * hs;
+            for (int d = 0; d < hs; d++) dst[(nint)d * width + c] = s[d];
+        }
+        for (int d = 0; d < hs; d++) new Span<float>(dst + (nint)d * width + count, width - count).Clear();
+    }
+
+    /// <summary>Row indices[r] of dst (·, hs) += scale · row r of src (count, paddedHs), for r in [0, count) in order.</summary>
+    public static void ScatterAddRows(float* src, int paddedHs, int* indices, int count, float* dst, int hs, float scale)
+    {
+        for (int r = 0; r < count; r++) AttentionMath.AddScaled(dst + (nint)indices[r] * hs, src + (nint)r * paddedHs, hs, scale);
+    }
+
     /// <summary>(rows, paddedHs) -> (rows, hs), every element times <paramref name="scale"/>.</summary>
     public static void UnpadRows(float* src, int rows, int paddedHs, float* dst, int hs, float scale)
     {

@@ -26,8 +26,8 @@ public static unsafe partial class LshAttention
         private void BackwardHead(int bh)
         {
             ref readonly var shape = ref _shape;
-            int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize;
-            int keyLength = _keyLengths[bh / shape.Heads];
+            int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize, dp = AttentionTileGemm.RoundUp(hs);
+            int keyLength = _keyLengths[bh / shape.Heads], chunkSize = _options.ChunkSize;
             var scratch = HeadScratch.Current;
             float* q = _q + (nint)bh * tq * hs, k = _k + (nint)bh * tk * hs, v = _v + (nint)bh * tk * hs;
             float* o = _o + (nint)bh * tq * hs, dO = _dO + (nint)bh * tq * hs, lse = _lse + (nint)bh * tq;
@@ -36,25 +36,66 @@ public static unsafe partial class LshAttention
             new Span<float>(dK, tk * hs).Clear();
             new Span<float>(dV, tk * hs).Clear();
             float* delta = scratch.Rows.Get(tq);
-            for (int i = 0; i < tq; i++) delta[i] = SparseRowMath.Dot(dO + (nint)i * hs, o + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
+            for (int i = 0; i < tq; i++) delta[i] = AttentionMath.Dot(dO + (nint)i * hs, o + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
+            float* qs = scratch.Queries.Get((long)chunkSize * dp);         // (C, dp) · scale · log₂e
+            float* dOs = scratch.OutputGrad.Get((long)chunkSize * dp);     // (C, dp)
+            float* chunkDQ = scratch.ChunkOutput.Get((long)chunkSize * dp); // (C, dp) G·K of one chunk
+            float qScale = shape.Scale * AttentionMath.Log2E;
             for (int round = 0; round < _options.Rounds; round++)
             {
-                var order = new RoundOrder(scratch, _q, _k, _rotations, bh, round, shape, _options);
-                for (int slot = 0; slot < tq; slot++)
+                var order = new RoundOrder(scratch, q, k, _rotations, round, shape, _options);
+                int w = order.KeyWidth, ld = order.TileWidth;
+                long packedRows = (long)order.Chunks * w;
+                float* kt = scratch.KeysT.Get(packedRows * hs);   // (chunks, hs, w)
+                float* vt = scratch.ValuesT.Get(packedRows * hs); // (chunks, hs, w)
+                float* kp = scratch.Keys.Get(packedRows * dp);    // (chunks·w, dp)
+                float* dKs = scratch.KeyGrad.Get(packedRows * dp);   // (chunks·w, dp) this round's Gᵀ·Qs in the sorted order
+                float* dVs = scratch.ValueGrad.Get(packedRows * dp); // (chunks·w, dp) this round's Pᵀ·dO
+                float* p = scratch.Scores.Get((long)chunkSize * ld);    // (C, 2w) base-2 scores, then P
+                float* g = scratch.ScoreGrad.Get((long)chunkSize * ld); // (C, 2w) dP, then G = P ⊙ (dP − D)
+                order.PackTransposed(k, hs, kt);
+                order.PackTransposed(v, hs, vt);
+                order.PackRows(k, hs, kp, dp);
+                new Span<float>(dKs, (int)(packedRows * dp)).Clear();
+                new Span<float>(dVs, (int)(packedRows * dp)).Clear();
+                for (int m = 0; m < order.Chunks; m++)
                 {
-                    int i = order.QueryAt(slot), count = order.Candidates(slot, keyLength, out var keys);
-                    float* qRow = q + (nint)i * hs, dORow = dO + (nint)i * hs, dQRow = dQ + (nint)i * hs;
-                    for (int e = 0; e < count; e++)
+                    var tile = order.Tile(m);
+                    int rows = tile.Rows;
+                    int* queries = order.QueryOrder + tile.FirstQuery;
+                    AttentionPacking.GatherRows(q, hs, queries, rows, qs, rows, dp, qScale);
+                    AttentionPacking.GatherRows(dO, hs, queries, rows, dOs, rows, dp, 1f);
+                    // S (rows, width) = Qs · Kᵀ;  dP (rows, width) = dO · Vᵀ, one key chunk at a time.
+                    for (int t = 0; t * w < tile.Width; t++)
                     {
-                        int j = keys[e];
-                        float s = SparseRowMath.Dot(qRow, k + (nint)j * hs, hs) * shape.Scale;
-                        float p = MathF.Exp(s - lse[i]);
-                        float dS = p * (SparseRowMath.Dot(dORow, v + (nint)j * hs, hs) - delta[i]) * shape.Scale;
-                        SparseRowMath.AddScaled(dQRow, k + (nint)j * hs, hs, dS);
-                        SparseRowMath.AddScaled(dK + (nint)j * hs, qRow, hs, dS);
-                        SparseRowMath.AddScaled(dV + (nint)j * hs, dORow, hs, p);
+                        nint keyTile = (nint)(tile.FirstKeyTile + t) * hs * w;
+                        AttentionTileGemm.Multiply(rows, hs, w, qs, dp, 1, kt + keyTile, w, p + t * w, ld, accumulate: false);
+                        AttentionTileGemm.Multiply(rows, hs, w, dOs, dp, 1, vt + keyTile, w, g + t * w, ld, accumulate: false);
                     }
+                    for (int r = 0; r < rows; r++)
+                    {
+                        float* pRow = p + (nint)r * ld, gRow = g + (nint)r * ld;
+                        float rowLse2 = lse[queries[r]] * AttentionMath.Log2E;
+                        if (order.MaskRow(pRow, tile, queries[r], keyLength) == 0 || float.IsNegativeInfinity(rowLse2))
+                        {
+                            new Span<float>(pRow, tile.Width).Clear();
+                            new Span<float>(gRow, tile.Width).Clear();
+                            continue;
+                        }
+                        AttentionMath.Probabilities(pRow, tile.Width, tile.Width, rowLse2);
+                        AttentionMath.SoftmaxGradient(pRow, gRow, tile.Width, delta[queries[r]]);
+                    }
+                    // dV (width, dp) += Pᵀ · dO;  dK += Gᵀ · Qs;  chunk dQ (rows, dp) = G · K
+                    nint keyRows = (nint)tile.FirstKeyTile * w * dp;
+                    AttentionTileGemm.Multiply(tile.Width, rows, dp, p, 1, ld, dOs, dp, dVs + keyRows, dp, accumulate: true);
+                    AttentionTileGemm.Multiply(tile.Width, rows, dp, g, 1, ld, qs, dp, dKs + keyRows, dp, accumulate: true);
+                    AttentionTileGemm.Multiply(rows, tile.Width, dp, g, ld, 1, kp + keyRows, dp, chunkDQ, dp, accumulate: false);
+                    // dS = G·scale, so dQ = G·K·scale.
+                    AttentionPacking.ScatterAddRows(chunkDQ, dp, queries, rows, dQ, hs, shape.Scale);
                 }
+                // Qs = Q·scale·log₂e, so dK = Gᵀ·Qs·ln 2.
+                order.ScatterAddRows(dKs, dp, dK, hs, AttentionMath.Ln2);
+                order.ScatterAddRows(dVs, dp, dV, hs, 1f);
             }
         }
     }

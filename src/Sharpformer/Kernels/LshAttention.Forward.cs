@@ -38,7 +38,7 @@ public static unsafe partial class LshAttention
             BackwardBody = BackwardHead;
         }
 
-        /// <summary>Rough flops per head: hashing plus two chunks of keys per query and round.</summary>
+        /// <summary>Rough forward flops per head: hashing, then per round and query two products over two chunks of keys.</summary>
         public long WorkPerHead => (long)_options.Rounds * _shape.HeadSize
             * ((long)(_shape.QueryLength + _shape.KeyLength) * _options.Buckets + 8L * _shape.QueryLength * _options.ChunkSize);
 
@@ -53,37 +53,54 @@ public static unsafe partial class LshAttention
         private void ForwardHead(int bh)
         {
             ref readonly var shape = ref _shape;
-            int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize;
-            int keyLength = _keyLengths[bh / shape.Heads];
+            int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize, dp = AttentionTileGemm.RoundUp(hs);
+            int keyLength = _keyLengths[bh / shape.Heads], chunkSize = _options.ChunkSize;
             var scratch = HeadScratch.Current;
-            float* max = scratch.Rows.Get(2L * tq), sum = max + tq;
-            float* acc = scratch.Output.Get((long)tq * hs); // (Tq, hs) unnormalised output
-            new Span<float>(acc, tq * hs).Clear();
-            for (int i = 0; i < tq; i++) { max[i] = float.NegativeInfinity; sum[i] = 0f; }
             float* q = _q + (nint)bh * tq * hs, k = _k + (nint)bh * tk * hs, v = _v + (nint)bh * tk * hs;
+            // Per query over all rounds so far, in base 2: running max and sum, and the output (Tq, dp) unnormalised.
+            float* max = scratch.Rows.Get(2L * tq), sum = max + tq;
+            float* acc = scratch.Output.Get((long)tq * dp);
+            new Span<float>(acc, tq * dp).Clear();
+            for (int i = 0; i < tq; i++) { max[i] = float.NegativeInfinity; sum[i] = 0f; }
+            float* qs = scratch.Queries.Get((long)chunkSize * dp);       // (C, dp) · scale · log₂e
+            float* chunkOut = scratch.ChunkOutput.Get((long)chunkSize * dp); // (C, dp) P·V of one chunk
+            float* rowMax = scratch.ChunkRows.Get(2L * chunkSize), rowSum = rowMax + chunkSize;
+            float qScale = shape.Scale * AttentionMath.Log2E;
             for (int round = 0; round < _options.Rounds; round++)
             {
-                var order = new RoundOrder(scratch, _q, _k, _rotations, bh, round, shape, _options);
-                for (int slot = 0; slot < tq; slot++)
+                var order = new RoundOrder(scratch, q, k, _rotations, round, shape, _options);
+                int w = order.KeyWidth, ld = order.TileWidth;
+                float* kt = scratch.KeysT.Get((long)order.Chunks * hs * w);  // (chunks, hs, w)
+                float* vp = scratch.Values.Get((long)order.Chunks * w * dp); // (chunks·w, dp)
+                float* s = scratch.Scores.Get((long)chunkSize * ld);         // (C, 2w) base-2 scores, then probabilities
+                order.PackTransposed(k, hs, kt);
+                order.PackRows(v, hs, vp, dp);
+                for (int m = 0; m < order.Chunks; m++)
                 {
-                    int i = order.QueryAt(slot), count = order.Candidates(slot, keyLength, out var keys);
-                    float* qRow = q + (nint)i * hs, accRow = acc + (nint)i * hs;
-                    for (int e = 0; e < count; e++)
+                    var tile = order.Tile(m);
+                    int rows = tile.Rows;
+                    int* queries = order.QueryOrder + tile.FirstQuery;
+                    AttentionPacking.GatherRows(q, hs, queries, rows, qs, rows, dp, qScale);
+                    // S (rows, width) = Qs (rows, hs) · Kᵀ (hs, width), one key chunk at a time.
+                    for (int t = 0; t * w < tile.Width; t++)
+                        AttentionTileGemm.Multiply(rows, hs, w, qs, dp, 1, kt + (nint)(tile.FirstKeyTile + t) * hs * w, w, s + t * w, ld, accumulate: false);
+                    for (int r = 0; r < rows; r++)
                     {
-                        int j = keys[e];
-                        float s = SparseRowMath.Dot(qRow, k + (nint)j * hs, hs) * shape.Scale;
-                        // Online softmax, one entry at a time.
-                        if (s > max[i])
+                        float* row = s + (nint)r * ld;
+                        if (order.MaskRow(row, tile, queries[r], keyLength) == 0)
                         {
-                            float rescale = MathF.Exp(max[i] - s); // 0 for the first entry (max = −∞)
-                            sum[i] *= rescale;
-                            SparseRowMath.Scale(accRow, hs, rescale);
-                            max[i] = s;
+                            new Span<float>(row, tile.Width).Clear();
+                            rowMax[r] = float.NegativeInfinity;
+                            rowSum[r] = 0f;
+                            continue;
                         }
-                        float p = MathF.Exp(s - max[i]);
-                        sum[i] += p;
-                        SparseRowMath.AddScaled(accRow, v + (nint)j * hs, hs, p);
+                        rowMax[r] = AttentionMath.Max(row, tile.Width);
+                        rowSum[r] = AttentionMath.Exp2InPlace(row, tile.Width, rowMax[r]);
                     }
+                    // Chunk output (rows, dp) = P (rows, width) · V (width, dp)
+                    AttentionTileGemm.Multiply(rows, tile.Width, dp, s, ld, 1, vp + (nint)tile.FirstKeyTile * w * dp, dp, chunkOut, dp, accumulate: false);
+                    for (int r = 0; r < rows; r++)
+                        if (rowSum[r] > 0f) FoldChunkRow(queries[r], rowMax[r], rowSum[r], chunkOut + (nint)r * dp, dp, max, sum, acc);
                 }
             }
             float* o = _o + (nint)bh * tq * hs, lse = _lse + (nint)bh * tq;
@@ -91,9 +108,24 @@ public static unsafe partial class LshAttention
             {
                 bool empty = sum[i] == 0f;
                 float inverse = empty ? 0f : 1f / sum[i];
-                for (int c = 0; c < hs; c++) o[(nint)i * hs + c] = acc[(nint)i * hs + c] * inverse;
-                lse[i] = empty ? float.NegativeInfinity : max[i] + MathF.Log(sum[i]);
+                for (int c = 0; c < hs; c++) o[(nint)i * hs + c] = acc[(nint)i * dp + c] * inverse;
+                lse[i] = empty ? float.NegativeInfinity : (max[i] + MathF.Log2(sum[i])) * AttentionMath.Ln2;
             }
+        }
+
+        /// <summary>
+        /// Folds one chunk's entries of query i (base-2 max m, sum l, output row Σ 2^(s − m)·v) into its running
+        /// softmax: with M' = max(M, m), acc = acc·2^(M − M') + row·2^(m − M') and the sum likewise.
+        /// </summary>
+        private static void FoldChunkRow(int i, float m, float l, float* row, int dp, float* max, float* sum, float* acc)
+        {
+            float newMax = Math.Max(max[i], m);
+            float keep = AttentionMath.Exp2(max[i] - newMax), add = AttentionMath.Exp2(m - newMax); // keep = 0 while M = −∞
+            float* accRow = acc + (nint)i * dp;
+            if (keep != 1f) AttentionMath.Scale(accRow, dp, keep);
+            AttentionMath.AddScaled(accRow, row, dp, add);
+            sum[i] = sum[i] * keep + l * add;
+            max[i] = newMax;
         }
     }
 }

@@ -26,7 +26,11 @@ public readonly record struct LshOptions(int Buckets, int ChunkSize, int Rounds,
 /// queries of chunk m attend to the keys of chunks m − 1 and m (no wrap-around), under the causal and padding
 /// masks. All rounds' entries form one softmax per query, which equals combining the per-round outputs by
 /// their log-sum-exp. The forward pass saves the row log-sum-exp; the backward pass rehashes (the bucket
-/// assignment is a constant) and recomputes the entries. Parallel over batch·head.
+/// assignment is a constant) and recomputes the entries.
+/// <para>Each (round, chunk) is one dense tile: its queries against the keys of its two key chunks, computed
+/// with <see cref="AttentionTileGemm"/> products on per-round packed keys and values; entries the query does
+/// not attend to are −∞ in the score tile. Parallel over batch·head: a work item owns one head and sums in
+/// a fixed order, so the bits do not depend on the thread count.</para>
 /// </summary>
 public static unsafe partial class LshAttention
 {
@@ -45,13 +49,14 @@ public static unsafe partial class LshAttention
     }
 
     /// <summary>
-    /// Scores computed by the hashing kernels (every entry of every round), as a fraction of B·nh·Tq·Tk.
+    /// Entries of the softmax (every kept entry of every round), as a fraction of B·nh·Tq·Tk.
     /// </summary>
     public static double ComputedScoreFraction(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<int> keyLengths,
         AttentionShape shape, LshOptions options, ReadOnlySpan<float> rotations)
     {
         ValidateInputs(q, k, k, keyLengths, shape, options, rotations);
         long computed = 0;
+        int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize;
         fixed (float* pq = q, pk = k, pr = rotations)
         {
             var scratch = HeadScratch.Current;
@@ -60,122 +65,20 @@ public static unsafe partial class LshAttention
                 int keyLength = shape.KeyLengthOf(keyLengths, bh / shape.Heads);
                 for (int round = 0; round < options.Rounds; round++)
                 {
-                    var rounds = new RoundOrder(scratch, pq, pk, pr, bh, round, shape, options);
-                    for (int slot = 0; slot < shape.QueryLength; slot++)
-                        computed += rounds.Candidates(slot, keyLength, out _);
+                    var order = new RoundOrder(scratch, pq + (nint)bh * tq * hs, pk + (nint)bh * tk * hs, pr, round, shape, options);
+                    float* row = scratch.Scores.Get(order.TileWidth);
+                    for (int m = 0; m < order.Chunks; m++)
+                    {
+                        var tile = order.Tile(m);
+                        for (int slot = tile.FirstQuery; slot < tile.EndQuery; slot++)
+                        {
+                            new Span<float>(row, tile.Width).Clear();
+                            computed += order.MaskRow(row, tile, order.QueryOrder[slot], keyLength);
+                        }
+                    }
                 }
             }
         }
-        return computed / ((double)shape.BatchHeads * shape.QueryLength * shape.KeyLength);
-    }
-
-    /// <summary>
-    /// One round's sorted orders of one head, and the candidate keys of a query slot. Lives on the stack and
-    /// points into per-thread scratch.
-    /// </summary>
-    private readonly ref struct RoundOrder
-    {
-        private readonly int[] _queryOrder, _keyOrder, _keys;
-        private readonly int _chunks, _chunkSize, _tq, _tk, _offset;
-        private readonly AttentionShape _shape;
-        private readonly bool _excludeSelf;
-
-        public RoundOrder(HeadScratch scratch, float* q, float* k, float* rotations, int bh, int round, in AttentionShape shape, in LshOptions options)
-        {
-            _shape = shape;
-            _tq = shape.QueryLength; _tk = shape.KeyLength; _offset = _tk - _tq;
-            _chunkSize = options.ChunkSize;
-            _chunks = (_tq + _chunkSize - 1) / _chunkSize;
-            _excludeSelf = options.ExcludeSelf;
-            int hs = shape.HeadSize, half = options.Buckets / 2;
-            scratch.Prepare(_tq, _tk, options.Buckets, half, 2 * ((_tk + _chunks - 1) / _chunks + 1));
-            float* rotation = rotations + (nint)round * hs * half;
-            _queryOrder = scratch.QueryOrder;
-            _keyOrder = scratch.KeyOrder;
-            _keys = scratch.Keys;
-            SortByBucket(q + (nint)bh * _tq * hs, _tq, hs, rotation, half, scratch, _queryOrder);
-            SortByBucket(k + (nint)bh * _tk * hs, _tk, hs, rotation, half, scratch, _keyOrder);
-        }
-
-        /// <summary>The query (original position) at sorted slot <paramref name="slot"/>.</summary>
-        public int QueryAt(int slot) => _queryOrder[slot];
-
-        /// <summary>
-        /// Keys the query at <paramref name="slot"/> attends to in this round (original positions, sorted order)
-        /// into <paramref name="keys"/>; returns their count.
-        /// </summary>
-        public int Candidates(int slot, int keyLength, out int[] keys)
-        {
-            keys = _keys;
-            int i = _queryOrder[slot], chunk = slot / _chunkSize;
-            int from = KeyChunkStart(Math.Max(chunk - 1, 0)), to = KeyChunkStart(chunk + 1);
-            int visible = _shape.VisibleKeys(i, keyLength), self = i + _offset, count = 0;
-            bool sawSelf = false;
-            for (int s = from; s < to; s++)
-            {
-                int j = _keyOrder[s];
-                if (j >= visible) continue;
-                if (_excludeSelf && j == self) { sawSelf = true; continue; }
-                keys[count++] = j;
-            }
-            if (count == 0 && sawSelf) keys[count++] = self; // a query that sees nothing else attends to itself
-            return count;
-        }
-
-        private int KeyChunkStart(int chunk) => (int)((long)Math.Min(chunk, _chunks) * _tk / _chunks);
-
-        /// <summary>order = positions [0, n) sorted by (bucket, position): a stable counting sort.</summary>
-        private static void SortByBucket(float* x, int n, int hs, float* rotation, int half, HeadScratch scratch, int[] order)
-        {
-            var buckets = scratch.Buckets;
-            var counts = scratch.Counts;
-            float* projection = scratch.Projection;
-            Array.Clear(counts, 0, 2 * half + 1);
-            for (int p = 0; p < n; p++)
-            {
-                // projection (half) = x_p (hs) · R (hs, half); bucket = argmax over [projection, −projection].
-                new Span<float>(projection, half).Clear();
-                float* row = x + (nint)p * hs;
-                for (int c = 0; c < hs; c++) SparseRowMath.AddScaled(projection, rotation + (nint)c * half, half, row[c]);
-                int best = 0;
-                float bestValue = projection[0];
-                for (int b = 1; b < 2 * half; b++)
-                {
-                    float value = b < half ? projection[b] : -projection[b - half];
-                    if (value > bestValue) { bestValue = value; best = b; }
-                }
-                buckets[p] = best;
-                counts[best + 1]++;
-            }
-            for (int b = 0; b < 2 * half; b++) counts[b + 1] += counts[b];
-            for (int p = 0; p < n; p++) order[counts[buckets[p]]++] = p;
-        }
-    }
-
-    /// <summary>Per-thread buffers of one head: orders, buckets, the candidate list and per-row softmax state.</summary>
-    private sealed class HeadScratch
-    {
-        [ThreadStatic] private static HeadScratch? t_current;
-        public static HeadScratch Current => t_current ??= new HeadScratch();
-
-        public int[] QueryOrder = [], KeyOrder = [], Keys = [], Buckets = [], Counts = [];
-        private readonly AttentionScratch _projection = new(Scratch);
-        public readonly AttentionScratch Rows = new(Scratch), Output = new(Scratch);
-        public float* Projection;
-
-        public void Prepare(int tq, int tk, int buckets, int half, int candidates)
-        {
-            Grow(ref QueryOrder, tq);
-            Grow(ref KeyOrder, tk);
-            Grow(ref Buckets, Math.Max(tq, tk));
-            Grow(ref Counts, buckets + 1);
-            Grow(ref Keys, candidates);
-            Projection = _projection.Get(half);
-        }
-
-        private static void Grow(ref int[] array, int size)
-        {
-            if (array.Length < size) array = new int[size];
-        }
+        return computed / ((double)shape.BatchHeads * tq * tk);
     }
 }

@@ -47,13 +47,15 @@ public class LshVariantTests
     }
 
     [Theory]
-    [InlineData(100, true, 8, 16, 2, true)]
-    [InlineData(100, false, 4, 10, 3, true)]
-    [InlineData(37, true, 2, 8, 1, false)]
-    public void HashedChunks_MatchNaiveReference(int t, bool causal, int buckets, int chunk, int rounds, bool excludeSelf)
+    [InlineData(100, true, 8, 16, 2, true, 6)]
+    [InlineData(100, false, 4, 10, 3, true, 6)]
+    [InlineData(37, true, 2, 8, 1, false, 6)]
+    [InlineData(300, true, 4, 40, 2, true, 20)]
+    [InlineData(260, false, 8, 64, 2, true, 64)]
+    public void HashedChunks_MatchNaiveReference(int t, bool causal, int buckets, int chunk, int rounds, bool excludeSelf, int hs)
     {
         var rng = new Rng(31);
-        int b = 2, nh = 2, hs = 6;
+        int b = 2, nh = 2;
         var shape = AttentionShape.Create(b, nh, t, t, hs, causal);
         var options = new LshOptions(buckets, chunk, rounds, excludeSelf);
         var rotations = RandomArray(rng, options.RotationSize(hs));
@@ -128,6 +130,34 @@ public class LshVariantTests
         // Shared keys: chunk 0 sees itself less self, every later chunk sees two chunks less self.
         double expected = rounds * (chunk * (chunk - 1.0) + 3.0 * chunk * (2 * chunk - 1)) / (t * t);
         Assert.Equal(expected, LshAttention.ComputedScoreFraction(q, q, [], shape, options, rotations), 12);
+    }
+
+    [Fact]
+    public void ThreadCountDoesNotChangeBits()
+    {
+        var rng = new Rng(12);
+        var shape = AttentionShape.Create(1, 3, 300, 300, 64, causal: true);
+        var options = new LshOptions(8, 32, 2, ExcludeSelf: true);
+        var rotations = RandomArray(rng, options.RotationSize(shape.HeadSize));
+        var (q, k, v, dO) = (RandomArray(rng, (int)shape.QuerySize), RandomArray(rng, (int)shape.KeySize), RandomArray(rng, (int)shape.KeySize), RandomArray(rng, (int)shape.QuerySize));
+        int[] lengths = [290];
+        float[][] Run(int threads)
+        {
+            int saved = Parallelism.ThreadCount;
+            Parallelism.ThreadCount = threads;
+            try
+            {
+                var (o, lse) = (new float[q.Length], new float[shape.RowCount]);
+                LshAttention.Forward(q, k, v, lengths, shape, options, rotations, o, lse);
+                var (dQ, dK, dV) = (new float[q.Length], new float[k.Length], new float[v.Length]);
+                LshAttention.Backward(q, k, v, o, lse, dO, lengths, shape, options, rotations, dQ, dK, dV);
+                return [o, lse, dQ, dK, dV];
+            }
+            finally { Parallelism.ThreadCount = saved; }
+        }
+        var one = Run(1);
+        var two = Run(2);
+        for (int i = 0; i < one.Length; i++) Assert.Equal(one[i], two[i]);
     }
 
     [Fact]
