@@ -44,7 +44,7 @@ public static class CliApp
         }
         catch (Exception ex) when (IsBadInput(ex) && !verbose)
         {
-            (error ?? Console.Error).WriteLine($"error: {ex.Message}");
+            (error ?? Console.Error).WriteLine($"error: {PlainMessage(ex)}");
             return 2;
         }
         catch (Exception ex) when (!verbose)
@@ -53,6 +53,13 @@ public static class CliApp
             return 1;
         }
     }
+
+    /// <summary>
+    /// The message without the " (Parameter 'x')" that ArgumentException appends (also where one message was
+    /// wrapped in another): the text names the input already.
+    /// </summary>
+    internal static string PlainMessage(Exception ex) =>
+        System.Text.RegularExpressions.Regex.Replace(ex.Message, @" \(Parameter '[^']*'\)", "");
 
     private static bool IsBadInput(Exception ex) =>
         ex is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException

@@ -22,14 +22,16 @@ internal static class AttentionErrorCommand
         var variants = new Option<string>("--variants") { Description = "Comma-separated variants to compare with exact attention", DefaultValueFactory = _ => "window:128,topk:2:1,topk:2:1:bound,lsh" };
         var samples = new Option<int>("--samples") { Description = "Validation windows of block_size tokens to average over", DefaultValueFactory = _ => 4 };
         var seed = new Option<ulong>("--seed") { Description = "Seed for the window positions and the upstream gradient", DefaultValueFactory = _ => 1 };
+        var reference = new Option<string?>("--reference") { Description = "Compare with this variant instead of exact attention (e.g. lsh:2:512:1, shared-key attention in one chunk)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per line" };
         var cmd = new Command("attention-error", "Output, softmax-mass and gradient error of approximate attention on a trained model's activations.")
-            { model, data, variants, samples, seed, json };
+            { model, data, variants, reference, samples, seed, json };
         cmd.SetAction(parse =>
         {
             int count = parse.GetValue(samples);
             if (count < 1) throw new ArgumentException($"--samples must be at least 1, got {count}.");
-            var chosen = ParseVariants(parse.GetValue(variants)!);
+            var chosen = ParseVariants(parse.GetValue(variants)!, "--variants");
+            var baseline = parse.GetValue(reference) is { } name ? ParseVariants(name, "--reference").Single() : null;
             var dir = ModelDirectory.Resolve(parse.GetValue(model)!);
             var (gpt, tokenizer) = GptCheckpoint.Load(dir);
             var options = ModelDirectory.TrainingOptions(dir);
@@ -47,31 +49,33 @@ internal static class AttentionErrorCommand
                     throw new ArgumentException($"--model {dir}: its attention is '{gpt.Config.Attention}'; the comparison needs a model trained with full or flash attention.");
                 for (int layer = 0; layer < tape.AttentionInputs.Count; layer++)
                     foreach (var variant in chosen)
-                        results.Add(AttentionApproximation.Compare(variant, tape.AttentionInputs[layer], layer, seed: (ulong)(s + 1)));
+                        results.Add(AttentionApproximation.Compare(variant, tape.AttentionInputs[layer], layer, seed: (ulong)(s + 1), baseline));
             }
-            Print(results, time, count, parse.GetValue(json));
+            Print(results, time, count, baseline?.Name ?? "exact attention", parse.GetValue(json));
             return 0;
         });
         return cmd;
     }
 
-    private static List<IAttentionVariant> ParseVariants(string text)
+    private static List<IAttentionVariant> ParseVariants(string text, string option)
     {
         var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (names.Length == 0) throw new ArgumentException("--variants: name at least one attention variant.");
+        if (names.Length == 0) throw new ArgumentException($"{option}: name at least one attention variant.");
+        if (option == "--reference" && names.Length > 1) throw new ArgumentException($"--reference: name one attention variant, got {names.Length}.");
         return names.Select(name =>
         {
             try { return AttentionVariants.Create(name); }
-            catch (ArgumentException e) { throw new ArgumentException($"--variants: {e.Message}"); }
+            catch (ArgumentException e) { throw new ArgumentException($"{option}: {CliApp.PlainMessage(e)}"); }
         }).ToList();
     }
 
     // Means over the sampled windows, per (variant, layer).
-    private static void Print(List<AttentionApproximation.Result> results, int time, int samples, bool json)
+    private static void Print(List<AttentionApproximation.Result> results, int time, int samples, string reference, bool json)
     {
         var rows = results.GroupBy(r => (r.Variant, r.Call)).Select(g => new
         {
             variant = g.Key.Variant,
+            reference,
             layer = g.Key.Call,
             T = time,
             samples,
@@ -87,7 +91,7 @@ internal static class AttentionErrorCommand
             foreach (var row in rows) Console.WriteLine(JsonSerializer.Serialize(row, JsonOptions));
             return;
         }
-        Console.WriteLine($"relative errors against exact attention, T = {time}, mean of {samples} validation windows");
+        Console.WriteLine($"relative errors against {reference}, T = {time}, mean of {samples} validation windows");
         Console.WriteLine($"{"variant",-18} {"layer",5} {"output",8} {"mass",7} {"mass p5",8} {"dQ",8} {"dK",8} {"dV",8}");
         foreach (var r in rows)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

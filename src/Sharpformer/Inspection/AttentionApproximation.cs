@@ -20,15 +20,20 @@ public static class AttentionApproximation
     public sealed record Result(string Variant, int Call, double OutputError, double MeanMass, double LowMass,
         double QueryGradError, double KeyGradError, double ValueGradError);
 
-    /// <summary>Compares <paramref name="variant"/> with exact (flash) attention on one recorded call.</summary>
-    public static Result Compare(IAttentionVariant variant, AttentionInputs inputs, int call, ulong seed = 1)
+    /// <summary>
+    /// Compares <paramref name="variant"/> with exact (flash) attention on one recorded call, or with
+    /// <paramref name="reference"/>: e.g. shared-key hashing against the same shared-key attention in one chunk,
+    /// which separates the cost of hashing from the cost of sharing keys.
+    /// </summary>
+    public static Result Compare(IAttentionVariant variant, AttentionInputs inputs, int call, ulong seed = 1, IAttentionVariant? reference = null)
     {
         ArgumentNullException.ThrowIfNull(variant);
         ArgumentNullException.ThrowIfNull(inputs);
         var upstream = new Tensor(inputs.Q.Shape);
         new Rng(seed).FillNormal(upstream.Span, 1f);
-        var exact = Run(inputs, upstream, (tape, q, k, v) =>
-            tape.ScaledDotProductAttention(q, k, v, inputs.Causal, keyLengths: null, AttentionKernel.Flash));
+        var exact = Run(inputs, upstream, (tape, q, k, v) => reference != null
+            ? reference.Forward(tape, q, k, v, new AttentionMask(inputs.Causal))
+            : tape.ScaledDotProductAttention(q, k, v, inputs.Causal, keyLengths: null, AttentionKernel.Flash));
         var approximate = Run(inputs, upstream, (tape, q, k, v) =>
             variant.Forward(tape, q, k, v, new AttentionMask(inputs.Causal)));
         var (meanMass, lowMass) = approximate.LogSumExp is { } lse && exact.LogSumExp is { } exactLse

@@ -64,6 +64,16 @@ public class AttentionApproximationTests
     }
 
     [Fact]
+    public void AReferenceVariantReplacesExactAttention()
+    {
+        var inputs = RandomInputs(64, causal: true, seed: 5);
+        var sharedKeys = AttentionVariants.Create("lsh:2:64:1"); // one chunk: shared-key attention over every key
+        var r = AttentionApproximation.Compare(sharedKeys, inputs, call: 0, reference: AttentionVariants.Create("lsh:2:64:1"));
+        Assert.True(r.OutputError < 1e-6 && r.QueryGradError < 1e-6 && r.ValueGradError < 1e-6, r.ToString());
+        Assert.True(AttentionApproximation.Compare(sharedKeys, inputs, call: 0).OutputError > 0.01);
+    }
+
+    [Fact]
     public void AGptRecordsTheInputsOfEveryLayer()
     {
         var model = new Gpt(new GptConfig(3, 2, 16, 32, 20), seed: 4);
