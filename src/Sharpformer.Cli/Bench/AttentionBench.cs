@@ -56,10 +56,12 @@ internal static class AttentionBench
         report.Note($"attention: B=1, heads={Heads}, hs={HeadSize}, threads={Parallelism.ThreadCount}, median of {repeats}; " +
                     "peak_mb = outputs + saved tensors + kernel scratch + managed allocations during the call");
         var inputs = new Inputs(maxT);
-        foreach (var variant in variants)
-            for (int t = 512; t <= maxT; t *= 2)
-            {
-                if (t < minT) continue;
+        // Lengths outermost: kernel scratch only grows, so this way each row's peak_mb is that of its own length
+        // (window and topk share the block-sparse scratch), and the variants of one length run close together in time.
+        for (int t = 512; t <= maxT; t *= 2)
+        {
+            if (t < minT) continue;
+            foreach (var variant in variants)
                 foreach (bool causal in new[] { false, true })
                 {
                     var shape = AttentionShape.Create(1, Heads, t, t, HeadSize, causal);
@@ -70,7 +72,7 @@ internal static class AttentionBench
                     }
                     Measure(report, variant, shape, inputs, repeats, forwardOnly);
                 }
-            }
+        }
     }
 
     private static void Measure(BenchReport report, string variant, AttentionShape shape, Inputs inputs, int repeats, bool forwardOnly)

@@ -54,6 +54,9 @@ public static unsafe partial class BlockSparseAttention
         }
     }
 
-    /// <summary>Keys [j0, j0 + result) of key tile <paramref name="keyTile"/> that some row ending at <paramref name="keyEnd"/> visible keys may see (≤ 0: none).</summary>
+    /// <summary>
+    /// Keys of key tile <paramref name="keyTile"/> that a query tile whose rows see keys [0, keyEnd) at most must
+    /// compute: [j0, j0 + result) with j0 = keyTile·tile; 0 or less when the masks hide the whole key tile.
+    /// </summary>
     private static int TileKeys(int keyTile, int tile, int keyEnd) => Math.Min(tile, keyEnd - keyTile * tile);
 }

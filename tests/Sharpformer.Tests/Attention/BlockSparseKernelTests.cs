@@ -5,8 +5,8 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Tests.Attention;
 
 /// <summary>
-/// The block-sparse kernel called directly, at the tile size the variants use (64), on shapes the variant tests
-/// do not reach: head sizes that are and are not whole vectors, one head (the backward splits its key tiles
+/// The block-sparse kernel called directly, mostly at the tile size the variants use (64) and at two others (24,
+/// 100), on shapes the variant tests do not reach: head sizes that are and are not whole vectors, one head (the backward splits its key tiles
 /// into groups) and eight (one group), padding and a banded pattern with global tokens.
 /// </summary>
 public class BlockSparseKernelTests
@@ -18,10 +18,10 @@ public class BlockSparseKernelTests
         return a;
     }
 
-    private static BlockSparsePattern WindowPattern(in AttentionShape shape, int window, int globalTokens, int randomBlocks)
+    private static BlockSparsePattern WindowPattern(in AttentionShape shape, int window, int globalTokens, int randomBlocks, int tile = 64)
     {
         var pattern = new BlockSparsePattern();
-        BlockSparseWindowPattern.Build(pattern, shape, 64, window, globalTokens, randomBlocks, seed: 3);
+        BlockSparseWindowPattern.Build(pattern, shape, tile, window, globalTokens, randomBlocks, seed: 3);
         return pattern;
     }
 
@@ -37,18 +37,20 @@ public class BlockSparseKernelTests
     }
 
     [Theory]
-    [InlineData(1, 1, 300, 300, 64, true, 100, 3, 1)]
-    [InlineData(1, 1, 300, 300, 17, false, 70, 0, 1)]
-    [InlineData(2, 4, 200, 200, 64, true, 64, 1, 0)]
-    [InlineData(1, 8, 130, 257, 32, true, 90, 2, 1)]
-    [InlineData(1, 2, 257, 130, 16, false, 50, 0, 0)]
-    public void WindowPattern_MatchesMaskedOracle(int b, int nh, int tq, int tk, int hs, bool causal, int window, int g, int randomBlocks)
+    [InlineData(1, 1, 300, 300, 64, true, 100, 3, 1, 64)]
+    [InlineData(1, 1, 300, 300, 17, false, 70, 0, 1, 64)]
+    [InlineData(2, 4, 200, 200, 64, true, 64, 1, 0, 64)]
+    [InlineData(1, 8, 130, 257, 32, true, 90, 2, 1, 64)]
+    [InlineData(1, 2, 257, 130, 16, false, 50, 0, 0, 64)]
+    [InlineData(2, 2, 300, 300, 20, true, 150, 1, 1, 100)]
+    [InlineData(1, 3, 65, 65, 8, false, 30, 0, 1, 24)]
+    public void WindowPattern_MatchesMaskedOracle(int b, int nh, int tq, int tk, int hs, bool causal, int window, int g, int randomBlocks, int tile)
     {
         var rng = new Rng(41);
         var shape = AttentionShape.Create(b, nh, tq, tk, hs, causal);
         var (q, k, v, dO) = (Random(rng, shape.QuerySize), Random(rng, shape.KeySize), Random(rng, shape.KeySize), Random(rng, shape.QuerySize));
         int[] keyLengths = b == 1 ? [] : [tk, tk - 37];
-        var pattern = WindowPattern(shape, window, g, randomBlocks);
+        var pattern = WindowPattern(shape, window, g, randomBlocks, tile);
         var actual = Run(shape, pattern, keyLengths, q, k, v, dO);
 
         int offset = tk - tq;
@@ -66,9 +68,9 @@ public class BlockSparseKernelTests
         }
         var expected = MaskedAttentionOracle.Run(q, k, v, dO, b * nh, tq, tk, hs, (bh, i, j) =>
         {
-            if (!MaskedAttentionOracle.BaseMask(mask, nh, tq, tk, bh, i, j) || !visited.Contains((i / 64, j / 64))) return false;
+            if (!MaskedAttentionOracle.BaseMask(mask, nh, tq, tk, bh, i, j) || !visited.Contains((i / tile, j / tile))) return false;
             int pos = i + offset;
-            return whole.Contains((i / 64, j / 64)) || Math.Abs(pos - j) < window || pos < g || j < g;
+            return whole.Contains((i / tile, j / tile)) || Math.Abs(pos - j) < window || pos < g || j < g;
         });
         VariantRunner.AssertClose(actual[0], expected.O, "O");
         VariantRunner.AssertClose(actual[2], expected.DQ, "dQ");
