@@ -106,6 +106,7 @@ internal static unsafe class AttentionTileSteps
     public static void BackwardScores(int rows, int hs, int paddedKeys, float* qs, float* dO, int dp, float* kt, float* vt, int ldk,
         float* p, float* g, int ldp)
     {
+        // S (rows, paddedKeys) = Qs · Kᵀ;  dP (rows, paddedKeys) = dO · Vᵀ
         AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs, dp, 1, kt, ldk, p, ldp, accumulate: false);
         AttentionTileGemm.Multiply(rows, hs, paddedKeys, dO, dp, 1, vt, ldk, g, ldp, accumulate: false);
     }
@@ -128,6 +129,7 @@ internal static unsafe class AttentionTileSteps
             AttentionMath.Probabilities(pRow, visible, paddedKeys, rowLse2[r]);
             AttentionMath.SoftmaxGradient(pRow, gRow, paddedKeys, rowDelta[r]);
         }
+        // dV (keys, dp) += Pᵀ · dO;  dK (keys, dp) += Gᵀ · Qs;  dQ (rows, dp) += G · K
         AttentionTileGemm.Multiply(keys, rows, dp, p, 1, ldp, dO, dp, dVacc, dp, accumulate: true);
         AttentionTileGemm.Multiply(keys, rows, dp, g, 1, ldp, qs, dp, dKacc, dp, accumulate: true);
         AttentionTileGemm.Multiply(rows, keys, dp, g, ldp, 1, k, dp, dQacc, dp, accumulate: true);
