@@ -7,10 +7,11 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Cli.Bench;
 
 /// <summary>
-/// `sharpformer bench attention`: forward and forward+backward time of each attention kernel for B = 1,
-/// 8 heads, hs = 64 over sequence lengths 512 … max-t, causal and not. Each row carries the median ms,
-/// GFLOP/s, the fraction of the T² scores computed and `peak_mb`: the memory the call needs beyond its
-/// inputs (outputs and saved tensors, the kernel's per-thread scratch, and managed allocations during the call).
+/// `sharpformer bench attention`: forward and forward+backward time of each attention variant (full, flash,
+/// window, topk; see <see cref="AttentionBenchKernel"/>) for B = 1, 8 heads, hs = 64 over sequence lengths
+/// 512 … max-t, causal and not. Each row carries the median ms, GFLOP/s, the fraction of the T² scores computed
+/// and `peak_mb`: the memory the call needs beyond its inputs (outputs and saved tensors, the kernel's per-thread
+/// scratch, and managed allocations during the call).
 /// </summary>
 internal static class AttentionBench
 {
@@ -21,7 +22,7 @@ internal static class AttentionBench
         var maxT = new Option<int>("--max-t") { Description = "Longest sequence length (512, 1K, 2K … doubling up to this; 16384 adds 16K)", DefaultValueFactory = _ => 8192 };
         var minT = new Option<int>("--min-t") { Description = "Shortest sequence length (a power-of-two multiple of 512)", DefaultValueFactory = _ => 512 };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs per case (median reported), after one warm-up", DefaultValueFactory = _ => 3 };
-        var variants = new Option<string>("--variants") { Description = "Comma-separated kernels to measure: full, flash", DefaultValueFactory = _ => "full,flash" };
+        var variants = new Option<string>("--variants") { Description = $"Comma-separated variants to measure: {AttentionBenchKernel.Supported} (e.g. window:256)", DefaultValueFactory = _ => "full,flash" };
         var forwardOnly = new Option<bool>("--forward-only") { Description = "Measure only the forward pass" };
         var fullMaxGb = new Option<double>("--full-max-gb") { Description = "Skip full attention where its probability matrix exceeds this many GiB", DefaultValueFactory = _ => 2.0 };
         var command = new Command("attention", "Attention kernels: median ms, GFLOP/s and peak memory per variant, length, mask and pass.");
@@ -43,9 +44,7 @@ internal static class AttentionBench
     private static string[] ParseVariants(string text)
     {
         var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        foreach (var name in names)
-            if (name is not ("full" or "flash"))
-                throw new ArgumentException($"--variants: unknown attention variant '{name}', expected full or flash.");
+        foreach (var name in names) AttentionBenchKernel.Validate(name);
         return names;
     }
 
@@ -57,10 +56,12 @@ internal static class AttentionBench
         report.Note($"attention: B=1, heads={Heads}, hs={HeadSize}, threads={Parallelism.ThreadCount}, median of {repeats}; " +
                     "peak_mb = outputs + saved tensors + kernel scratch + managed allocations during the call");
         var inputs = new Inputs(maxT);
-        foreach (var variant in variants)
-            for (int t = 512; t <= maxT; t *= 2)
-            {
-                if (t < minT) continue;
+        // Lengths outermost: kernel scratch only grows, so this way each row's peak_mb is that of its own length
+        // (window and topk share the block-sparse scratch), and the variants of one length run close together in time.
+        for (int t = 512; t <= maxT; t *= 2)
+        {
+            if (t < minT) continue;
+            foreach (var variant in variants)
                 foreach (bool causal in new[] { false, true })
                 {
                     var shape = AttentionShape.Create(1, Heads, t, t, HeadSize, causal);
@@ -71,39 +72,19 @@ internal static class AttentionBench
                     }
                     Measure(report, variant, shape, inputs, repeats, forwardOnly);
                 }
-            }
+        }
     }
 
     private static void Measure(BenchReport report, string variant, AttentionShape shape, Inputs inputs, int repeats, bool forwardOnly)
     {
-        int q = (int)shape.QuerySize;
-        var (qs, ks, vs, dOs) = (inputs.Q.AsMemory(0, q), inputs.K.AsMemory(0, q), inputs.V.AsMemory(0, q), inputs.DO.AsMemory(0, q));
-        var o = new float[q];
-        var (dQ, dK, dV) = (new float[q], new float[q], new float[q]);
-        bool full = variant == "full";
-        var saved = new float[full ? shape.ScoreSize : shape.RowCount]; // probabilities or log-sum-exp
-        var (forwardScratch, backwardScratch) = full
-            ? (FullAttention.ForwardScratch, FullAttention.BackwardScratch)
-            : (FlashAttention.ForwardScratch, FlashAttention.BackwardScratch);
-
-        void Forward()
-        {
-            if (full) FullAttention.Forward(qs.Span, ks.Span, vs.Span, [], shape, saved, o);
-            else FlashAttention.Forward(qs.Span, ks.Span, vs.Span, [], shape, o, saved);
-        }
-        void Backward()
-        {
-            if (full) FullAttention.Backward(qs.Span, ks.Span, vs.Span, saved, dOs.Span, [], shape, dQ, dK, dV);
-            else FlashAttention.Backward(qs.Span, ks.Span, vs.Span, o, saved, dOs.Span, [], shape, dQ, dK, dV);
-        }
-
+        int n = (int)shape.QuerySize;
+        var kernel = AttentionBenchKernel.Create(variant, shape, inputs.Q.AsMemory(0, n), inputs.K.AsMemory(0, n), inputs.V.AsMemory(0, n),
+            inputs.DO.AsMemory(0, n));
         string mask = shape.Causal ? "causal" : "noncausal";
-        // Both kernels compute each query tile's scores only up to the last key its last row sees.
-        double fraction = FlashAttention.ComputedScoreFraction([], shape);
-        double pairs = VisiblePairs(shape);
+        double fraction = double.NaN, pairs = 0;
         foreach (bool withBackward in forwardOnly ? new[] { false } : new[] { false, true })
         {
-            Action call = withBackward ? () => { Forward(); Backward(); } : Forward;
+            Action call = withBackward ? () => { kernel.Forward(); kernel.Backward(); } : kernel.Forward;
             long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var seconds = Stopwatches.Time(call, repeats);
@@ -112,27 +93,18 @@ internal static class AttentionBench
             double cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / (repeats + 1);
             long allocatedPerCall = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (repeats + 1);
             double ms = Stopwatches.Median(seconds) * 1e3;
-            // FLOPs of the math (2 per multiply-add, visible score pairs only): forward QKᵀ and PV,
+            if (double.IsNaN(fraction)) (fraction, pairs) = (kernel.ComputedScoreFraction(), kernel.UsefulPairs()); // after a forward: topk chooses its tiles there
+            // FLOPs of the math (2 per multiply-add, over the scores that count): forward QKᵀ and PV,
             // backward dP, dQ, dK, dV; recomputed products are not counted.
             double flops = pairs * shape.HeadSize * (withBackward ? 12 : 4);
-            long outputs = 4L * (o.Length + saved.Length + (withBackward ? dQ.Length + dK.Length + dV.Length : 0));
-            long scratch = forwardScratch.Bytes + (withBackward ? backwardScratch.Bytes : 0);
-            double peakMb = (outputs + scratch + allocatedPerCall) / (1024.0 * 1024.0);
+            double peakMb = (kernel.OutputBytes(withBackward) + kernel.ScratchBytes(withBackward) + allocatedPerCall) / (1024.0 * 1024.0);
             report.Add("attention", $"{variant} T={shape.QueryLength} {mask} {(withBackward ? "fwdbwd" : "fwd")}", ms, "ms",
                 new Dictionary<string, object>
                 {
-                    ["peak_mb"] = peakMb, ["gflops"] = flops / (ms * 1e6), ["min_ms"] = seconds.Min() * 1e3, ["cpu_ms"] = cpuMs,
-                    ["gflops_per_cpu_s"] = flops / (cpuMs * 1e6), ["scores_computed"] = fraction,
+                    ["peak_mb"] = peakMb, ["fraction"] = fraction, ["gflops"] = flops / (ms * 1e6), ["min_ms"] = seconds.Min() * 1e3,
+                    ["cpu_ms"] = cpuMs, ["gflops_per_cpu_s"] = flops / (cpuMs * 1e6),
                 });
         }
-    }
-
-    /// <summary>Query–key pairs the mask lets through, over all heads: the useful work of a call.</summary>
-    private static double VisiblePairs(in AttentionShape shape)
-    {
-        double pairs = 0;
-        for (int i = 0; i < shape.QueryLength; i++) pairs += shape.VisibleKeys(i, shape.KeyLength);
-        return pairs * shape.BatchHeads;
     }
 
     /// <summary>Q, K, V and dO for the longest length; shorter cases use a prefix.</summary>

@@ -30,8 +30,9 @@ public sealed class TopKVariant : IAttentionVariant
 
     public Variable Forward(Tape tape, Variable q, Variable k, Variable v, AttentionMask mask)
     {
-        // A fresh pattern per call: the backward pass of this call reads it after later layers have chosen theirs.
-        var pattern = new BlockSparsePattern();
+        // A pattern per call, lent by the tape: the backward pass of this call reads it after later layers have
+        // chosen theirs. Tapes reuse their patterns after Reset, so steps after the first allocate none.
+        var pattern = tape.BorrowPattern();
         var shape = AttentionShape.Create(q.Dim(0), q.Dim(1), q.Dim(2), k.Dim(2), q.Dim(3), mask.Causal);
         TopKBlockSelection.Build(pattern, q.Value.Span, k.Value.Span, mask.KeyLengths ?? [], shape, TileSize, TopBlocks, LocalBlocks, Estimate);
         return tape.SparseAttention(q, k, v, mask.Causal, mask.KeyLengths, pattern);

@@ -5,6 +5,31 @@ namespace Sharpformer.Autograd;
 
 public sealed partial class Tape
 {
+    // Patterns lent to this tape's ops until Reset: a backward pass reads the pattern its own forward chose, so
+    // every call that chooses tiles from the data needs one of its own; after Reset they go back to a shared pool,
+    // so the next step (on this tape or a new one) rebuilds them in place instead of allocating.
+    private const int MaxPooledPatterns = 256;
+    private static readonly Stack<BlockSparsePattern> FreePatterns = new();
+    private readonly List<BlockSparsePattern> _patterns = [];
+
+    /// <summary>A block-sparse pattern that belongs to this tape until <see cref="Reset"/>; build it before use.</summary>
+    internal BlockSparsePattern BorrowPattern()
+    {
+        BlockSparsePattern? pattern;
+        lock (FreePatterns) FreePatterns.TryPop(out pattern);
+        pattern ??= new BlockSparsePattern();
+        _patterns.Add(pattern);
+        return pattern;
+    }
+
+    private void ReturnPatterns()
+    {
+        lock (FreePatterns)
+            foreach (var pattern in _patterns)
+                if (FreePatterns.Count < MaxPooledPatterns) FreePatterns.Push(pattern);
+        _patterns.Clear();
+    }
+
     /// <summary>
     /// Attention restricted to a block-sparse pattern, as one op with a fused backward. q: (B, nh, Tq, hs);
     /// k, v: (B, nh, Tk, hs) -> (B, nh, Tq, hs). The pattern is read again by the backward pass, so it must

@@ -81,6 +81,7 @@ public sealed partial class Tape(bool recordGradients = true) : IDisposable
         _backward.Clear();
         foreach (var t in _borrowed) TensorPool.Return(t);
         _borrowed.Clear();
+        ReturnPatterns();
     }
 
     public void Dispose() => Reset();

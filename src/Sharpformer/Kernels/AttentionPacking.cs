@@ -20,20 +20,29 @@ internal static unsafe class AttentionPacking
         }
     }
 
-    /// <summary>Floats of <see cref="TransposeTiles"/>'s output: whole tiles of (hs, tileWidth).</summary>
-    public static long TiledSize(int rows, int hs, int tileWidth) => (long)((rows + tileWidth - 1) / tileWidth) * hs * tileWidth;
+    /// <summary>Floats of <see cref="TransposeTiles(float*, int, int, float*, int)"/>'s output: whole tiles of (hs, tileWidth).</summary>
+    public static long TiledSize(int rows, int hs, int tileWidth) => TiledSize(rows, hs, tileWidth, tileWidth);
+
+    /// <summary>Floats of <see cref="TransposeTiles(float*, int, int, float*, int, int)"/>'s output.</summary>
+    public static long TiledSize(int rows, int hs, int tileRows, int tileWidth) => (long)((rows + tileRows - 1) / tileRows) * hs * tileWidth;
 
     /// <summary>
     /// (T, hs) -> tiles of (hs, tileWidth): tile t holds rows [t·w, t·w + w) transposed, rows past T as zeros.
     /// Keeping each tile contiguous (rather than one (hs, T) matrix) means the score product walks 16 KiB
     /// without a large power-of-two stride, which would map every row of the tile to the same cache sets.
     /// </summary>
-    public static void TransposeTiles(float* src, int rows, int hs, float* dst, int tileWidth)
+    public static void TransposeTiles(float* src, int rows, int hs, float* dst, int tileWidth) => TransposeTiles(src, rows, hs, dst, tileWidth, tileWidth);
+
+    /// <summary>
+    /// (T, hs) -> tiles of (hs, tileWidth) that each hold <paramref name="tileRows"/> ≤ tileWidth rows transposed,
+    /// the remaining columns zero: tiles of any row count whose width is a whole number of vectors.
+    /// </summary>
+    public static void TransposeTiles(float* src, int rows, int hs, float* dst, int tileRows, int tileWidth)
     {
-        for (int t0 = 0; t0 < rows; t0 += tileWidth)
+        for (int t0 = 0; t0 < rows; t0 += tileRows)
         {
-            float* tile = dst + (long)(t0 / tileWidth) * hs * tileWidth;
-            int count = Math.Min(tileWidth, rows - t0);
+            float* tile = dst + (long)(t0 / tileRows) * hs * tileWidth;
+            int count = Math.Min(tileRows, rows - t0);
             for (int r = 0; r < count; r++)
             {
                 float* s = src + (nint)(t0 + r) * hs;
@@ -44,7 +53,7 @@ internal static unsafe class AttentionPacking
         }
     }
 
-    /// <summary>The tile of <see cref="TransposeTiles"/>'s output that starts at row <paramref name="row"/>.</summary>
+    /// <summary>The tile of <see cref="TransposeTiles(float*, int, int, float*, int)"/>'s output that starts at row <paramref name="row"/>.</summary>
     public static float* Tile(float* tiles, int row, int hs, int tileWidth) => tiles + (long)(row / tileWidth) * hs * tileWidth;
 
     /// <summary>

@@ -19,88 +19,101 @@ public static unsafe partial class BlockSparseAttention
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse)
         {
             job.Prepare(pq, pk, pv, po, pl, keyLengths, shape, pattern);
-            int items = shape.BatchHeads * pattern.QueryTiles;
+            Parallelism.For(shape.BatchHeads, job.PackBody, 2L * shape.KeyLength * shape.HeadSize);
             long work = 4L * pattern.TileSize * pattern.TileSize * shape.HeadSize * pattern.EntryCount / ((long)pattern.Groups * pattern.QueryTiles);
-            Parallelism.For(items, job.TileBody, Math.Max(1, work));
+            Parallelism.For(shape.BatchHeads * pattern.QueryTiles, job.TileBody, Math.Max(1, work));
             job.Release();
         }
     }
 
+    /// <summary>One call's pointers, sizes and pattern, kept per calling thread so the parallel bodies are cached delegates.</summary>
     private sealed class ForwardJob
     {
-        public readonly Action<int> TileBody;
+        public readonly Action<int> PackBody, TileBody;
+        private readonly AttentionScratch _keysTransposed = new(ForwardScratch), _valuesPadded = new(ForwardScratch);
         private int[] _keyLengths = [];
-        private float* _q, _k, _v, _o, _lse;
+        private float* _q, _k, _v, _o, _lse, _kt, _vp;
         private AttentionShape _shape;
         private BlockSparsePattern? _pattern;
+        private long _tiledKeys;
+        private int _paddedHs, _tileWidth;
 
-        public ForwardJob() => TileBody = RunTile;
+        public ForwardJob()
+        {
+            PackBody = Pack;
+            TileBody = RunTile;
+        }
 
         public void Prepare(float* q, float* k, float* v, float* o, float* lse, ReadOnlySpan<int> keyLengths, in AttentionShape shape,
             BlockSparsePattern pattern)
         {
             _q = q; _k = k; _v = v; _o = o; _lse = lse; _shape = shape; _pattern = pattern;
-            SparseRowMath.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
+            FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
+            _tileWidth = AttentionTileGemm.RoundUp(pattern.TileSize);
+            _tiledKeys = AttentionPacking.TiledSize(shape.KeyLength, shape.HeadSize, pattern.TileSize, _tileWidth);
+            _paddedHs = AttentionTileGemm.RoundUp(shape.HeadSize);
+            // Kᵀ per head in key tiles: (B·nh, key tiles, hs, tile width); V padded only when hs is not a whole number of vectors.
+            _kt = _keysTransposed.Get(shape.BatchHeads * _tiledKeys);
+            _vp = _paddedHs == shape.HeadSize ? v : _valuesPadded.Get((long)shape.BatchHeads * shape.KeyLength * _paddedHs);
         }
 
         public void Release() => _pattern = null;
+
+        private void Pack(int bh)
+        {
+            int tk = _shape.KeyLength, hs = _shape.HeadSize;
+            AttentionPacking.TransposeTiles(_k + (nint)bh * tk * hs, tk, hs, _kt + bh * _tiledKeys, _pattern!.TileSize, _tileWidth);
+            if (_vp != _v) AttentionPacking.PadRows(_v + (nint)bh * tk * hs, tk, hs, _vp + (nint)bh * tk * _paddedHs, _paddedHs, 1f);
+        }
 
         private void RunTile(int item)
         {
             var pattern = _pattern!;
             int bh = item / pattern.QueryTiles, qt = item % pattern.QueryTiles;
             ref readonly var shape = ref _shape;
-            int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize, tile = pattern.TileSize;
+            int hs = shape.HeadSize, dp = _paddedHs, tq = shape.QueryLength, tk = shape.KeyLength;
+            int tile = pattern.TileSize, width = _tileWidth;
             int keyLength = _keyLengths[bh / shape.Heads];
+            int q0 = qt * tile, rows = Math.Min(tile, tq - q0);
+
+            var scratch = TileScratch.Current;
+            float* qs = scratch.Queries.Get((long)tile * hs);        // (rows, hs) · scale · log₂e
+            float* s = scratch.Scores.Get((long)tile * width);       // (rows, width) base-2 scores, then probabilities
+            float* acc = scratch.Output.Get((long)tile * dp);        // (rows, dp) unnormalised output
+            var stats = new OnlineSoftmaxRows(scratch.RowStats.Get(5L * width), width);
+
+            float* qSrc = _q + ((nint)bh * tq + q0) * hs;
+            float qScale = shape.Scale * AttentionMath.Log2E;
+            for (int i = 0; i < rows * hs; i++) qs[i] = qSrc[i] * qScale;
+            new Span<float>(acc, rows * dp).Clear();
+            stats.Reset(rows);
+
+            float* kt = _kt + bh * _tiledKeys;
+            float* vp = _vp + (nint)bh * tk * dp;
+            int keyEnd = shape.VisibleKeys(q0 + rows - 1, keyLength); // the last row sees the most keys
             var (first, end) = pattern.EntriesOf(bh, qt);
-            var scratch = RowScratch.Current;
-            float* scores = scratch.Scores.Get(tile);
-            float* acc = scratch.Output.Get(hs);
-            float* k = _k + (nint)bh * tk * hs, v = _v + (nint)bh * tk * hs;
-            int q0 = qt * tile, q1 = Math.Min(q0 + tile, tq);
-            for (int i = q0; i < q1; i++)
+            for (int e = first; e < end; e++)
             {
-                float* qRow = _q + ((nint)bh * tq + i) * hs;
-                int visible = shape.VisibleKeys(i, keyLength);
-                float max = float.NegativeInfinity, sum = 0f;
-                new Span<float>(acc, hs).Clear();
-                for (int e = first; e < end; e++)
-                {
-                    int j0 = pattern.KeyTileOf(e) * tile, j1 = Math.Min(j0 + tile, visible);
-                    if (j1 <= j0) continue;
-                    float tileMax = TileScores(pattern, e, i, qRow, k, j0, j1, hs, shape.Scale, scores);
-                    if (float.IsNegativeInfinity(tileMax)) continue;
-                    // Online softmax: rescale what has been summed so far to the new maximum.
-                    if (tileMax > max)
-                    {
-                        float rescale = MathF.Exp(max - tileMax); // 0 while nothing was seen (max = −∞)
-                        sum *= rescale;
-                        SparseRowMath.Scale(acc, hs, rescale);
-                        max = tileMax;
-                    }
-                    for (int j = j0; j < j1; j++)
-                    {
-                        float s = scores[j - j0];
-                        if (float.IsNegativeInfinity(s)) continue;
-                        float p = MathF.Exp(s - max);
-                        sum += p;
-                        SparseRowMath.AddScaled(acc, v + (nint)j * hs, hs, p);
-                    }
-                }
-                float* oRow = _o + ((nint)bh * tq + i) * hs;
-                bool empty = sum == 0f;
-                float inverse = empty ? 0f : 1f / sum;
-                for (int c = 0; c < hs; c++) oRow[c] = acc[c] * inverse;
-                _lse[(nint)bh * tq + i] = empty ? float.NegativeInfinity : max + MathF.Log(sum);
+                int keyTile = pattern.KeyTileOf(e), j0 = keyTile * tile;
+                int keys = TileKeys(keyTile, tile, keyEnd);
+                if (keys <= 0) continue; // hidden from every row by the causal or padding mask
+                int paddedKeys = AttentionTileGemm.RoundUp(keys);
+                // S (rows, keys) = Qs (rows, hs) · Kᵀ (hs, keys)
+                AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs, hs, 1, kt + (long)keyTile * hs * width, width, s, width, accumulate: false);
+                if (!pattern.IsWhole(e)) MaskOutsideBand(pattern, q0, rows, j0, paddedKeys, s, width);
+                AttentionTileSteps.SoftmaxAndAccumulate(shape, keyLength, q0, rows, j0, keys, s, width, vp + (nint)j0 * dp, dp, acc, stats);
             }
+
+            AttentionTileSteps.Finish(rows, acc, dp, stats, _o + ((nint)bh * tq + q0) * hs, hs, _lse + (nint)bh * tq + q0);
         }
     }
 
-    /// <summary>Per-thread row buffers: one tile of scores and one output row.</summary>
-    private sealed class RowScratch
+    /// <summary>Per-thread tiles of the forward pass.</summary>
+    private sealed class TileScratch
     {
-        [ThreadStatic] private static RowScratch? t_current;
-        public static RowScratch Current => t_current ??= new RowScratch();
-        public readonly AttentionScratch Scores = new(Scratch), Output = new(Scratch);
+        [ThreadStatic] private static TileScratch? t_current;
+        public static TileScratch Current => t_current ??= new TileScratch();
+        public readonly AttentionScratch Queries = new(ForwardScratch), Scores = new(ForwardScratch), Output = new(ForwardScratch),
+            RowStats = new(ForwardScratch);
     }
 }

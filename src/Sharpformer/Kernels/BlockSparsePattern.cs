@@ -153,6 +153,9 @@ public sealed class BlockSparsePattern
         return computed / ((double)shape.BatchHeads * shape.QueryLength * shape.KeyLength);
     }
 
+    /// <summary>Bytes held by the pattern's buffers.</summary>
+    public long Bytes => 4L * (_start.Length + _tiles.Length) + _whole.Length + _marks.Length;
+
     /// <summary>Visited tiles as a fraction of all (query tile, key tile) pairs of all groups.</summary>
     public double VisitedTileFraction => (double)_count / ((double)Groups * QueryTiles * KeyTiles);
 }

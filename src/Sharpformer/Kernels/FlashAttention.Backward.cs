@@ -76,13 +76,7 @@ public static unsafe partial class FlashAttention
         private void SumPartials(int bh)
         {
             int tq = _shape.QueryLength, hs = _shape.HeadSize, dp = AttentionTileGemm.RoundUp(hs);
-            float* first = _partials + (long)bh * Groups * tq * dp;
-            for (int g = 1; g < Groups; g++)
-            {
-                float* partial = first + (long)g * tq * dp;
-                for (long i = 0; i < (long)tq * dp; i++) first[i] += partial[i];
-            }
-            AttentionPacking.UnpadRows(first, tq, dp, _dQ + (nint)bh * tq * hs, hs, _shape.Scale);
+            AttentionTileSteps.SumPartialQueryGrads(_partials + (long)bh * Groups * tq * dp, Groups, tq, dp, _dQ + (nint)bh * tq * hs, hs, _shape.Scale);
         }
 
         private void RunGroup(int item)
@@ -156,23 +150,12 @@ public static unsafe partial class FlashAttention
         private void BackwardTile(int q0, int rows, int j0, int keys, int keyLength, float* qs, float* dOp, float* kp, float* kt,
             float* vt, float* rowLse2, float* rowDelta, float* p, float* g, float* dKacc, float* dVacc, float* dQacc)
         {
-            ref readonly var shape = ref _shape;
-            int hs = shape.HeadSize, dp = AttentionTileGemm.RoundUp(hs), paddedKeys = AttentionTileGemm.RoundUp(keys);
-            // S (rows, keys) = Qs · Kᵀ;  dP (rows, keys) = dO · Vᵀ
-            AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs + (nint)q0 * dp, dp, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, p, KeyTile, accumulate: false);
-            AttentionTileGemm.Multiply(rows, hs, paddedKeys, dOp + (nint)q0 * dp, dp, 1, AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, g, KeyTile, accumulate: false);
-            for (int r = 0; r < rows; r++)
-            {
-                float* pRow = p + r * KeyTile, gRow = g + r * KeyTile;
-                int visible = Math.Clamp(shape.VisibleKeys(q0 + r, keyLength) - j0, 0, keys);
-                if (float.IsNegativeInfinity(rowLse2[q0 + r])) visible = 0;
-                AttentionMath.Probabilities(pRow, visible, paddedKeys, rowLse2[q0 + r]);
-                AttentionMath.SoftmaxGradient(pRow, gRow, paddedKeys, rowDelta[q0 + r]);
-            }
-            // dV (keys, dp) += Pᵀ · dO;  dK += Gᵀ · Qs;  dQ (rows, dp) += G · K
-            AttentionTileGemm.Multiply(keys, rows, dp, p, 1, KeyTile, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
-            AttentionTileGemm.Multiply(keys, rows, dp, g, 1, KeyTile, qs + (nint)q0 * dp, dp, dKacc, dp, accumulate: true);
-            AttentionTileGemm.Multiply(rows, keys, dp, g, KeyTile, 1, kp + (nint)j0 * dp, dp, dQacc + (nint)q0 * dp, dp, accumulate: true);
+            int hs = _shape.HeadSize, dp = AttentionTileGemm.RoundUp(hs);
+            float* qTile = qs + (nint)q0 * dp, dOTile = dOp + (nint)q0 * dp;
+            AttentionTileSteps.BackwardScores(rows, hs, AttentionTileGemm.RoundUp(keys), qTile, dOTile, dp,
+                AttentionPacking.Tile(kt, j0, hs, KeyTile), AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, p, g, KeyTile);
+            AttentionTileSteps.Gradients(_shape, keyLength, q0, rows, j0, keys, p, g, KeyTile, qTile, dOTile, dp, kp + (nint)j0 * dp,
+                rowLse2 + q0, rowDelta + q0, dKacc, dVacc, dQacc + (nint)q0 * dp);
         }
     }
 

@@ -80,15 +80,13 @@ public static unsafe partial class FlashAttention
             float* qs = scratch.Queries.Get(ForwardRows * hs);  // (rows, hs) · scale · log₂e
             float* s = scratch.Scores.Get(QueryTile * KeyTile); // (QueryTile, KeyTile) base-2 scores, then probabilities
             float* acc = scratch.Output.Get(ForwardRows * dp);  // (rows, dp) unnormalised output
-            // Per row: running max and sum, this tile's max and sum, and the rescale factor of the running output.
-            float* max = scratch.RowStats.Get(5 * ForwardRows), sum = max + ForwardRows, newMax = sum + ForwardRows;
-            float* tileSum = newMax + ForwardRows, rescale = tileSum + ForwardRows;
+            var stats = new OnlineSoftmaxRows(scratch.RowStats.Get(5 * ForwardRows), ForwardRows);
 
             float* qSrc = _q + ((nint)bh * tq + q0) * hs;
             float qScale = shape.Scale * AttentionMath.Log2E;
             for (int i = 0; i < rows * hs; i++) qs[i] = qSrc[i] * qScale;
             new Span<float>(acc, rows * dp).Clear();
-            for (int r = 0; r < rows; r++) { max[r] = float.NegativeInfinity; sum[r] = 0f; }
+            stats.Reset(rows);
 
             float* kt = _kt + bh * _tiledKeys;
             float* vp = _vp + (nint)bh * tk * dp;
@@ -100,55 +98,14 @@ public static unsafe partial class FlashAttention
                     int tileKeyEnd = shape.VisibleKeys(q0 + t0 + tileRows - 1, keyLength);
                     if (j0 >= tileKeyEnd) continue; // causal: this query tile sees none of these keys
                     int keys = Math.Min(KeyTile, tileKeyEnd - j0);
-                    AttendTile(q0 + t0, tileRows, j0, keys, keyLength, qs + (nint)t0 * hs, kt, vp, s, acc + (nint)t0 * dp,
-                        max + t0, sum + t0, newMax + t0, tileSum + t0, rescale + t0);
+                    // S (tileRows, keys) = Qs (tileRows, hs) · Kᵀ (hs, keys), then the online softmax and acc += P·V.
+                    AttentionTileGemm.Multiply(tileRows, hs, AttentionTileGemm.RoundUp(keys), qs + (nint)t0 * hs, hs, 1,
+                        AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false);
+                    AttentionTileSteps.SoftmaxAndAccumulate(shape, keyLength, q0 + t0, tileRows, j0, keys, s, KeyTile,
+                        vp + (nint)j0 * dp, dp, acc + (nint)t0 * dp, stats.From(t0));
                 }
 
-            float* oDst = _o + ((nint)bh * tq + q0) * hs;
-            float* lseDst = _lse + (nint)bh * tq + q0;
-            for (int r = 0; r < rows; r++)
-            {
-                bool empty = sum[r] == 0f;
-                float inverse = empty ? 0f : 1f / sum[r];
-                for (int c = 0; c < hs; c++) oDst[r * hs + c] = acc[r * dp + c] * inverse;
-                lseDst[r] = empty ? float.NegativeInfinity : (max[r] + MathF.Log2(sum[r])) * AttentionMath.Ln2;
-            }
-        }
-
-        /// <summary>
-        /// One step of the online softmax for query rows [first, first + rows) against keys [j0, j0 + keys):
-        /// S = Qs·Kᵀ, mask, per-row max and sum, then acc = diag(rescale)·acc + P·V.
-        /// </summary>
-        private void AttendTile(int first, int rows, int j0, int keys, int keyLength, float* qs, float* kt, float* vp, float* s,
-            float* acc, float* max, float* sum, float* newMax, float* tileSum, float* rescale)
-        {
-            ref readonly var shape = ref _shape;
-            int hs = shape.HeadSize, dp = _paddedHs, paddedKeys = AttentionTileGemm.RoundUp(keys);
-            // S (rows, keys) = Qs (rows, hs) · Kᵀ (hs, keys)
-            AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs, hs, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false);
-            for (int r = 0; r < rows; r++)
-            {
-                float* row = s + r * KeyTile;
-                int visible = Math.Min(shape.VisibleKeys(first + r, keyLength) - j0, keys);
-                if (visible < paddedKeys)
-                {
-                    if (visible <= 0)
-                    {
-                        new Span<float>(row, paddedKeys).Clear();
-                        newMax[r] = max[r];
-                        tileSum[r] = 0f;
-                        continue;
-                    }
-                    for (int c = visible; c < paddedKeys; c++) row[c] = float.NegativeInfinity;
-                }
-                float tileMax = AttentionMath.Max(row, paddedKeys), m = tileMax > max[r] ? tileMax : max[r];
-                newMax[r] = m;
-                tileSum[r] = AttentionMath.Exp2InPlace(row, paddedKeys, m);
-            }
-            // For all rows at once: rescale = 2^(old max − new max), sum = sum·rescale + tile sum.
-            AttentionMath.UpdateRunningSoftmax(max, newMax, sum, tileSum, rescale, rows);
-            // acc (rows, dp) = diag(rescale)·acc + P (rows, keys) · V (keys, dp)
-            AttentionTileGemm.Multiply(rows, keys, dp, s, KeyTile, 1, vp + (nint)j0 * dp, dp, acc, dp, accumulate: true, rescale);
+            AttentionTileSteps.Finish(rows, acc, dp, stats, _o + ((nint)bh * tq + q0) * hs, hs, _lse + (nint)bh * tq + q0);
         }
     }
 

@@ -24,7 +24,33 @@ public class AttentionBenchTests
             Assert.Equal("ms", r.GetProperty("unit").GetString());
             Assert.True(r.GetProperty("value").GetDouble() > 0);
             Assert.True(r.GetProperty("peak_mb").GetDouble() > 0);
+            Assert.InRange(r.GetProperty("fraction").GetDouble(), 0.5, 1.0);
         });
+    }
+
+    [Fact]
+    public void SparseVariantsReportTheFractionOfScoresComputed()
+    {
+        var output = new StringWriter();
+        int code = CliApp.Run(["bench", "attention", "--json", "--max-t", "512", "--repeats", "1", "--variants", "window:64,topk"], output);
+        Assert.Equal(0, code);
+        var rows = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(8, rows.Count);
+        var fractions = rows.ToDictionary(r => r.GetProperty("case").GetString()!, r => r.GetProperty("fraction").GetDouble());
+        // window:64 causal: query i sees min(i + 1, 64) keys.
+        Assert.Equal((64 * 65 / 2 + (512 - 64) * 64) / (512.0 * 512), fractions["window:64 T=512 causal fwd"], 4);
+        // topk (8 chosen + 1 local of 8 key tiles) non-causal visits every tile.
+        Assert.Equal(1.0, fractions["topk T=512 noncausal fwdbwd"], 4);
+        Assert.All(rows, r => Assert.True(r.GetProperty("peak_mb").GetDouble() > 0));
+    }
+
+    [Fact]
+    public void VariantWithoutABenchmarkKernelFailsNamingIt()
+    {
+        var error = new StringWriter();
+        int code = CliApp.Run(["bench", "attention", "--variants", "flash,lsh", "--max-t", "512"], new StringWriter(), error);
+        Assert.NotEqual(0, code);
+        Assert.Contains("'lsh'", error.ToString());
     }
 
     [Fact]
