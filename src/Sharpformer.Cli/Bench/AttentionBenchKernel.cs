@@ -11,7 +11,7 @@ namespace Sharpformer.Cli.Bench;
 internal abstract class AttentionBenchKernel
 {
     /// <summary>Variant families the benchmark can run, for the --variants help and error text.</summary>
-    public const string Supported = "full, flash, window[:W[:G[:R]]], topk[:N[:L[:bound]]]";
+    public const string Supported = "full, flash, window[:W[:G[:R]]], topk[:N[:L[:bound]]], lsh[:B[:C[:R]]]";
 
     protected readonly AttentionShape Shape;
     protected readonly ReadOnlyMemory<float> Q, K, V, DO;
@@ -37,13 +37,14 @@ internal abstract class AttentionBenchKernel
         WindowVariant window => new BlockSparse(shape, q, k, v, dO, window.PatternFor(shape.QueryLength, shape.KeyLength, shape.Causal, shape.HeadSize), select: null),
         TopKVariant topk => new BlockSparse(shape, q, k, v, dO, new BlockSparsePattern(), select: pattern =>
             TopKBlockSelection.Build(pattern, q.Span, k.Span, [], shape, topk.TileSize, topk.TopBlocks, topk.LocalBlocks, topk.Estimate)),
+        LshVariant lsh => new Lsh(shape, q, k, v, dO, lsh.Options, lsh.RotationsFor(shape.HeadSize)),
         _ => throw NoKernel(variant),
     };
 
     /// <summary>Checks that <paramref name="variant"/> names a variant this benchmark can run.</summary>
     public static void Validate(string variant)
     {
-        if (Parse(variant) is not (FullVariant or FlashVariant or WindowVariant or TopKVariant)) throw NoKernel(variant);
+        if (Parse(variant) is not (FullVariant or FlashVariant or WindowVariant or TopKVariant or LshVariant)) throw NoKernel(variant);
     }
 
     private static IAttentionVariant Parse(string variant)
@@ -133,5 +134,25 @@ internal abstract class AttentionBenchKernel
             BlockSparseAttention.ForwardScratch.Bytes + (withBackward ? BlockSparseAttention.BackwardScratch.Bytes : 0);
         protected override long SavedFloats => _lse.Length;
         protected override long ExtraBytes => pattern.Bytes;
+    }
+    /// <summary>
+    /// lsh: the hashing kernel on the given q and k (the variant feeds it q and the normalised q as keys; the
+    /// work is the same). Hashing and sorting run inside every forward and backward.
+    /// </summary>
+    private sealed class Lsh(AttentionShape shape, ReadOnlyMemory<float> q, ReadOnlyMemory<float> k, ReadOnlyMemory<float> v,
+        ReadOnlyMemory<float> dO, LshOptions options, float[] rotations)
+        : AttentionBenchKernel(shape, q, k, v, dO)
+    {
+        private readonly float[] _lse = new float[shape.RowCount];
+        private double? _fraction;
+
+        public override void Forward() => LshAttention.Forward(Q.Span, K.Span, V.Span, [], Shape, options, rotations, O, _lse);
+        public override void Backward() =>
+            LshAttention.Backward(Q.Span, K.Span, V.Span, O, _lse, DO.Span, [], Shape, options, rotations, DQ, DK, DV);
+        public override double ComputedScoreFraction() =>
+            _fraction ??= LshAttention.ComputedScoreFraction(Q.Span, K.Span, [], Shape, options, rotations);
+        public override double UsefulPairs() => ComputedScoreFraction() * Shape.ScoreSize;
+        public override long ScratchBytes(bool withBackward) => LshAttention.Scratch.Bytes;
+        protected override long SavedFloats => _lse.Length;
     }
 }
