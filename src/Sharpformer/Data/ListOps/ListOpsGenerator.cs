@@ -30,7 +30,7 @@ public static class ListOpsGenerator
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var kept = new List<ListOpsExample>(options.TotalCount);
         // A setting whose trees rarely pass the filter, or that has fewer distinct trees than asked for, must stop.
-        long drawLimit = 1000L * options.TotalCount + 1_000_000, draws = 0;
+        long drawLimit = 200L * options.TotalCount + 100_000, draws = 0;
         while (kept.Count < options.TotalCount)
         {
             if (++draws > drawLimit)
