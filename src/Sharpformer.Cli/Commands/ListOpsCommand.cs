@@ -65,8 +65,9 @@ internal static class ListOpsCommand
         var warmup = new Option<int?>("--warmup") { Description = "Warm-up steps (default: a tenth of --steps, at most 100)" };
         var evalInterval = new Option<int?>("--eval-interval") { Description = "Steps between validation evaluations (default: --steps / 4)" };
         var maxLength = new Option<int?>("--max-length") { Description = "Positions of the model (default: the longest sequence in the data, classification token included)" };
+        var noParentheses = new Option<bool>("--no-parentheses") { Description = "Leave the parentheses out of the model's input (a third of the length; the brackets keep the structure)" };
         var command = new Command("train", "Train an encoder classifier on ListOps and report validation and test accuracy.")
-            { data, attention, steps, seed, outDir, json, layers, width, heads, batchSize, learningRate, warmup, evalInterval, maxLength };
+            { data, attention, steps, seed, outDir, json, layers, width, heads, batchSize, learningRate, warmup, evalInterval, maxLength, noParentheses };
         command.SetAction(parse =>
         {
             string variant = parse.GetValue(attention)!;
@@ -75,7 +76,8 @@ internal static class ListOpsCommand
             int stepCount = parse.GetValue(steps);
             if (stepCount < 1) throw new ArgumentException($"--steps must be at least 1, got {stepCount}.");
             var splits = ListOpsDataset.Load(parse.GetValue(data)!);
-            var (train, valid, test) = (Encode(splits.Train), Encode(splits.Valid), Encode(splits.Test));
+            bool parentheses = !parse.GetValue(noParentheses);
+            var (train, valid, test) = (Encode(splits.Train, parentheses), Encode(splits.Valid, parentheses), Encode(splits.Test, parentheses));
             int longest = train.Concat(valid).Concat(test).Max(e => e.Tokens.Length);
             int positions = parse.GetValue(maxLength) ?? longest;
             if (positions < longest) throw new ArgumentException($"--max-length {positions} is shorter than the longest sequence in the data ({longest} tokens).");
@@ -105,7 +107,7 @@ internal static class ListOpsCommand
             if (parse.GetValue(json))
                 output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
                 {
-                    ["task"] = "listops", ["attention"] = variant, ["seed"] = options.Seed, ["steps"] = trainer.Step,
+                    ["task"] = "listops", ["parentheses"] = parentheses, ["attention"] = variant, ["seed"] = options.Seed, ["steps"] = trainer.Step,
                     ["val_accuracy"] = Math.Round(trainer.ValAccuracy, 4), ["test_accuracy"] = Math.Round(testAccuracy, 4),
                     ["majority_accuracy"] = Math.Round(majority, 4), ["params"] = model.ParameterCount(), ["seconds"] = Math.Round(seconds, 1),
                 }, Checkpoint.JsonOptions));
@@ -118,7 +120,8 @@ internal static class ListOpsCommand
         return command;
     }
 
-    private static List<ClassificationExample> Encode(IReadOnlyList<ListOpsExample> examples) => examples.Select(e => e.Encode()).ToList();
+    private static List<ClassificationExample> Encode(IReadOnlyList<ListOpsExample> examples, bool parentheses) =>
+        examples.Select(e => e.Encode(parentheses)).ToList();
 
     /// <summary>Test accuracy of always answering the most frequent training label.</summary>
     private static double MajorityShare(IReadOnlyList<ClassificationExample> train, IReadOnlyList<ClassificationExample> test)

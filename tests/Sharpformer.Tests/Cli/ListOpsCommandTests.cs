@@ -39,6 +39,12 @@ public sealed class ListOpsCommandTests : IDisposable
         Assert.InRange(root.GetProperty("val_accuracy").GetDouble(), 0, 1);
         Assert.True(root.GetProperty("params").GetInt64() > 0);
         Assert.True(File.Exists(Path.Combine(outDir, "model", "model.safetensors")));
+
+        (code, output, _) = Run("listops", "train", "--data", _dir, "--steps", "1", "--layers", "1", "--width", "8", "--heads", "2", "--no-parentheses", "--json");
+        Assert.Equal(0, code);
+        using var bare = JsonDocument.Parse(output.Trim());
+        Assert.False(bare.RootElement.GetProperty("parentheses").GetBoolean());
+        Assert.True(bare.RootElement.GetProperty("params").GetInt64() < root.GetProperty("params").GetInt64());   // fewer positions
     }
 
     [Fact]

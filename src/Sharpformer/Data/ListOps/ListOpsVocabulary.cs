@@ -7,7 +7,7 @@ namespace Sharpformer.Data.ListOps;
 /// </summary>
 public static class ListOpsVocabulary
 {
-    public const int Pad = 0, Cls = 1;
+    public const int Pad = 0, Cls = 1, OpenParenthesis = 7, CloseParenthesis = 8;
 
     public static IReadOnlyList<string> Tokens { get; } =
         ["<pad>", "<cls>", "[MAX", "[MIN", "[MED", "[SM", "]", "(", ")", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];

@@ -22,6 +22,10 @@ public sealed class ListOpsFilesTests : IDisposable
         Assert.DoesNotContain(ListOpsVocabulary.Cls, ids);
         var example = new ListOpsExample(source, 4).Encode();
         Assert.Equal([ListOpsVocabulary.Cls, .. ids], example.Tokens);
+        Assert.Equal("( )", ListOpsVocabulary.Decode([ListOpsVocabulary.OpenParenthesis, ListOpsVocabulary.CloseParenthesis]));
+        var bare = new ListOpsExample(source, 4).Encode(parentheses: false);
+        Assert.Equal("<cls> [MED 0 [SM 9 3 ] ]", ListOpsVocabulary.Decode(bare.Tokens));
+        Assert.Equal(ListOpsTree.Parse(source).Length + 1, bare.Tokens.Length);
     }
 
     [Theory]
