@@ -16,6 +16,7 @@ public class ListOpsTreeTests
     [InlineData("[SM [MED 1 2 3 4 ] [MAX 5 [MIN 9 6 ] ] 8 ]", 6)]        // (2 + 6 + 8) mod 10
     [InlineData("[MED [SM 9 9 ] [MIN 3 4 ] 5 7 ]", 6)]                    // 8, 3, 5, 7 -> (5 + 7) / 2
     [InlineData("[MIN [MAX [MED 4 4 5 5 ] 3 ] [SM 9 ] ]", 4)]
+    [InlineData("[MAX 4 3 [MIN 2 3 ] 1 0 [MED 1 5 8 9 2 ] ]", 5)]
     [InlineData("7", 7)]
     public void EvaluatesHandWrittenTrees(string text, int expected) => Assert.Equal(expected, ListOpsTree.Parse(text).Evaluate());
 
