@@ -14,6 +14,7 @@ internal static class CommandCatalog
         yield return AttentionErrorCommand.Create();
         yield return TrainTranslationCommand.Create();
         yield return TranslateCommand.Create();
+        yield return ListOpsCommand.Create();
         yield return BenchCommand.Create();
         yield return BleuCommand.Create();
         yield return CorpusCommand.Create();

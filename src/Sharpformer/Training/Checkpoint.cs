@@ -6,8 +6,8 @@ using Sharpformer.Tokenization;
 namespace Sharpformer.Training;
 
 /// <summary>
-/// A checkpoint folder: model.safetensors + config.json + tokenizer.json, and for resuming
-/// optimizer.safetensors + state.json. The folder is written under a temporary name and renamed into
+/// A checkpoint folder: model.safetensors + config.json + tokenizer.json (absent for a model with a fixed
+/// vocabulary), and for resuming optimizer.safetensors + state.json. The folder is written under a temporary name and renamed into
 /// place, so a crash leaves either the previous checkpoint or the complete new one.
 /// </summary>
 public static class Checkpoint
@@ -18,7 +18,7 @@ public static class Checkpoint
     /// <summary>State files may hold ±∞ or NaN (no best loss yet, a diverged run): written as JSON strings.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public static void Save(string dir, Module model, string configJson, ITokenizer tokenizer, string format,
+    public static void Save(string dir, Module model, string configJson, ITokenizer? tokenizer, string format,
         AdamWOptimizer? optimizer = null, object? state = null, Action<string>? writeExtraFiles = null)
     {
         var full = Path.GetFullPath(dir);
@@ -28,7 +28,7 @@ public static class Checkpoint
         SafeTensors.Save(Path.Combine(partial, ModelFile), model.NamedParameters().Select(p => (p.Name, p.Parameter.Value)),
             new Dictionary<string, string> { ["format"] = format });
         AtomicFile.WriteAllText(Path.Combine(partial, ConfigFile), configJson);
-        TokenizerFiles.Save(tokenizer, Path.Combine(partial, TokenizerFile));
+        if (tokenizer != null) TokenizerFiles.Save(tokenizer, Path.Combine(partial, TokenizerFile));
         if (optimizer != null) SafeTensors.Save(Path.Combine(partial, OptimizerFile), optimizer.StateTensors());
         if (state != null) AtomicFile.WriteAllText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(state, state.GetType(), JsonOptions));
         writeExtraFiles?.Invoke(partial);
