@@ -37,6 +37,18 @@ public sealed class AdamWOptimizer
         }, workPerItem: 4096);
     }
 
+    /// <summary>
+    /// The end of a training step: clips the gradients to a global norm of <paramref name="maxGradNorm"/>,
+    /// applies the update, and zeroes the gradients for the next step. Returns the norm before clipping.
+    /// </summary>
+    public float ClipAndUpdate(float maxGradNorm, float learningRate)
+    {
+        float norm = GradientClipping.ClipGlobalNorm(_slots.Select(s => s.Param), maxGradNorm);
+        Update(learningRate);
+        foreach (var slot in _slots) slot.Param.ZeroGrad();
+        return norm;
+    }
+
     /// <summary>Moment tensors named "m.&lt;param&gt;" and "v.&lt;param&gt;", for checkpoints.</summary>
     public IEnumerable<(string Name, Tensor Tensor)> StateTensors()
     {

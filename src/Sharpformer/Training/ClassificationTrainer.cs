@@ -91,9 +91,7 @@ public sealed class ClassificationTrainer
         tape.Backward(loss);
         float value = loss.Value.Span[0];
         tape.Reset();
-        GradientClipping.ClipGlobalNorm(Model.Parameters(), Options.GradClip);
-        Optimizer.Update(_schedule.At(Step));
-        Model.ZeroGrad();
+        Optimizer.ClipAndUpdate(Options.GradClip, _schedule.At(Step));
         return value;
     }
 

@@ -80,9 +80,7 @@ public sealed class GptTrainer
             tape.Backward(Options.GradAccumulation == 1 ? loss : tape.Scale(loss, 1f / Options.GradAccumulation));
             tape.Reset();
         }
-        GradientClipping.ClipGlobalNorm(Model.Parameters(), Options.GradClip);
-        Optimizer.Update(_schedule.At(Step));
-        Model.ZeroGrad();
+        Optimizer.ClipAndUpdate(Options.GradClip, _schedule.At(Step));
         return total / Options.GradAccumulation;
     }
 

@@ -99,9 +99,7 @@ public sealed class TranslationTrainer
         tape.Backward(loss);
         float value = loss.Value.Span[0];
         tape.Reset();
-        GradientClipping.ClipGlobalNorm(Model.Parameters(), Options.GradClip);
-        Optimizer.Update(_schedule.At(Step));
-        Model.ZeroGrad();
+        Optimizer.ClipAndUpdate(Options.GradClip, _schedule.At(Step));
         return (value, batch.TargetTokens);
     }
 
