@@ -23,6 +23,7 @@ internal static class RecallCommand
         var pairs = new Option<int>("--pairs") { Description = "recall: key–value pairs per sequence (all of them are queried)", DefaultValueFactory = _ => 8 };
         var keys = new Option<int>("--keys") { Description = "recall: size of the key alphabet", DefaultValueFactory = _ => 16 };
         var values = new Option<int>("--values") { Description = "Size of the answer alphabet (recall: values; copy: symbols); chance is 1/values", DefaultValueFactory = _ => 16 };
+        var keyed = new Option<bool>("--keyed-values") { Description = "recall: each key has its own value tokens, so one hop of attention answers (retrieval alone)" };
         var segment = new Option<int>("--segment") { Description = "copy: symbols to copy", DefaultValueFactory = _ => 16 };
         var attention = new Option<string>("--attention") { Description = $"Attention variant: {string.Join(", ", AttentionVariants.Names)}", DefaultValueFactory = _ => "flash" };
         var layers = new Option<int>("--layers") { Description = "Transformer blocks", DefaultValueFactory = _ => 2 };
@@ -35,7 +36,7 @@ internal static class RecallCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed for the weights and the training sequences (the held-out set has its own)", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object" };
         var cmd = new Command("recall", "Train a small GPT on associative recall (or copying) at length T and report held-out answer accuracy.")
-            { task, length, pairs, keys, values, segment, attention, layers, heads, width, steps, batch, lr, eval, seed, json };
+            { task, length, pairs, keys, values, keyed, segment, attention, layers, heads, width, steps, batch, lr, eval, seed, json };
         cmd.SetAction(parse =>
         {
             int t = parse.GetValue(length), nh = parse.GetValue(heads), c = parse.GetValue(width);
@@ -47,7 +48,7 @@ internal static class RecallCommand
             Require(parse.GetValue(batch) >= 1, $"--batch must be ≥ 1, got {parse.GetValue(batch)}.");
             Require(parse.GetValue(lr) > 0, $"--lr must be positive, got {parse.GetValue(lr)}.");
             Require(parse.GetValue(eval) >= 1, $"--eval must be ≥ 1, got {parse.GetValue(eval)}.");
-            var sequences = CreateTask(parse.GetValue(task)!, t, parse.GetValue(pairs), parse.GetValue(keys), parse.GetValue(values), parse.GetValue(segment));
+            var sequences = CreateTask(parse.GetValue(task)!, t, parse.GetValue(pairs), parse.GetValue(keys), parse.GetValue(values), parse.GetValue(keyed), parse.GetValue(segment));
             string variant = parse.GetValue(attention)!;
             try { AttentionVariants.Create(variant); }
             catch (ArgumentException e) { throw new ArgumentException($"--attention: {CliApp.PlainMessage(e)}"); }
@@ -95,7 +96,7 @@ internal static class RecallCommand
         return cmd;
     }
 
-    private static ISequenceTask CreateTask(string name, int length, int pairs, int keys, int values, int segment)
+    private static ISequenceTask CreateTask(string name, int length, int pairs, int keys, int values, bool keyed, int segment)
     {
         switch (name)
         {
@@ -104,7 +105,7 @@ internal static class RecallCommand
                 Require(keys >= pairs, $"--keys ({keys}) must be ≥ --pairs ({pairs}): keys within a sequence are distinct.");
                 Require(values >= 2, $"--values must be ≥ 2, got {values}.");
                 Require(length >= 4 * pairs + 1, $"--length {length} is too short for --pairs {pairs}: need at least {4 * pairs + 1} tokens.");
-                return new AssociativeRecall(new AssociativeRecallOptions { Length = length, Pairs = pairs, Keys = keys, Values = values });
+                return new AssociativeRecall(new AssociativeRecallOptions { Length = length, Pairs = pairs, Keys = keys, Values = values, KeyedValues = keyed });
             case "copy":
                 Require(segment >= 1, $"--segment must be ≥ 1, got {segment}.");
                 Require(values >= 2, $"--values must be ≥ 2, got {values}.");

@@ -25,6 +25,14 @@ namespace Sharpformer.Data.Recall;
 /// value at i + 1 for a queried key and <see cref="ISequenceTask.IgnoreIndex"/> everywhere else.
 /// Guessing a value uniformly gives accuracy 1/Values.
 /// </para>
+/// <para>
+/// Answering takes two steps of attention: each value must first learn which key precedes it (a
+/// previous-token head), then the query finds the value whose key matches (an induction head), and a small
+/// model trains long before the first step forms. With <see cref="AssociativeRecallOptions.KeyedValues"/>
+/// each key has its own Values value tokens (v3.0, v3.1, … belong to k3; render <c>v3.7</c>), so a value
+/// names its key and one step of attention, from the query to the far-away value, answers: the retrieval
+/// alone is tested. Chance stays 1/Values, the answer being one of the key's own values.
+/// </para>
 /// </summary>
 public sealed class AssociativeRecall : ISequenceTask
 {
@@ -38,7 +46,7 @@ public sealed class AssociativeRecall : ISequenceTask
 
     public string Name => "recall";
     public int Length => Options.Length;
-    public int VocabSize => FirstValue + Options.Values;
+    public int VocabSize => FirstValue + (Options.KeyedValues ? Options.Keys : 1) * Options.Values;
     public double ChanceAccuracy => 1.0 / Options.Values;
 
     /// <summary>The id of value v0; values follow the keys.</summary>
@@ -60,7 +68,7 @@ public sealed class AssociativeRecall : ISequenceTask
         for (int k = 0; k < keys.Length; k++) keys[k] = FirstKey + k;
         RandomSlots.Shuffle(rng, keys);
         Span<int> values = stackalloc int[pairs];
-        for (int p = 0; p < pairs; p++) values[p] = FirstValue + rng.NextInt(Options.Values);
+        for (int p = 0; p < pairs; p++) values[p] = ValueId(keys[p], rng.NextInt(Options.Values));
 
         var starts = RandomSlots.Place(rng, pairs, width: 2, span: QueryStart);
         for (int p = 0; p < pairs; p++)
@@ -82,6 +90,10 @@ public sealed class AssociativeRecall : ISequenceTask
         }
     }
 
+    /// <summary>The id of value <paramref name="value"/> paired with key id <paramref name="key"/>.</summary>
+    public int ValueId(int key, int value) =>
+        FirstValue + (Options.KeyedValues ? (key - FirstKey) * Options.Values : 0) + value;
+
     /// <summary>A readable rendering (<c>· ? k3 v7</c>) for documentation and failing tests.</summary>
     public string Render(ReadOnlySpan<int> tokens)
     {
@@ -92,6 +104,7 @@ public sealed class AssociativeRecall : ISequenceTask
                 Filler => "·",
                 QueryMarker => "?",
                 var id when id < FirstValue => $"k{id - FirstKey}",
+                var id when Options.KeyedValues => $"v{(id - FirstValue) / Options.Values}.{(id - FirstValue) % Options.Values}",
                 var id => $"v{id - FirstValue}",
             };
         return string.Join(' ', parts);

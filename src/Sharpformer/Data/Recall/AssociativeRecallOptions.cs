@@ -13,6 +13,8 @@ public sealed record AssociativeRecallOptions
     public int? QueryCount { get; init; }
     public int Keys { get; init; } = 16;
     public int Values { get; init; } = 16;
+    /// <summary>Each key has its own value tokens (Keys × Values of them), so a value names its key.</summary>
+    public bool KeyedValues { get; init; }
 
     public int Queries => QueryCount ?? Pairs;
 
