@@ -14,20 +14,23 @@ public class AssociativeRecallTests
         return (inputs, targets);
     }
 
-    public static TheoryData<int, int, int?> Shapes => new()
+    public static TheoryData<int, int, int?, bool> Shapes => new()
     {
-        { 1024, 8, null },
-        { 33, 8, null },     // the shortest sequence that holds 8 pairs and 8 queries: no filler at all
-        { 97, 5, 2 },
-        { 8, 1, 1 },
-        { 4096, 16, 4 },
+        { 1024, 8, null, false },
+        { 33, 8, null, false },     // the shortest sequence that holds 8 pairs and 8 queries: no filler at all
+        { 97, 5, 2, false },
+        { 8, 1, 1, false },
+        { 4096, 16, 4, false },
+        { 1024, 8, null, true },
+        { 33, 8, 3, true },
     };
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void EveryAnswerIsTheValuePairedWithItsKey(int length, int pairs, int? queries)
+    public void EveryAnswerIsTheValuePairedWithItsKey(int length, int pairs, int? queries, bool keyed)
     {
-        var task = new AssociativeRecall(new AssociativeRecallOptions { Length = length, Pairs = pairs, QueryCount = queries, Keys = 16, Values = 8 });
+        var task = new AssociativeRecall(new AssociativeRecallOptions { Length = length, Pairs = pairs, QueryCount = queries, Keys = 16, Values = 8, KeyedValues = keyed });
+        Assert.Equal(keyed ? 2 + 16 + 16 * 8 : 2 + 16 + 8, task.VocabSize);
         var rng = new Rng(3);
         for (int draw = 0; draw < 50; draw++)
         {
@@ -42,6 +45,7 @@ public class AssociativeRecallTests
                 if (inputs[i] == AssociativeRecall.Filler) continue;
                 Assert.InRange(inputs[i], AssociativeRecall.FirstKey, task.FirstValue - 1);
                 Assert.InRange(inputs[i + 1], task.FirstValue, task.VocabSize - 1);
+                if (keyed) Assert.InRange(inputs[i + 1], task.ValueId(inputs[i], 0), task.ValueId(inputs[i], 7));
                 Assert.True(valueOf.TryAdd(inputs[i], inputs[i + 1]), $"key {inputs[i]} twice: {task.Render(inputs)}");
                 i++;
             }
@@ -119,5 +123,8 @@ public class AssociativeRecallTests
         var task = new AssociativeRecall(new AssociativeRecallOptions { Length = 9, Pairs = 1, Keys = 4, Values = 4 });
         var (inputs, _) = Draw(task, new Rng(1));
         Assert.Matches(@"^(· )*k\d v\d( ·)* \? k\d v\d$", task.Render(inputs));
+        var keyed = new AssociativeRecall(task.Options with { KeyedValues = true });
+        keyed.Sample(new Rng(1), inputs, new int[9]);
+        Assert.Matches(@"^(?:· )*k(?<key>\d) v\k<key>\.\d(?: ·)* \? k\k<key> v\k<key>\.\d$", keyed.Render(inputs));
     }
 }
