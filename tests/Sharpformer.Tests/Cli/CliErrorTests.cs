@@ -41,4 +41,19 @@ public class CliErrorTests
         Assert.Equal(2, code);
         Assert.Contains("/no/such/model", error);
     }
+
+    [Theory]
+    [InlineData("--length", "10")]
+    [InlineData("--pairs", "0")]
+    [InlineData("--attention", "bogus")]
+    [InlineData("--width", "63")]
+    [InlineData("--steps", "0")]
+    [InlineData("--task", "sort")]
+    public void RecallNamesTheBadOption(string option, string value)
+    {
+        var (code, error) = Run("recall", option, value);
+        Assert.Equal(2, code);
+        Assert.Contains(option, error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
 }

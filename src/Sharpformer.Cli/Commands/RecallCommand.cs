@@ -1,0 +1,123 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Sharpformer.Attention;
+using Sharpformer.Data;
+using Sharpformer.Data.Recall;
+using Sharpformer.Models;
+using Sharpformer.Training;
+
+namespace Sharpformer.Cli.Commands;
+
+/// <summary>
+/// `sharpformer recall`: trains a small GPT from scratch on associative recall (or copying) at one sequence
+/// length and prints its answer accuracy on held-out sequences, to compare attention variants on whether
+/// they still find information far back.
+/// </summary>
+internal static class RecallCommand
+{
+    public static Command Create()
+    {
+        var task = new Option<string>("--task") { Description = "recall (key–value pairs, then queries) or copy (a segment, then its copy)", DefaultValueFactory = _ => "recall" };
+        var length = new Option<int>("--length") { Description = "T: tokens per sequence (and the model's block size)", DefaultValueFactory = _ => 1024 };
+        var pairs = new Option<int>("--pairs") { Description = "recall: key–value pairs per sequence (all of them are queried)", DefaultValueFactory = _ => 8 };
+        var keys = new Option<int>("--keys") { Description = "recall: size of the key alphabet", DefaultValueFactory = _ => 16 };
+        var values = new Option<int>("--values") { Description = "Size of the answer alphabet (recall: values; copy: symbols); chance is 1/values", DefaultValueFactory = _ => 16 };
+        var keyed = new Option<bool>("--keyed-values") { Description = "recall: each key has its own value tokens, so one hop of attention answers (retrieval alone)" };
+        var segment = new Option<int>("--segment") { Description = "copy: symbols to copy", DefaultValueFactory = _ => 16 };
+        var attention = new Option<string>("--attention") { Description = $"Attention variant: {string.Join(", ", AttentionVariants.Names)}", DefaultValueFactory = _ => "flash" };
+        var layers = new Option<int>("--layers") { Description = "Transformer blocks", DefaultValueFactory = _ => 2 };
+        var heads = new Option<int>("--heads") { Description = "Attention heads per block", DefaultValueFactory = _ => 2 };
+        var width = new Option<int>("--width") { Description = "C: embedding width (a multiple of --heads)", DefaultValueFactory = _ => 64 };
+        var steps = new Option<int>("--steps") { Description = "Optimizer steps, each on a fresh batch", DefaultValueFactory = _ => 300 };
+        var batch = new Option<int>("--batch") { Description = "Sequences per step", DefaultValueFactory = _ => 8 };
+        var lr = new Option<float>("--lr") { Description = "Peak learning rate (warm-up over the first 10% of steps, cosine to a tenth)", DefaultValueFactory = _ => 3e-3f };
+        var eval = new Option<int>("--eval") { Description = "Held-out sequences scored at the end", DefaultValueFactory = _ => 64 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed for the weights and the training sequences (the held-out set has its own)", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "Print the result as one JSON object" };
+        var cmd = new Command("recall", "Train a small GPT on associative recall (or copying) at length T and report held-out answer accuracy.")
+            { task, length, pairs, keys, values, keyed, segment, attention, layers, heads, width, steps, batch, lr, eval, seed, json };
+        cmd.SetAction(parse =>
+        {
+            int t = parse.GetValue(length), nh = parse.GetValue(heads), c = parse.GetValue(width);
+            Require(t >= 2, $"--length must be ≥ 2, got {t}.");
+            Require(parse.GetValue(layers) >= 1, $"--layers must be ≥ 1, got {parse.GetValue(layers)}.");
+            Require(nh >= 1, $"--heads must be ≥ 1, got {nh}.");
+            Require(c >= 1 && c % nh == 0, $"--width ({c}) must be a positive multiple of --heads ({nh}).");
+            Require(parse.GetValue(steps) >= 1, $"--steps must be ≥ 1, got {parse.GetValue(steps)}.");
+            Require(parse.GetValue(batch) >= 1, $"--batch must be ≥ 1, got {parse.GetValue(batch)}.");
+            Require(parse.GetValue(lr) > 0, $"--lr must be positive, got {parse.GetValue(lr)}.");
+            Require(parse.GetValue(eval) >= 1, $"--eval must be ≥ 1, got {parse.GetValue(eval)}.");
+            var sequences = CreateTask(parse.GetValue(task)!, t, parse.GetValue(pairs), parse.GetValue(keys), parse.GetValue(values), parse.GetValue(keyed), parse.GetValue(segment));
+            string variant = parse.GetValue(attention)!;
+            try { AttentionVariants.Create(variant); }
+            catch (ArgumentException e) { throw new ArgumentException($"--attention: {CliApp.PlainMessage(e)}"); }
+
+            int totalSteps = parse.GetValue(steps);
+            var options = new SequenceTaskTrainingOptions
+            {
+                Steps = totalSteps,
+                Batch = parse.GetValue(batch),
+                MaxLr = parse.GetValue(lr),
+                MinLr = parse.GetValue(lr) / 10,
+                WarmupSteps = totalSteps / 10,
+                Seed = parse.GetValue(seed),
+                EvalSequences = parse.GetValue(eval),
+            };
+            var config = new GptConfig(parse.GetValue(layers), nh, c, t, sequences.VocabSize, Attention: variant);
+            var model = new Gpt(config, options.Seed);
+            var trainer = new SequenceTaskTrainer(model, sequences, options);
+            Console.Error.WriteLine($"{sequences.Name} at T = {t}: {model.ParameterCount():N0} parameters, {config.Layers} layers, {nh} heads, " +
+                $"width {c}, attention {variant}; {totalSteps} steps of batch {options.Batch}");
+
+            var progress = new TrainingProgressPrinter(Console.Error);
+            var clock = Stopwatch.StartNew();
+            trainer.Run((step, loss, rate) =>
+            {
+                double seconds = clock.Elapsed.TotalSeconds;
+                progress.Report(new TrainingEvent(step, totalSteps, loss, rate, seconds * 1000 / step,
+                    (double)step * options.Batch * t / seconds, clock.Elapsed));
+            });
+            progress.Finish();
+            var score = trainer.Evaluate();
+            double elapsed = clock.Elapsed.TotalSeconds;
+            if (parse.GetValue(json))
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    task = sequences.Name, T = t, attention = variant, seed = options.Seed, steps = totalSteps,
+                    accuracy = Math.Round(score.Accuracy, 4), chance = Math.Round(sequences.ChanceAccuracy, 4), answers = score.Scored,
+                    loss = Math.Round(score.Loss, 4), @params = model.ParameterCount(), seconds = Math.Round(elapsed, 1),
+                }));
+            else
+                Console.WriteLine($"held-out accuracy {score.Accuracy:F4} ({score.Correct}/{score.Scored} answers; chance {sequences.ChanceAccuracy:F4}), " +
+                    $"loss {score.Loss:F4}; {totalSteps} steps in {elapsed:F1} s");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static ISequenceTask CreateTask(string name, int length, int pairs, int keys, int values, bool keyed, int segment)
+    {
+        switch (name)
+        {
+            case "recall":
+                Require(pairs >= 1, $"--pairs must be ≥ 1, got {pairs}.");
+                Require(keys >= pairs, $"--keys ({keys}) must be ≥ --pairs ({pairs}): keys within a sequence are distinct.");
+                Require(values >= 2, $"--values must be ≥ 2, got {values}.");
+                Require(length >= 4 * pairs + 1, $"--length {length} is too short for --pairs {pairs}: need at least {4 * pairs + 1} tokens.");
+                return new AssociativeRecall(new AssociativeRecallOptions { Length = length, Pairs = pairs, Keys = keys, Values = values, KeyedValues = keyed });
+            case "copy":
+                Require(segment >= 1, $"--segment must be ≥ 1, got {segment}.");
+                Require(values >= 2, $"--values must be ≥ 2, got {values}.");
+                Require(length >= 2 * segment + 1, $"--length {length} is too short for --segment {segment}: need at least {2 * segment + 1} tokens.");
+                return new CopyTask(length, segment, values);
+            default:
+                throw new ArgumentException($"--task must be recall or copy, got '{name}'.");
+        }
+    }
+
+    private static void Require(bool ok, string message)
+    {
+        if (!ok) throw new ArgumentException(message);
+    }
+}

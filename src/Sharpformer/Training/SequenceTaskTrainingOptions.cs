@@ -1,0 +1,34 @@
+namespace Sharpformer.Training;
+
+/// <summary>How a model is trained from scratch on a synthetic <see cref="Data.ISequenceTask"/>, and how it is scored.</summary>
+public sealed record SequenceTaskTrainingOptions
+{
+    public int Steps { get; init; } = 300;
+    public int Batch { get; init; } = 8;
+    public float MaxLr { get; init; } = 3e-3f;
+    public float MinLr { get; init; } = 3e-4f;
+    public int WarmupSteps { get; init; } = 30;
+    public float WeightDecay { get; init; } = 0.1f;
+    public float GradClip { get; init; } = 1.0f;
+    /// <summary>Decides the weights (Rng(seed)) and the training sequences (its second stream).</summary>
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Held-out sequences scored at the end, drawn from <see cref="HeldOutSeed"/>.</summary>
+    public int EvalSequences { get; init; } = 64;
+
+    /// <summary>The held-out set's seed: a stream of its own, so no training sequence is scored.</summary>
+    public ulong HeldOutSeed => Seed ^ 0xE7A1_5EED_0000_0001UL;
+
+    public ILearningRateSchedule Schedule() => new CosineSchedule(MaxLr, MinLr, WarmupSteps, Steps);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
+    public SequenceTaskTrainingOptions Validated()
+    {
+        void Require(bool ok, string what) { if (!ok) throw new ArgumentException($"training: {what}."); }
+        Require(Steps >= 0, $"steps must be ≥ 0, got {Steps}");
+        Require(Batch >= 1, $"batch must be ≥ 1, got {Batch}");
+        Require(MaxLr > 0 && MinLr >= 0 && MinLr <= MaxLr, $"need 0 ≤ min lr ≤ lr, got {MinLr} and {MaxLr}");
+        Require(WarmupSteps >= 0, $"warm-up steps must be ≥ 0, got {WarmupSteps}");
+        Require(EvalSequences >= 1, $"eval sequences must be ≥ 1, got {EvalSequences}");
+        return this;
+    }
+}
