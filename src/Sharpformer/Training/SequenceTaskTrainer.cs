@@ -56,9 +56,7 @@ public sealed class SequenceTaskTrainer
         var loss = tape.CrossEntropy(logits, _targets, ISequenceTask.IgnoreIndex);
         float value = loss.Value.Span[0];
         tape.Backward(loss);
-        GradientClipping.ClipGlobalNorm(Model.Parameters(), Options.GradClip);
-        Optimizer.Update(_schedule.At(Step));
-        Model.ZeroGrad();
+        Optimizer.ClipAndUpdate(Options.GradClip, _schedule.At(Step));
         return value;
     }
 
