@@ -19,6 +19,9 @@ public enum TopKEstimate
 /// <c>topBlocks</c> other tiles whose summary scores highest. The summary of a key tile is its mean key
 /// (over unpadded keys), the summary of a query tile its mean query, and a tile's estimate is q̄·k̄; or, with
 /// <see cref="TopKEstimate.UpperBound"/>, the per-channel key minimum and maximum bound every score of the pair.
+/// Under a causal mask the query summary comes from the tile-size rows that end at the tile's first row, not
+/// from the tile's own rows: otherwise which past keys row i sees would depend on the queries after i, a path
+/// from later tokens into earlier outputs that a language model learns to use.
 /// The selection is a constant of the computation: no gradient flows through it.
 /// </summary>
 public static class TopKBlockSelection
@@ -63,16 +66,20 @@ public static class TopKBlockSelection
                         int to = shape.Causal ? diagHi : Math.Min(lastTile, diagHi + localBlocks - 1);
                         for (int t = from; t <= to; t++) pattern.Mark(t, whole: true);
                     }
-                    var queries = q.Slice((bh * tq + q0) * hs, (q1 - q0) * hs);
+                    // The rows that speak for the tile. Causal: the tileSize rows ending at its first row, all at
+                    // or before every row of the tile, so no row's choice depends on a later query (and so on a
+                    // later token); otherwise the tile's own rows.
+                    int s0 = shape.Causal ? Math.Max(0, q0 - tileSize + 1) : q0, s1 = shape.Causal ? q0 + 1 : q1;
+                    var queries = q.Slice((bh * tq + s0) * hs, (s1 - s0) * hs);
                     if (estimate == TopKEstimate.MeanKey)
                     {
-                        Means(queries, q1 - q0, hs, q1 - q0, queryMean);
+                        Means(queries, s1 - s0, hs, s1 - s0, queryMean);
                         for (int t = 0; t <= lastTile; t++)
                             estimates[t] = System.Numerics.Tensors.TensorPrimitives.Dot(queryMean.AsSpan(0, hs), keyMeans.AsSpan(t * hs, hs));
                     }
                     else
                         for (int t = 0; t <= lastTile; t++)
-                            estimates[t] = pattern.IsMarked(t) ? 0f : UpperBound(queries, q1 - q0, hs, keyMins.AsSpan(t * hs, hs), keyMaxs.AsSpan(t * hs, hs));
+                            estimates[t] = pattern.IsMarked(t) ? 0f : UpperBound(queries, s1 - s0, hs, keyMins.AsSpan(t * hs, hs), keyMaxs.AsSpan(t * hs, hs));
                     for (int n = 0; n < topBlocks; n++)
                     {
                         int best = -1;
