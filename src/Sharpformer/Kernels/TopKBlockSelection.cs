@@ -26,7 +26,7 @@ public enum TopKEstimate
 /// </summary>
 public static class TopKBlockSelection
 {
-    [ThreadStatic] private static float[]? t_keyMeans, t_keyMins, t_keyMaxs, t_estimates, t_queryMean;
+    [ThreadStatic] private static float[]? t_keyMeans, t_keyMins, t_keyMaxs, t_estimates, t_queryMean, t_cutMean, t_cutMin, t_cutMax;
 
     public static void Build(BlockSparsePattern pattern, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<int> keyLengths,
         in AttentionShape shape, int tileSize, int topBlocks, int localBlocks,
@@ -45,6 +45,10 @@ public static class TopKBlockSelection
         var queryMean = Grow(ref t_queryMean, hs);
         var keyMins = Grow(ref t_keyMins, pattern.KeyTiles * hs);
         var keyMaxs = Grow(ref t_keyMaxs, pattern.KeyTiles * hs);
+        // Summaries of the part of a key tile at or before a causal query tile's first row.
+        var cutMean = Grow(ref t_cutMean, hs);
+        var cutMin = Grow(ref t_cutMin, hs);
+        var cutMax = Grow(ref t_cutMax, hs);
         for (int bh = 0; bh < shape.BatchHeads; bh++)
         {
             int keyLength = shape.KeyLengthOf(keyLengths, bh / shape.Heads);
@@ -70,20 +74,38 @@ public static class TopKBlockSelection
                     // or before every row of the tile, so no row's choice depends on a later query (and so on a
                     // later token); otherwise the tile's own rows.
                     int s0 = shape.Causal ? Math.Max(0, q0 - tileSize + 1) : q0, s1 = shape.Causal ? q0 + 1 : q1;
+                    // Likewise a key tile competes with the keys at or before the first row only: later tiles not at
+                    // all, and the tile holding the first row with a summary of its keys up to that row.
+                    int lastCandidate = shape.Causal ? Math.Min(lastTile, lo / tileSize) : lastTile;
+                    int cutTile = -1;
+                    if (shape.Causal && lastCandidate >= 0)
+                    {
+                        int start = lastCandidate * tileSize, end = Math.Min(lo, keyLength - 1); // keys [start, end]
+                        if (Math.Min(start + tileSize, keyLength) - 1 > end)
+                        {
+                            cutTile = lastCandidate;
+                            var cut = keys.Slice(start * hs, (end - start + 1) * hs);
+                            if (estimate == TopKEstimate.MeanKey) Means(cut, end - start + 1, hs, end - start + 1, cutMean);
+                            else Ranges(cut, end - start + 1, hs, end - start + 1, cutMin, cutMax);
+                        }
+                    }
                     var queries = q.Slice((bh * tq + s0) * hs, (s1 - s0) * hs);
                     if (estimate == TopKEstimate.MeanKey)
                     {
                         Means(queries, s1 - s0, hs, s1 - s0, queryMean);
-                        for (int t = 0; t <= lastTile; t++)
-                            estimates[t] = System.Numerics.Tensors.TensorPrimitives.Dot(queryMean.AsSpan(0, hs), keyMeans.AsSpan(t * hs, hs));
+                        for (int t = 0; t <= lastCandidate; t++)
+                            estimates[t] = System.Numerics.Tensors.TensorPrimitives.Dot(queryMean.AsSpan(0, hs),
+                                t == cutTile ? cutMean.AsSpan(0, hs) : keyMeans.AsSpan(t * hs, hs));
                     }
                     else
-                        for (int t = 0; t <= lastTile; t++)
-                            estimates[t] = pattern.IsMarked(t) ? 0f : UpperBound(queries, s1 - s0, hs, keyMins.AsSpan(t * hs, hs), keyMaxs.AsSpan(t * hs, hs));
+                        for (int t = 0; t <= lastCandidate; t++)
+                            estimates[t] = pattern.IsMarked(t) ? 0f : t == cutTile
+                                ? UpperBound(queries, s1 - s0, hs, cutMin.AsSpan(0, hs), cutMax.AsSpan(0, hs))
+                                : UpperBound(queries, s1 - s0, hs, keyMins.AsSpan(t * hs, hs), keyMaxs.AsSpan(t * hs, hs));
                     for (int n = 0; n < topBlocks; n++)
                     {
                         int best = -1;
-                        for (int t = 0; t <= lastTile; t++)
+                        for (int t = 0; t <= lastCandidate; t++)
                             if (!pattern.IsMarked(t) && (best < 0 || estimates[t] > estimates[best])) best = t;
                         if (best < 0) break;
                         pattern.Mark(best, whole: true);

@@ -15,29 +15,31 @@ public class TopKVariantTests
     }
 
     [Theory]
-    [InlineData(TopKEstimate.MeanKey)]
-    [InlineData(TopKEstimate.UpperBound)]
-    public void Causal_AnOutputRowDoesNotDependOnLaterPositions(TopKEstimate estimate)
+    [InlineData(TopKEstimate.MeanKey, 1)]
+    [InlineData(TopKEstimate.UpperBound, 1)]
+    [InlineData(TopKEstimate.MeanKey, 0)]
+    public void Causal_AnOutputRowDoesNotDependOnLaterPositions(TopKEstimate estimate, int localBlocks)
     {
-        // Later queries must not steer which key tiles an earlier row of the same tile sees.
+        // Later queries and keys must not steer which key tiles an earlier row of the same tile sees.
         const int t = 160, hs = 8, cut = 100; // tiles of 16: cut lies inside the query tile [96, 112)
         var rng = new Rng(21);
         float[] q = RandomArray(rng, t * hs), k = RandomArray(rng, t * hs), v = RandomArray(rng, t * hs);
         var shape = AttentionShape.Create(1, 1, t, t, hs, causal: true);
-        float[] before = Attend(q, k, v, shape, estimate);
+        float[] before = Attend(q, k, v, shape, estimate, localBlocks);
         for (int trial = 0; trial < 8; trial++)
         {
-            float[] q2 = (float[])q.Clone();
-            for (int i = cut * hs; i < q2.Length; i++) q2[i] = 4f * (float)rng.NextNormal();
-            float[] after = Attend(q2, k, v, shape, estimate);
+            float[] q2 = (float[])q.Clone(), k2 = (float[])k.Clone(), v2 = (float[])v.Clone();
+            for (int i = cut * hs; i < q2.Length; i++)
+                (q2[i], k2[i], v2[i]) = (4f * (float)rng.NextNormal(), 4f * (float)rng.NextNormal(), (float)rng.NextNormal());
+            float[] after = Attend(q2, k2, v2, shape, estimate, localBlocks);
             Assert.Equal(before.AsSpan(0, cut * hs).ToArray(), after.AsSpan(0, cut * hs).ToArray());
         }
     }
 
-    private static float[] Attend(float[] q, float[] k, float[] v, AttentionShape shape, TopKEstimate estimate)
+    private static float[] Attend(float[] q, float[] k, float[] v, AttentionShape shape, TopKEstimate estimate, int localBlocks)
     {
         var pattern = new BlockSparsePattern();
-        TopKBlockSelection.Build(pattern, q, k, [], shape, tileSize: 16, topBlocks: 1, localBlocks: 1, estimate);
+        TopKBlockSelection.Build(pattern, q, k, [], shape, tileSize: 16, topBlocks: 1, localBlocks, estimate);
         var o = new float[q.Length];
         BlockSparseAttention.Forward(q, k, v, [], shape, pattern, o, new float[shape.RowCount]);
         return o;
