@@ -80,9 +80,13 @@ internal static class GemmBench
                 foreach (int threads in threadCounts)
                 {
                     Parallelism.ThreadCount = threads;
-                    (double median, double best) = Measure(shape, operands, repeats, minSeconds);
-                    report.Add("gemm", $"{shape.Name} threads={threads}", median, "GFLOP/s",
-                        new Dictionary<string, object> { ["fraction_of_peak"] = median / peak[threads], ["best"] = best });
+                    var (median, best, adjacent) = Measure(shape, operands, threads, repeats, minSeconds);
+                    report.Add("gemm", $"{shape.Name} threads={threads}", median, "GFLOP/s", new Dictionary<string, object>
+                    {
+                        ["fraction_of_peak"] = median / peak[threads],
+                        ["fraction_of_adjacent_peak"] = adjacent,
+                        ["best"] = best,
+                    });
                 }
             }
         }
@@ -91,11 +95,15 @@ internal static class GemmBench
             Parallelism.ThreadCount = saved;
         }
         report.Note("value: median GFLOP/s of the repeats; best: the fastest repeat; fraction_of_peak: the median over the FMA peak");
-        report.Note("of the same thread count, measured above in this run.");
+        report.Note("of the same thread count, measured above in this run; fraction_of_adjacent_peak: the median over the repeats");
+        report.Note("of each repeat's GFLOP/s over an FMA-peak trial run just before it (the cores this VM shares change by the second).");
     }
 
-    // Median and best GFLOP/s over `repeats` timed runs, each of enough calls to last at least minSeconds.
-    private static (double Median, double Best) Measure(Shape shape, Operands x, int repeats, double minSeconds)
+    /// <summary>
+    /// Median and best GFLOP/s over `repeats` timed runs, each of enough calls to last at least minSeconds, and
+    /// the median of each run's GFLOP/s over a one-trial FMA peak measured right before it on as many threads.
+    /// </summary>
+    private static (double Median, double Best, double AdjacentFraction) Measure(Shape shape, Operands x, int threads, int repeats, double minSeconds)
     {
         Action call = shape.Batch == 1
             ? () => Gemm.Multiply(shape.TransA, shape.TransB, shape.M, shape.N, shape.K, x.A, x.Lda, x.B, x.Ldb, x.C, shape.N)
@@ -103,9 +111,16 @@ internal static class GemmBench
                 x.A, x.Lda, (long)shape.M * shape.K, x.B, x.Ldb, (long)shape.K * shape.N, x.C, shape.N, (long)shape.M * shape.N);
         double once = Stopwatches.Median(Stopwatches.Time(call, repeats: 3));
         int calls = Math.Max(1, (int)Math.Ceiling(minSeconds / Math.Max(once, 1e-9)));
-        double[] seconds = Stopwatches.Time(() => { for (int i = 0; i < calls; i++) call(); }, repeats, warmups: 0);
         double flops = shape.Flops * calls / 1e9;
-        return (flops / Stopwatches.Median(seconds), flops / seconds.Min());
+        var seconds = new double[repeats];
+        var fractions = new double[repeats];
+        for (int r = 0; r < repeats; r++)
+        {
+            double adjacentPeak = FmaPeak.Measure(threads, trials: 1);
+            seconds[r] = Stopwatches.Time(() => { for (int i = 0; i < calls; i++) call(); }, repeats: 1, warmups: 0)[0];
+            fractions[r] = flops / seconds[r] / adjacentPeak;
+        }
+        return (flops / Stopwatches.Median(seconds), flops / seconds.Min(), Stopwatches.Median(fractions));
     }
 
     /// <summary>Random operands for one shape, stored as the transposes say.</summary>
