@@ -86,7 +86,7 @@ public static unsafe partial class FlashAttention
             int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize;
             int dp = AttentionTileGemm.RoundUp(hs);
             int keyLength = _keyLengths[bh / shape.Heads];
-            var scratch = HeadScratch.Current;
+            var scratch = HeadBuffers;
 
             // This head's operands in tile-friendly layouts: rows padded to dp, K and V transposed in key tiles of (hs, KeyTile).
             float* qSrc = _q + (nint)bh * tq * hs, kSrc = _k + (nint)bh * tk * hs, vSrc = _v + (nint)bh * tk * hs;
@@ -159,14 +159,8 @@ public static unsafe partial class FlashAttention
         }
     }
 
-    /// <summary>Per-thread buffers of the backward pass: one head's packed operands and one tile's blocks.</summary>
-    private sealed class HeadScratch
-    {
-        [ThreadStatic] private static HeadScratch? t_current;
-        public static HeadScratch Current => t_current ??= new HeadScratch();
-        public readonly AttentionScratch Queries = new(BackwardScratch), OutputGrad = new(BackwardScratch),
-            Keys = new(BackwardScratch), KeysT = new(BackwardScratch), ValuesT = new(BackwardScratch),
-            QueryGrad = new(BackwardScratch), Rows = new(BackwardScratch), KeyGrad = new(BackwardScratch),
-            ValueGrad = new(BackwardScratch), Probabilities = new(BackwardScratch), ScoreGrad = new(BackwardScratch);
-    }
+    [ThreadStatic] private static AttentionBackwardBuffers? t_headBuffers;
+
+    /// <summary>This thread's backward buffers, counted by <see cref="BackwardScratch"/>.</summary>
+    private static AttentionBackwardBuffers HeadBuffers => t_headBuffers ??= new AttentionBackwardBuffers(BackwardScratch);
 }
