@@ -31,12 +31,14 @@ internal static class RecallCommand
         var width = new Option<int>("--width") { Description = "C: embedding width (a multiple of --heads)", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps, each on a fresh batch", DefaultValueFactory = _ => 300 };
         var batch = new Option<int>("--batch") { Description = "Sequences per step", DefaultValueFactory = _ => 8 };
-        var lr = new Option<float>("--lr") { Description = "Peak learning rate (warm-up over the first 10% of steps, cosine to a tenth)", DefaultValueFactory = _ => 3e-3f };
+        var lr = new Option<float>("--lr") { Description = "Peak learning rate (warm-up over the first 10% of steps, at most 100 with a curriculum; cosine to a tenth)", DefaultValueFactory = _ => 3e-3f };
         var eval = new Option<int>("--eval") { Description = "Held-out sequences scored at the end", DefaultValueFactory = _ => 64 };
+        var startLength = new Option<int?>("--start-length") { Description = "Length curriculum: train at this length first, doubling it (below --length) each time 90% of recent training answers are right" };
+        var fullLengthSteps = new Option<int?>("--full-length-steps") { Description = "With --start-length: steps at --length once the curriculum reaches it (default: the rest of --steps)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for the weights and the training sequences (the held-out set has its own)", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object" };
         var cmd = new Command("recall", "Train a small GPT on associative recall (or copying) at length T and report held-out answer accuracy.")
-            { task, length, pairs, keys, values, keyed, segment, attention, layers, heads, width, steps, batch, lr, eval, seed, json };
+            { task, length, pairs, keys, values, keyed, segment, attention, layers, heads, width, steps, batch, lr, eval, startLength, fullLengthSteps, seed, json };
         cmd.SetAction(parse =>
         {
             int t = parse.GetValue(length), nh = parse.GetValue(heads), c = parse.GetValue(width);
@@ -48,35 +50,53 @@ internal static class RecallCommand
             Require(parse.GetValue(batch) >= 1, $"--batch must be ≥ 1, got {parse.GetValue(batch)}.");
             Require(parse.GetValue(lr) > 0, $"--lr must be positive, got {parse.GetValue(lr)}.");
             Require(parse.GetValue(eval) >= 1, $"--eval must be ≥ 1, got {parse.GetValue(eval)}.");
+            int? start = parse.GetValue(startLength);
+            Require(start is null || (start >= 1 && start < t), $"--start-length must be in [1, --length = {t}), got {start}.");
+            int? atFullLength = parse.GetValue(fullLengthSteps);
+            Require(atFullLength is null || (start is not null && atFullLength >= 1), $"--full-length-steps must be ≥ 1 and needs --start-length, got {atFullLength}.");
             var sequences = CreateTask(parse.GetValue(task)!, t, parse.GetValue(pairs), parse.GetValue(keys), parse.GetValue(values), parse.GetValue(keyed), parse.GetValue(segment));
             string variant = parse.GetValue(attention)!;
             try { AttentionVariants.Create(variant); }
             catch (ArgumentException e) { throw new ArgumentException($"--attention: {CliApp.PlainMessage(e)}"); }
 
-            int totalSteps = parse.GetValue(steps);
+            int totalSteps = parse.GetValue(steps);   // a budget: a curriculum may end sooner
             var options = new SequenceTaskTrainingOptions
             {
                 Steps = totalSteps,
                 Batch = parse.GetValue(batch),
                 MaxLr = parse.GetValue(lr),
                 MinLr = parse.GetValue(lr) / 10,
-                WarmupSteps = totalSteps / 10,
+                // A curriculum takes an unknown share of the budget: its warm-up is short.
+                WarmupSteps = start is null ? totalSteps / 10 : Math.Min(totalSteps / 10, 100),
                 Seed = parse.GetValue(seed),
                 EvalSequences = parse.GetValue(eval),
+                StartLength = start,
+                StepsAtFullLength = atFullLength,
             };
             var config = new GptConfig(parse.GetValue(layers), nh, c, t, sequences.VocabSize, Attention: variant);
             var model = new Gpt(config, options.Seed);
-            var trainer = new SequenceTaskTrainer(model, sequences, options);
+            SequenceTaskTrainer trainer;
+            try { trainer = new SequenceTaskTrainer(model, sequences, options); }
+            catch (ArgumentException e) when (start is not null) { throw new ArgumentException($"--start-length: {CliApp.PlainMessage(e)}"); }
             Console.Error.WriteLine($"{sequences.Name} at T = {t}: {model.ParameterCount():N0} parameters, {config.Layers} layers, {nh} heads, " +
-                $"width {c}, attention {variant}; {totalSteps} steps of batch {options.Batch}");
+                $"width {c}, attention {variant}; {totalSteps} steps of batch {options.Batch}" +
+                (start is null ? "" : $", a curriculum growing the length from {start}"));
 
             var progress = new TrainingProgressPrinter(Console.Error);
             var clock = Stopwatch.StartNew();
+            int trainedLength = trainer.CurrentLength;
+            int? fullLengthFrom = null;
+            long tokens = 0;
             trainer.Run((step, loss, rate) =>
             {
+                tokens += (long)options.Batch * trainedLength;
                 double seconds = clock.Elapsed.TotalSeconds;
-                progress.Report(new TrainingEvent(step, totalSteps, loss, rate, seconds * 1000 / step,
-                    (double)step * options.Batch * t / seconds, clock.Elapsed));
+                progress.Report(new TrainingEvent(step, totalSteps, loss, rate, seconds * 1000 / step, tokens / seconds, clock.Elapsed));
+                if (trainer.CurrentLength == trainedLength) return;
+                trainedLength = trainer.CurrentLength;
+                if (trainedLength == t) fullLengthFrom = step;
+                progress.Finish();
+                Console.Error.WriteLine($"step {step}: {options.AdvanceAccuracy:P0} of the recent answers right; now training at length {trainedLength}");
             });
             progress.Finish();
             var score = trainer.Evaluate();
@@ -84,13 +104,13 @@ internal static class RecallCommand
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
-                    task = sequences.Name, T = t, attention = variant, seed = options.Seed, steps = totalSteps,
+                    task = sequences.Name, T = t, attention = variant, seed = options.Seed, steps = trainer.Step, start_length = start, full_length_from_step = fullLengthFrom,
                     accuracy = Math.Round(score.Accuracy, 4), chance = Math.Round(sequences.ChanceAccuracy, 4), answers = score.Scored,
                     loss = Math.Round(score.Loss, 4), @params = model.ParameterCount(), seconds = Math.Round(elapsed, 1),
                 }));
             else
                 Console.WriteLine($"held-out accuracy {score.Accuracy:F4} ({score.Correct}/{score.Scored} answers; chance {sequences.ChanceAccuracy:F4}), " +
-                    $"loss {score.Loss:F4}; {totalSteps} steps in {elapsed:F1} s");
+                    $"loss {score.Loss:F4}; {trainer.Step} steps in {elapsed:F1} s");
             return 0;
         });
         return cmd;

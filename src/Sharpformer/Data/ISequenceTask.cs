@@ -27,4 +27,10 @@ public interface ISequenceTask
 
     /// <summary>Fills <paramref name="inputs"/> (T) and <paramref name="targets"/> (T) with one fresh sequence.</summary>
     void Sample(Rng rng, Span<int> inputs, Span<int> targets);
+
+    /// <summary>
+    /// The same task at another length (everything else unchanged), for a length curriculum; throws an
+    /// <see cref="ArgumentException"/> when the task's content does not fit in <paramref name="length"/> tokens.
+    /// </summary>
+    ISequenceTask WithLength(int length);
 }

@@ -13,6 +13,16 @@ public sealed record SequenceTaskScore(double Accuracy, int Correct, int Scored,
 /// batch, so there is no epoch and no overfitting to a fixed set — with AdamW, warm-up + cosine and
 /// global-norm clipping, the loss counting only the scored positions (the rest carry the ignore index).
 /// Scores answer accuracy on a held-out set drawn once from a seed of its own.
+/// <para>
+/// With <see cref="SequenceTaskTrainingOptions.StartLength"/> training begins with a length curriculum: the
+/// task at StartLength, then twice that, and so on below T, moving on once the answer accuracy of the last
+/// <see cref="CurriculumWindow"/> training batches reaches <see cref="SequenceTaskTrainingOptions.AdvanceAccuracy"/>;
+/// then <see cref="SequenceTaskTrainingOptions.StepsAtFullLength"/> steps (or the rest of the budget) train at T.
+/// The learning rate warms up and holds its peak through the curriculum, whose length is not known in
+/// advance, and decays by the cosine over the steps at T. Short sequences put the answer a few tokens from its question, where a
+/// fresh model's nearly uniform attention still sees it; the longer ones then teach it to find the same
+/// content far away. Held-out sequences always have length T.
+/// </para>
 /// </summary>
 public sealed class SequenceTaskTrainer
 {
@@ -26,6 +36,13 @@ public sealed class SequenceTaskTrainer
     private readonly Rng _rng;
     private readonly int[] _inputs, _targets;                 // (B, T) each
     private readonly int[] _heldOutInputs, _heldOutTargets;   // (EvalSequences, T) each
+    private readonly ISequenceTask[] _stages;   // the curriculum's lengths in order, the task itself last
+    private int _stage;
+    private int? _fullLengthFrom;   // the step at which training reached T through the curriculum
+    private readonly Queue<(int Correct, int Scored)> _recent = new();
+
+    /// <summary>Training batches whose answer accuracy decides when the curriculum moves on.</summary>
+    public const int CurriculumWindow = 10;
 
     public SequenceTaskTrainer(Gpt model, ISequenceTask task, SequenceTaskTrainingOptions options)
     {
@@ -40,32 +57,88 @@ public sealed class SequenceTaskTrainer
         // Rng(seed) itself initialised the weights; the training sequences come from its second stream.
         _rng = Rng.SecondStream(Options.Seed);
         Optimizer = new AdamWOptimizer(model.NamedParameters(), 0.9f, 0.99f, 1e-8f, Options.WeightDecay);
+        _stages = Stages(task, Options);
         _inputs = new int[Options.Batch * task.Length];
         _targets = new int[Options.Batch * task.Length];
         _heldOutInputs = new int[Options.EvalSequences * task.Length];
         _heldOutTargets = new int[Options.EvalSequences * task.Length];
-        Fill(new Rng(Options.HeldOutSeed), _heldOutInputs, _heldOutTargets);
+        Fill(task, new Rng(Options.HeldOutSeed), _heldOutInputs, _heldOutTargets);
+    }
+
+    /// <summary>True once the step budget, or the steps at full length after a curriculum, are spent.</summary>
+    public bool Finished => Step >= Options.Steps || (_fullLengthFrom is int from && Step - from >= StepsAtFullLength(from));
+
+    /// <summary>The learning rate of the next step.</summary>
+    public float LearningRate
+    {
+        get
+        {
+            if (_stages.Length == 1) return _schedule.At(Step);
+            if (_fullLengthFrom is not int from) return _schedule.At(Math.Min(Step, Options.WarmupSteps));
+            return new CosineSchedule(Options.MaxLr, Options.MinLr, 0, StepsAtFullLength(from)).At(Step - from);
+        }
+    }
+
+    private int StepsAtFullLength(int from) => Math.Min(Options.StepsAtFullLength ?? int.MaxValue, Options.Steps - from);
+
+    /// <summary>The length the next step trains at (T once any curriculum is over).</summary>
+    public int CurrentLength => _stages[_stage].Length;
+
+    private static ISequenceTask[] Stages(ISequenceTask task, SequenceTaskTrainingOptions options)
+    {
+        var stages = new List<ISequenceTask>();
+        if (options.StartLength is int start)
+            for (long length = start; length < task.Length; length *= 2)
+            {
+                try { stages.Add(task.WithLength((int)length)); }
+                catch (ArgumentException e)
+                {
+                    throw new ArgumentException($"{task.Name}: the curriculum's start length {start} is too short: {e.Message}");
+                }
+            }
+        stages.Add(task);
+        return stages.ToArray();
+    }
+
+    // Moves to the next length once the recent training batches answer well enough.
+    private void Advance(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets)
+    {
+        _recent.Enqueue((CountCorrect(logits, targets, Model.Config.VocabSize), Count(targets)));
+        if (_recent.Count > CurriculumWindow) _recent.Dequeue();
+        int correct = 0, scored = 0;
+        foreach (var (c, n) in _recent) { correct += c; scored += n; }
+        if (_recent.Count == CurriculumWindow && correct >= Options.AdvanceAccuracy * scored)
+        {
+            _stage++;
+            _recent.Clear();
+            if (_stage == _stages.Length - 1) _fullLengthFrom = Step + 1;
+        }
     }
 
     /// <summary>One optimizer step on a fresh batch; returns its loss.</summary>
     public float TrainStep()
     {
-        Fill(_rng, _inputs, _targets);
+        var task = _stages[_stage];
+        int tokens = Options.Batch * task.Length;
+        var inputs = _inputs.AsSpan(0, tokens);
+        var targets = _targets.AsSpan(0, tokens);
+        Fill(task, _rng, inputs, targets);
         using var tape = new Tape();
-        var logits = Model.Forward(tape, _inputs, Options.Batch, Task.Length);   // (B, T, V)
-        var loss = tape.CrossEntropy(logits, _targets, ISequenceTask.IgnoreIndex);
+        var logits = Model.Forward(tape, inputs, Options.Batch, task.Length);   // (B, T, V), T of this stage
+        var loss = tape.CrossEntropy(logits, targets, ISequenceTask.IgnoreIndex);
         float value = loss.Value.Span[0];
+        if (_stage < _stages.Length - 1) Advance(logits.Value.Span, targets);
         tape.Backward(loss);
-        Optimizer.ClipAndUpdate(Options.GradClip, _schedule.At(Step));
+        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate);
         return value;
     }
 
-    /// <summary>Trains until the configured step count, reporting (step, loss, learning rate) after each step.</summary>
+    /// <summary>Trains until <see cref="Finished"/>, reporting (step, loss, learning rate) after each step.</summary>
     public void Run(Action<int, float, float>? report = null)
     {
-        while (Step < Options.Steps)
+        while (!Finished)
         {
-            float lr = _schedule.At(Step);
+            float lr = LearningRate;
             float loss = TrainStep();
             report?.Invoke(Step, loss, lr);
         }
@@ -93,11 +166,11 @@ public sealed class SequenceTaskTrainer
         return new SequenceTaskScore(scored == 0 ? 0 : (double)correct / scored, correct, scored, scored == 0 ? 0f : (float)(lossSum / scored));
     }
 
-    private void Fill(Rng rng, int[] inputs, int[] targets)
+    private static void Fill(ISequenceTask task, Rng rng, Span<int> inputs, Span<int> targets)
     {
-        int t = Task.Length;
+        int t = task.Length;
         for (int s = 0; s < inputs.Length / t; s++)
-            Task.Sample(rng, inputs.AsSpan(s * t, t), targets.AsSpan(s * t, t));
+            task.Sample(rng, inputs.Slice(s * t, t), targets.Slice(s * t, t));
     }
 
     private static int Count(ReadOnlySpan<int> targets)

@@ -14,6 +14,15 @@ public sealed record SequenceTaskTrainingOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Held-out sequences scored at the end, drawn from <see cref="HeldOutSeed"/>.</summary>
     public int EvalSequences { get; init; } = 64;
+    /// <summary>
+    /// When set, training starts with a length curriculum at this many tokens, doubling below the task's
+    /// length (see <see cref="SequenceTaskTrainer"/>); null trains at T throughout.
+    /// </summary>
+    public int? StartLength { get; init; }
+    /// <summary>The answer accuracy of recent training batches at which the curriculum moves to the next length.</summary>
+    public double AdvanceAccuracy { get; init; } = 0.9;
+    /// <summary>With a curriculum: steps trained at full length once it is reached (null: the rest of <see cref="Steps"/>).</summary>
+    public int? StepsAtFullLength { get; init; }
 
     /// <summary>The held-out set's seed: a stream of its own, so no training sequence is scored.</summary>
     public ulong HeldOutSeed => Seed ^ 0xE7A1_5EED_0000_0001UL;
@@ -28,6 +37,9 @@ public sealed record SequenceTaskTrainingOptions
         Require(Batch >= 1, $"batch must be ≥ 1, got {Batch}");
         Require(MaxLr > 0 && MinLr >= 0 && MinLr <= MaxLr, $"need 0 ≤ min lr ≤ lr, got {MinLr} and {MaxLr}");
         Require(WarmupSteps >= 0, $"warm-up steps must be ≥ 0, got {WarmupSteps}");
+        Require(StartLength is null or >= 1, $"start length must be ≥ 1, got {StartLength}");
+        Require(AdvanceAccuracy is > 0 and <= 1, $"the accuracy that advances the curriculum must be in (0, 1], got {AdvanceAccuracy}");
+        Require(StepsAtFullLength is null or >= 1, $"steps at full length must be ≥ 1, got {StepsAtFullLength}");
         Require(EvalSequences >= 1, $"eval sequences must be ≥ 1, got {EvalSequences}");
         return this;
     }

@@ -49,6 +49,9 @@ public class CliErrorTests
     [InlineData("--width", "63")]
     [InlineData("--steps", "0")]
     [InlineData("--task", "sort")]
+    [InlineData("--start-length", "1024")]
+    [InlineData("--start-length", "8")]
+    [InlineData("--full-length-steps", "10")]
     public void RecallNamesTheBadOption(string option, string value)
     {
         var (code, error) = Run("recall", option, value);

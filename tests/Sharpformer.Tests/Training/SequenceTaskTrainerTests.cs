@@ -35,6 +35,58 @@ public class SequenceTaskTrainerTests
     }
 
     [Fact]
+    public void CurriculumGrowsTheLengthOnceAnsweredThenTrainsTheGivenStepsAtFullLength()
+    {
+        // One hop of attention answers keyed recall; at length 16 a fresh model learns it in a few hundred steps.
+        var task = new AssociativeRecall(new AssociativeRecallOptions { Length = 64, Pairs = 2, Keys = 4, Values = 4, KeyedValues = true });
+        var model = new Gpt(new GptConfig(1, 2, 32, task.Length, task.VocabSize), 3);
+        var options = new SequenceTaskTrainingOptions
+        {
+            Steps = 3000, Batch = 8, MaxLr = 3e-3f, MinLr = 3e-4f, WarmupSteps = 20, Seed = 3, EvalSequences = 32,
+            StartLength = 16, StepsAtFullLength = 30,
+        };
+        var trainer = new SequenceTaskTrainer(model, task, options);
+        Assert.Equal(16, trainer.CurrentLength);
+
+        var lengths = new List<int> { trainer.CurrentLength };
+        var rates = new List<float>();
+        trainer.Run((_, _, lr) =>
+        {
+            rates.Add(lr);
+            if (trainer.CurrentLength != lengths[^1]) lengths.Add(trainer.CurrentLength);
+        });
+
+        Assert.Equal([16, 32, 64], lengths);
+        Assert.True(trainer.Step < options.Steps, "the run ends once the steps at full length are spent");
+        int fullFrom = trainer.Step - 30;
+        // Warm-up, then the peak held until full length is reached, then the cosine down to the floor.
+        Assert.All(rates.Skip(20).Take(fullFrom - 20), lr => Assert.Equal(options.MaxLr, lr));
+        Assert.Equal(options.MaxLr, rates[fullFrom]);
+        Assert.True(rates[^1] < 0.05f * options.MaxLr + options.MinLr, $"last rate {rates[^1]}");
+        var score = trainer.Evaluate();
+        Assert.True(score.Accuracy > 0.8, $"held-out accuracy at length 64: {score.Accuracy}");
+    }
+
+    [Fact]
+    public void CurriculumStartTooShortForTheTaskIsRejected()
+    {
+        var task = new AssociativeRecall(new AssociativeRecallOptions { Length = 64, Pairs = 4 });
+        var model = new Gpt(new GptConfig(1, 1, 8, 64, task.VocabSize), 1);
+        var error = Assert.Throws<ArgumentException>(() => new SequenceTaskTrainer(model, task, new() { StartLength = 8 }));
+        Assert.Contains("start length 8", error.Message);
+    }
+
+    [Fact]
+    public void TasksAtAnotherLengthKeepEverythingElse()
+    {
+        var recall = new AssociativeRecall(new AssociativeRecallOptions { Length = 64, Pairs = 3, Keys = 5, Values = 7, KeyedValues = true });
+        var shorter = Assert.IsType<AssociativeRecall>(recall.WithLength(32));
+        Assert.Equal(recall.Options with { Length = 32 }, shorter.Options);
+        var copy = Assert.IsType<CopyTask>(new CopyTask(64, 5, 9).WithLength(16));
+        Assert.Equal((16, 5, 9), (copy.Length, copy.Segment, copy.Symbols));
+    }
+
+    [Fact]
     public void ModelTooSmallForTheTaskIsRejected()
     {
         var task = new AssociativeRecall(new AssociativeRecallOptions { Length = 64, Pairs = 4 });

@@ -90,6 +90,8 @@ public sealed class AssociativeRecall : ISequenceTask
         }
     }
 
+    public ISequenceTask WithLength(int length) => new AssociativeRecall(Options with { Length = length });
+
     /// <summary>The id of value <paramref name="value"/> paired with key id <paramref name="key"/>.</summary>
     public int ValueId(int key, int value) =>
         FirstValue + (Options.KeyedValues ? (key - FirstKey) * Options.Values : 0) + value;

@@ -46,6 +46,8 @@ public sealed class CopyTask : ISequenceTask
     /// <summary>Where the separator sits: the copy fills the sequence after it.</summary>
     public int SeparatorAt => Length - Segment - 1;
 
+    public ISequenceTask WithLength(int length) => new CopyTask(length, Segment, Symbols);
+
     public void Sample(Rng rng, Span<int> inputs, Span<int> targets)
     {
         if (inputs.Length != Length || targets.Length != Length)
