@@ -24,6 +24,7 @@ internal static class RecallCommand
         var keys = new Option<int>("--keys") { Description = "recall: size of the key alphabet", DefaultValueFactory = _ => 16 };
         var values = new Option<int>("--values") { Description = "Size of the answer alphabet (recall: values; copy: symbols); chance is 1/values", DefaultValueFactory = _ => 16 };
         var keyed = new Option<bool>("--keyed-values") { Description = "recall: each key has its own value tokens, so one hop of attention answers (retrieval alone)" };
+        var distinct = new Option<bool>("--distinct-queries") { Description = "recall: queries use tokens of their own (q3 asks for k3's value), never a copy of an earlier token" };
         var segment = new Option<int>("--segment") { Description = "copy: symbols to copy", DefaultValueFactory = _ => 16 };
         var attention = new Option<string>("--attention") { Description = $"Attention variant: {string.Join(", ", AttentionVariants.Names)}", DefaultValueFactory = _ => "flash" };
         var layers = new Option<int>("--layers") { Description = "Transformer blocks", DefaultValueFactory = _ => 2 };
@@ -38,7 +39,7 @@ internal static class RecallCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed for the weights and the training sequences (the held-out set has its own)", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object" };
         var cmd = new Command("recall", "Train a small GPT on associative recall (or copying) at length T and report held-out answer accuracy.")
-            { task, length, pairs, keys, values, keyed, segment, attention, layers, heads, width, steps, batch, lr, eval, startLength, fullLengthSteps, seed, json };
+            { task, length, pairs, keys, values, keyed, distinct, segment, attention, layers, heads, width, steps, batch, lr, eval, startLength, fullLengthSteps, seed, json };
         cmd.SetAction(parse =>
         {
             int t = parse.GetValue(length), nh = parse.GetValue(heads), c = parse.GetValue(width);
@@ -54,7 +55,7 @@ internal static class RecallCommand
             Require(start is null || (start >= 1 && start < t), $"--start-length must be in [1, --length = {t}), got {start}.");
             int? atFullLength = parse.GetValue(fullLengthSteps);
             Require(atFullLength is null || (start is not null && atFullLength >= 1), $"--full-length-steps must be ≥ 1 and needs --start-length, got {atFullLength}.");
-            var sequences = CreateTask(parse.GetValue(task)!, t, parse.GetValue(pairs), parse.GetValue(keys), parse.GetValue(values), parse.GetValue(keyed), parse.GetValue(segment));
+            var sequences = CreateTask(parse.GetValue(task)!, t, parse.GetValue(pairs), parse.GetValue(keys), parse.GetValue(values), parse.GetValue(keyed), parse.GetValue(distinct), parse.GetValue(segment));
             string variant = parse.GetValue(attention)!;
             try { AttentionVariants.Create(variant); }
             catch (ArgumentException e) { throw new ArgumentException($"--attention: {CliApp.PlainMessage(e)}"); }
@@ -116,7 +117,7 @@ internal static class RecallCommand
         return cmd;
     }
 
-    private static ISequenceTask CreateTask(string name, int length, int pairs, int keys, int values, bool keyed, int segment)
+    private static ISequenceTask CreateTask(string name, int length, int pairs, int keys, int values, bool keyed, bool distinct, int segment)
     {
         switch (name)
         {
@@ -125,7 +126,7 @@ internal static class RecallCommand
                 Require(keys >= pairs, $"--keys ({keys}) must be ≥ --pairs ({pairs}): keys within a sequence are distinct.");
                 Require(values >= 2, $"--values must be ≥ 2, got {values}.");
                 Require(length >= 4 * pairs + 1, $"--length {length} is too short for --pairs {pairs}: need at least {4 * pairs + 1} tokens.");
-                return new AssociativeRecall(new AssociativeRecallOptions { Length = length, Pairs = pairs, Keys = keys, Values = values, KeyedValues = keyed });
+                return new AssociativeRecall(new AssociativeRecallOptions { Length = length, Pairs = pairs, Keys = keys, Values = values, KeyedValues = keyed, DistinctQueries = distinct });
             case "copy":
                 Require(segment >= 1, $"--segment must be ≥ 1, got {segment}.");
                 Require(values >= 2, $"--values must be ≥ 2, got {values}.");

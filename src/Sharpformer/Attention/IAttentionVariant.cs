@@ -12,4 +12,19 @@ public interface IAttentionVariant
 
     // q: (B, nh, Tq, hs); k, v: (B, nh, Tk, hs) -> (B, nh, Tq, hs)
     Variable Forward(Tape tape, Variable q, Variable k, Variable v, AttentionMask mask);
+
+    /// <summary>
+    /// True when which keys a query reads depends on earlier queries too (topk's tile summaries): cached
+    /// decoding then keeps every query and passes them to <see cref="ForwardCached"/>, so that a token decoded
+    /// alone reads the same keys as in a whole-sequence pass.
+    /// </summary>
+    bool ChoosesFromPastQueries => false;
+
+    /// <summary>
+    /// Causal decoding with a KV cache: q holds the newest queries (B, nh, Tnew, hs), k and v every cached
+    /// position (B, nh, Tk, hs), the newest last; <paramref name="pastQueries"/> (B, nh, Tk, hs) every cached
+    /// query when <see cref="ChoosesFromPastQueries"/>, else null.
+    /// </summary>
+    Variable ForwardCached(Tape tape, Variable q, Variable k, Variable v, Variable? pastQueries) =>
+        Forward(tape, q, k, v, AttentionMask.CausalOnly);
 }

@@ -28,13 +28,22 @@ public sealed class TopKVariant : IAttentionVariant
 
     public string Name => $"topk:{TopBlocks}:{LocalBlocks}" + (Estimate == TopKEstimate.UpperBound ? ":bound" : "");
 
-    public Variable Forward(Tape tape, Variable q, Variable k, Variable v, AttentionMask mask)
+    public bool ChoosesFromPastQueries => true;
+
+    public Variable Forward(Tape tape, Variable q, Variable k, Variable v, AttentionMask mask) =>
+        Attend(tape, q, k, v, mask, pastQueries: null);
+
+    public Variable ForwardCached(Tape tape, Variable q, Variable k, Variable v, Variable? pastQueries) =>
+        Attend(tape, q, k, v, AttentionMask.CausalOnly, pastQueries);
+
+    private Variable Attend(Tape tape, Variable q, Variable k, Variable v, AttentionMask mask, Variable? pastQueries)
     {
         // A pattern per call, lent by the tape: the backward pass of this call reads it after later layers have
         // chosen theirs. Tapes reuse their patterns after Reset, so steps after the first allocate none.
         var pattern = tape.BorrowPattern();
         var shape = AttentionShape.Create(q.Dim(0), q.Dim(1), q.Dim(2), k.Dim(2), q.Dim(3), mask.Causal);
-        TopKBlockSelection.Build(pattern, q.Value.Span, k.Value.Span, mask.KeyLengths ?? [], shape, TileSize, TopBlocks, LocalBlocks, Estimate);
+        TopKBlockSelection.Build(pattern, q.Value.Span, k.Value.Span, mask.KeyLengths ?? [], shape, TileSize, TopBlocks, LocalBlocks, Estimate,
+            pastQueries is null ? default : pastQueries.Value.Span);
         return tape.SparseAttention(q, k, v, mask.Causal, mask.KeyLengths, pattern);
     }
 }

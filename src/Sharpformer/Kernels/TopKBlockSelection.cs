@@ -22,6 +22,9 @@ public enum TopKEstimate
 /// Under a causal mask the query summary comes from the tile-size rows that end at the tile's first row, not
 /// from the tile's own rows: otherwise which past keys row i sees would depend on the queries after i, a path
 /// from later tokens into earlier outputs that a language model learns to use.
+/// Decoding with a cache passes every past query (<c>pastQueries</c>, (B·nh, Tk, hs)): a query at position p then
+/// chooses as the rows of its tile did in a whole-sequence pass, anchored at the tile's first row
+/// 64·⌊p/64⌋ with the queries before it, so a token decoded alone reads the same keys.
 /// The selection is a constant of the computation: no gradient flows through it.
 /// </summary>
 public static class TopKBlockSelection
@@ -30,12 +33,13 @@ public static class TopKBlockSelection
 
     public static void Build(BlockSparsePattern pattern, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<int> keyLengths,
         in AttentionShape shape, int tileSize, int topBlocks, int localBlocks,
-        TopKEstimate estimate = TopKEstimate.MeanKey)
+        TopKEstimate estimate = TopKEstimate.MeanKey, ReadOnlySpan<float> pastQueries = default)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         shape.Validate(keyLengths);
         shape.RequireQuery(q.Length, nameof(q));
         shape.RequireKey(k.Length, nameof(k));
+        if (!pastQueries.IsEmpty) shape.RequireKey(pastQueries.Length, nameof(pastQueries));
         if (topBlocks < 0) throw new ArgumentException($"Top blocks must be at least 0, got {topBlocks}.", nameof(topBlocks));
         if (localBlocks < 0) throw new ArgumentException($"Local blocks must be at least 0, got {localBlocks}.", nameof(localBlocks));
         int tq = shape.QueryLength, tk = shape.KeyLength, hs = shape.HeadSize, offset = tk - tq;
@@ -53,12 +57,16 @@ public static class TopKBlockSelection
         {
             int keyLength = shape.KeyLengthOf(keyLengths, bh / shape.Heads);
             var keys = k.Slice(bh * tk * hs, tk * hs);
+            var past = pastQueries.IsEmpty ? default : pastQueries.Slice(bh * tk * hs, tk * hs);
             if (estimate == TopKEstimate.MeanKey) Means(keys, keyLength, hs, tileSize, keyMeans);
             else Ranges(keys, keyLength, hs, tileSize, keyMins, keyMaxs);
             for (int qt = 0; qt < pattern.QueryTiles; qt++)
             {
                 int q0 = qt * tileSize, q1 = Math.Min(q0 + tileSize, tq);
                 int lo = q0 + offset, hi = q1 - 1 + offset;
+                // The row the causal choice is anchored at: the tile's first row, or with past queries the first
+                // row of the whole-sequence tile that holds it.
+                int anchor = past.IsEmpty ? lo : lo - lo % tileSize;
                 int keyHi = shape.Causal ? Math.Min(hi, keyLength - 1) : keyLength - 1;
                 if (keyHi >= 0)
                 {
@@ -74,13 +82,19 @@ public static class TopKBlockSelection
                     // or before every row of the tile, so no row's choice depends on a later query (and so on a
                     // later token); otherwise the tile's own rows.
                     int s0 = shape.Causal ? Math.Max(0, q0 - tileSize + 1) : q0, s1 = shape.Causal ? q0 + 1 : q1;
+                    var queries = q.Slice((bh * tq + s0) * hs, (s1 - s0) * hs);
+                    if (!past.IsEmpty && shape.Causal)
+                    {
+                        (s0, s1) = (Math.Max(0, anchor - tileSize + 1), anchor + 1);   // absolute rows
+                        queries = past.Slice(s0 * hs, (s1 - s0) * hs);
+                    }
                     // Likewise a key tile competes with the keys at or before the first row only: later tiles not at
                     // all, and the tile holding the first row with a summary of its keys up to that row.
-                    int lastCandidate = shape.Causal ? Math.Min(lastTile, lo / tileSize) : lastTile;
+                    int lastCandidate = shape.Causal ? Math.Min(lastTile, anchor / tileSize) : lastTile;
                     int cutTile = -1;
                     if (shape.Causal && lastCandidate >= 0)
                     {
-                        int start = lastCandidate * tileSize, end = Math.Min(lo, keyLength - 1); // keys [start, end]
+                        int start = lastCandidate * tileSize, end = Math.Min(anchor, keyLength - 1); // keys [start, end]
                         if (Math.Min(start + tileSize, keyLength) - 1 > end)
                         {
                             cutTile = lastCandidate;
@@ -89,7 +103,6 @@ public static class TopKBlockSelection
                             else Ranges(cut, end - start + 1, hs, end - start + 1, cutMin, cutMax);
                         }
                     }
-                    var queries = q.Slice((bh * tq + s0) * hs, (s1 - s0) * hs);
                     if (estimate == TopKEstimate.MeanKey)
                     {
                         Means(queries, s1 - s0, hs, s1 - s0, queryMean);

@@ -5,44 +5,64 @@ namespace Sharpformer.Nn;
 
 /// <summary>
 /// The keys and values one attention layer has computed so far, so that each new token costs O(T)
-/// instead of recomputing the whole prefix. Stored as (B, nh, capacity, hs).
+/// instead of recomputing the whole prefix. Stored as (B, nh, capacity, hs). For a variant that chooses
+/// keys from past queries (<see cref="Attention.IAttentionVariant.ChoosesFromPastQueries"/>) it keeps the
+/// queries as well.
 /// </summary>
 public sealed class LayerKvCache(int batch, int heads, int capacity, int headSize)
 {
     private Tensor _keys = new(batch, heads, capacity, headSize);
     private Tensor _values = new(batch, heads, capacity, headSize);
-    private Tensor? _spareKeys, _spareValues; // reordering writes here, then the two swap
+    private Tensor? _queries;                               // allocated when the first queries arrive
+    private Tensor? _spareKeys, _spareValues, _spareQueries; // reordering writes here, then the pairs swap
 
     public int Length { get; private set; }
     public int Capacity => capacity;
 
     public void Clear() => Length = 0;
 
-    // k, v: (B, nh, Tnew, hs) appended at position Length.
-    public void Append(Tensor k, Tensor v)
+    /// <summary>True when the cache holds the queries of every cached position.</summary>
+    public bool KeepsQueries => _queries != null;
+
+    // k, v and (when kept) q: (B, nh, Tnew, hs) appended at position Length. Queries are kept from the first
+    // position on or never, so that every cached position has one.
+    public void Append(Tensor k, Tensor v, Tensor? q = null)
     {
         int tNew = k.Dim(2);
         if (Length + tNew > capacity)
             throw new ArgumentException($"KV cache: {Length} cached + {tNew} new positions exceed the capacity of {capacity}.");
-        for (int bh = 0; bh < batch * heads; bh++)
-        {
-            k.Span.Slice(bh * tNew * headSize, tNew * headSize).CopyTo(_keys.Span.Slice((bh * capacity + Length) * headSize));
-            v.Span.Slice(bh * tNew * headSize, tNew * headSize).CopyTo(_values.Span.Slice((bh * capacity + Length) * headSize));
-        }
+        if (q != null && _queries == null && Length > 0)
+            throw new ArgumentException($"KV cache: queries arrive at position {Length}, but the positions before it were cached without theirs.");
+        if (q == null && _queries != null)
+            throw new ArgumentException("KV cache: this cache keeps queries, and the new positions come without theirs.");
+        if (q != null) _queries ??= new Tensor(batch, heads, capacity, headSize);
+        CopyIn(k, _keys, tNew);
+        CopyIn(v, _values, tNew);
+        if (q != null) CopyIn(q, _queries!, tNew);
         Length += tNew;
     }
 
-    /// <summary>Compact copies (B, nh, Length, hs) of the cached keys and values, as constants on the tape.</summary>
-    public (Variable Keys, Variable Values) View(Tape tape)
+    // (B, nh, Tnew, hs) -> rows [Length, Length + Tnew) of the (B, nh, capacity, hs) store
+    private void CopyIn(Tensor source, Tensor store, int tNew)
     {
-        var k = tape.Borrow(batch, heads, Length, headSize);
-        var v = tape.Borrow(batch, heads, Length, headSize);
         for (int bh = 0; bh < batch * heads; bh++)
-        {
-            _keys.Span.Slice(bh * capacity * headSize, Length * headSize).CopyTo(k.Span.Slice(bh * Length * headSize));
-            _values.Span.Slice(bh * capacity * headSize, Length * headSize).CopyTo(v.Span.Slice(bh * Length * headSize));
-        }
-        return (Variable.Constant(k, "k_cache"), Variable.Constant(v, "v_cache"));
+            source.Span.Slice(bh * tNew * headSize, tNew * headSize).CopyTo(store.Span.Slice((bh * capacity + Length) * headSize));
+    }
+
+    /// <summary>Compact copies (B, nh, Length, hs) of the cached keys and values, as constants on the tape.</summary>
+    public (Variable Keys, Variable Values) View(Tape tape) =>
+        (Variable.Constant(CopyOut(tape, _keys), "k_cache"), Variable.Constant(CopyOut(tape, _values), "v_cache"));
+
+    /// <summary>A compact copy (B, nh, Length, hs) of the cached queries, as a constant on the tape.</summary>
+    public Variable ViewQueries(Tape tape) =>
+        Variable.Constant(CopyOut(tape, _queries ?? throw new InvalidOperationException("KV cache: no queries were kept.")), "q_cache");
+
+    private Tensor CopyOut(Tape tape, Tensor store)
+    {
+        var compact = tape.Borrow(batch, heads, Length, headSize);
+        for (int bh = 0; bh < batch * heads; bh++)
+            store.Span.Slice(bh * capacity * headSize, Length * headSize).CopyTo(compact.Span.Slice(bh * Length * headSize));
+        return compact;
     }
 
     /// <summary>
@@ -52,17 +72,22 @@ public sealed class LayerKvCache(int batch, int heads, int capacity, int headSiz
     public void Reorder(ReadOnlySpan<int> parents)
     {
         if (parents.Length != batch) throw new ArgumentException($"KV cache: {parents.Length} parents for {batch} rows.");
-        _spareKeys ??= new Tensor(_keys.Shape);
-        _spareValues ??= new Tensor(_values.Shape);
+        Gather(parents, ref _keys, ref _spareKeys);
+        Gather(parents, ref _values, ref _spareValues);
+        if (_queries != null) Gather(parents, ref _queries, ref _spareQueries);
+    }
+
+    // store's row r becomes its row parents[r] (every head, the cached positions), by way of spare.
+    private void Gather(ReadOnlySpan<int> parents, ref Tensor store, ref Tensor? spare)
+    {
+        spare ??= new Tensor(store.Shape);
         int rowSize = heads * capacity * headSize, used = Length * headSize;
         for (int r = 0; r < batch; r++)
         for (int h = 0; h < heads; h++)
         {
             int from = parents[r] * rowSize + h * capacity * headSize, to = r * rowSize + h * capacity * headSize;
-            _keys.Span.Slice(from, used).CopyTo(_spareKeys.Span.Slice(to, used));
-            _values.Span.Slice(from, used).CopyTo(_spareValues.Span.Slice(to, used));
+            store.Span.Slice(from, used).CopyTo(spare.Span.Slice(to, used));
         }
-        (_keys, _spareKeys) = (_spareKeys, _keys);
-        (_values, _spareValues) = (_spareValues, _values);
+        (store, spare) = (spare, store);
     }
 }

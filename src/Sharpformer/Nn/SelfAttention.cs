@@ -37,15 +37,18 @@ public sealed class SelfAttention : Module
 
     /// <summary>
     /// Decoding with a cache: x holds only the new positions (B, Tnew, C); their keys and values are
-    /// appended to <paramref name="cache"/> and the queries attend over everything cached so far.
+    /// appended to <paramref name="cache"/> (with the queries, for a variant that chooses keys from past
+    /// queries) and the queries attend over everything cached so far.
     /// </summary>
     public Variable ForwardCached(Tape tape, Variable x, LayerKvCache cache)
     {
         var qkv = Qkv.Forward(tape, x);
         var q = tape.SplitHeads(qkv, Heads, part: 0, parts: 3);          // (B, nh, Tnew, hs)
-        cache.Append(tape.SplitHeads(qkv, Heads, part: 1, parts: 3).Value, tape.SplitHeads(qkv, Heads, part: 2, parts: 3).Value);
+        bool keepQueries = Variant.ChoosesFromPastQueries;
+        cache.Append(tape.SplitHeads(qkv, Heads, part: 1, parts: 3).Value, tape.SplitHeads(qkv, Heads, part: 2, parts: 3).Value,
+            keepQueries ? q.Value : null);
         var (k, v) = cache.View(tape);                                     // (B, nh, Tcached, hs)
-        var y = Variant.Forward(tape, q, k, v, AttentionMask.CausalOnly);
+        var y = Variant.ForwardCached(tape, q, k, v, keepQueries ? cache.ViewQueries(tape) : null);
         return Proj.Forward(tape, tape.MergeHeads(y));
     }
 

@@ -61,6 +61,40 @@ public class SparseVariantModelTests
     }
 
     [Theory]
+    [InlineData("topk:1:1")]
+    [InlineData("topk:1:1:bound")]
+    [InlineData("topk:2:0")]
+    public void TopKDecodedTokenByTokenReadsTheTilesOfTheWholeSequencePass(string attention)
+    {
+        // 203 positions: four 64-key tiles (the last one partial), so each query's tile choice matters.
+        var config = new GptConfig(Layers: 2, Heads: 2, Embedding: 8, BlockSize: 203, VocabSize: 11, Attention: attention);
+        var model = new Gpt(config, 7);
+        var rng = new Sharpformer.Tensors.Rng(9);
+        foreach (var p in model.Parameters()) if (p.Value.Rank == 2) rng.FillNormal(p.Value.Span, 0.5f);
+        var ids = new int[config.BlockSize];
+        for (int i = 0; i < ids.Length; i++) ids[i] = rng.NextInt(config.VocabSize);
+
+        float[] whole;
+        using (var tape = new Tape(recordGradients: false))
+            whole = model.Forward(tape, ids, 1, ids.Length).Value.Span.ToArray(); // (1, T, V)
+        var cache = model.NewCache(1);
+        // A prompt of 70 positions in one call, then one token at a time.
+        var steps = new List<(int Start, int Count)> { (0, 70) };
+        for (int t = 70; t < ids.Length; t++) steps.Add((t, 1));
+        foreach (var (start, count) in steps)
+        {
+            using var tape = new Tape(recordGradients: false);
+            var logits = model.Forward(tape, ids.AsSpan(start, count), 1, count, cache: cache).Value.Span; // (1, count, V)
+            for (int i = 0; i < logits.Length; i++)
+            {
+                float expected = whole[start * config.VocabSize + i];
+                Assert.True(Math.Abs(logits[i] - expected) <= 1e-4 + 1e-4 * Math.Abs(expected),
+                    $"position {start + i / config.VocabSize}: cached {logits[i]} vs whole {expected}");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData("window:3:1:0")]
     [InlineData("lsh:2:4:2")]
     public void ModelGradientsMatchFiniteDifferences(string attention)

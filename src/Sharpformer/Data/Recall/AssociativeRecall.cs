@@ -32,6 +32,8 @@ namespace Sharpformer.Data.Recall;
 /// each key has its own Values value tokens (v3.0, v3.1, … belong to k3; render <c>v3.7</c>), so a value
 /// names its key and one step of attention, from the query to the far-away value, answers: the retrieval
 /// alone is tested. Chance stays 1/Values, the answer being one of the key's own values.
+/// With <see cref="AssociativeRecallOptions.DistinctQueries"/> the queries after the marker are tokens of their
+/// own, one per key (q0, q1, … after the keys, before the values; <c>q3</c> asks for the value of <c>k3</c>).
 /// </para>
 /// </summary>
 public sealed class AssociativeRecall : ISequenceTask
@@ -47,10 +49,13 @@ public sealed class AssociativeRecall : ISequenceTask
     public string Name => "recall";
     public int Length => Options.Length;
     public int VocabSize => FirstValue + (Options.KeyedValues ? Options.Keys : 1) * Options.Values;
+
+    /// <summary>The id of query q0 (only with <see cref="AssociativeRecallOptions.DistinctQueries"/>; else the keys ask).</summary>
+    public int FirstQuery => FirstKey + Options.Keys;
     public double ChanceAccuracy => 1.0 / Options.Values;
 
-    /// <summary>The id of value v0; values follow the keys.</summary>
-    public int FirstValue => FirstKey + Options.Keys;
+    /// <summary>The id of value v0; values follow the keys (and the queries, when they are distinct).</summary>
+    public int FirstValue => FirstQuery + (Options.DistinctQueries ? Options.Keys : 0);
 
     /// <summary>Where the query marker sits: the queries and their answers fill the sequence after it.</summary>
     public int QueryStart => Options.Length - 2 * Options.Queries - 1;
@@ -84,13 +89,16 @@ public sealed class AssociativeRecall : ISequenceTask
         for (int q = 0; q < Options.Queries; q++)
         {
             int at = QueryStart + 1 + 2 * q;
-            inputs[at] = keys[order[q]];
+            inputs[at] = QueryId(keys[order[q]]);
             inputs[at + 1] = values[order[q]];
             targets[at] = values[order[q]];
         }
     }
 
     public ISequenceTask WithLength(int length) => new AssociativeRecall(Options with { Length = length });
+
+    /// <summary>The token that asks for key id <paramref name="key"/>: the key itself, or its own query token.</summary>
+    public int QueryId(int key) => Options.DistinctQueries ? key - FirstKey + FirstQuery : key;
 
     /// <summary>The id of value <paramref name="value"/> paired with key id <paramref name="key"/>.</summary>
     public int ValueId(int key, int value) =>
@@ -105,7 +113,8 @@ public sealed class AssociativeRecall : ISequenceTask
             {
                 Filler => "·",
                 QueryMarker => "?",
-                var id when id < FirstValue => $"k{id - FirstKey}",
+                var id when id < FirstQuery => $"k{id - FirstKey}",
+                var id when id < FirstValue => $"q{id - FirstQuery}",
                 var id when Options.KeyedValues => $"v{(id - FirstValue) / Options.Values}.{(id - FirstValue) % Options.Values}",
                 var id => $"v{id - FirstValue}",
             };

@@ -15,6 +15,12 @@ public sealed record AssociativeRecallOptions
     public int Values { get; init; } = 16;
     /// <summary>Each key has its own value tokens (Keys × Values of them), so a value names its key.</summary>
     public bool KeyedValues { get; init; }
+    /// <summary>
+    /// Queries use tokens of their own (q3 asks for the value of k3), so a query never meets an identical
+    /// token earlier in the sequence: attention whose queries and keys are one projection (LSH) otherwise
+    /// finds the key's earlier copy, not its value.
+    /// </summary>
+    public bool DistinctQueries { get; init; }
 
     public int Queries => QueryCount ?? Pairs;
 

@@ -118,6 +118,35 @@ public class AssociativeRecallTests
     }
 
     [Fact]
+    public void DistinctQueriesAskWithTokensOfTheirOwn()
+    {
+        var task = new AssociativeRecall(new AssociativeRecallOptions { Length = 96, Pairs = 6, Keys = 8, Values = 4, KeyedValues = true, DistinctQueries = true });
+        Assert.Equal(2 + 8 + 8 + 8 * 4, task.VocabSize);
+        Assert.Equal(task.FirstQuery + 8, task.FirstValue);
+        var rng = new Rng(5);
+        for (int draw = 0; draw < 20; draw++)
+        {
+            var (inputs, targets) = Draw(task, rng);
+            var valueOf = new Dictionary<int, int>();
+            for (int i = 0; i < task.QueryStart; i++)
+                if (inputs[i] != AssociativeRecall.Filler)
+                {
+                    Assert.InRange(inputs[i], AssociativeRecall.FirstKey, task.FirstQuery - 1);
+                    valueOf[task.QueryId(inputs[i])] = inputs[++i];
+                }
+            for (int at = task.QueryStart + 1; at < inputs.Length; at += 2)
+            {
+                Assert.InRange(inputs[at], task.FirstQuery, task.FirstValue - 1);
+                Assert.Equal(valueOf[inputs[at]], targets[at]);
+                Assert.Equal(targets[at], inputs[at + 1]);
+            }
+        }
+        var (shown, _) = Draw(new AssociativeRecall(task.Options with { Length = 9, Pairs = 1 }), new Rng(1));
+        Assert.Matches(@"^(?:· )*k(?<key>\d) v\k<key>\.\d(?: ·)* \? q\k<key> v\k<key>\.\d$",
+            new AssociativeRecall(task.Options with { Length = 9, Pairs = 1 }).Render(shown));
+    }
+
+    [Fact]
     public void RenderShowsTheFormat()
     {
         var task = new AssociativeRecall(new AssociativeRecallOptions { Length = 9, Pairs = 1, Keys = 4, Values = 4 });
