@@ -36,10 +36,11 @@ internal static class RecallCommand
         var eval = new Option<int>("--eval") { Description = "Held-out sequences scored at the end", DefaultValueFactory = _ => 64 };
         var startLength = new Option<int?>("--start-length") { Description = "Length curriculum: train at this length first, doubling it (below --length) each time 90% of recent training answers are right" };
         var fullLengthSteps = new Option<int?>("--full-length-steps") { Description = "With --start-length: steps at --length once the curriculum reaches it (default: the rest of --steps)" };
+        var stepsPerLength = new Option<int?>("--steps-per-length") { Description = "With --start-length: the most steps at each length after the first before moving on regardless (default: no cap)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for the weights and the training sequences (the held-out set has its own)", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object" };
         var cmd = new Command("recall", "Train a small GPT on associative recall (or copying) at length T and report held-out answer accuracy.")
-            { task, length, pairs, keys, values, keyed, distinct, segment, attention, layers, heads, width, steps, batch, lr, eval, startLength, fullLengthSteps, seed, json };
+            { task, length, pairs, keys, values, keyed, distinct, segment, attention, layers, heads, width, steps, batch, lr, eval, startLength, stepsPerLength, fullLengthSteps, seed, json };
         cmd.SetAction(parse =>
         {
             int t = parse.GetValue(length), nh = parse.GetValue(heads), c = parse.GetValue(width);
@@ -55,6 +56,8 @@ internal static class RecallCommand
             Require(start is null || (start >= 1 && start < t), $"--start-length must be in [1, --length = {t}), got {start}.");
             int? atFullLength = parse.GetValue(fullLengthSteps);
             Require(atFullLength is null || (start is not null && atFullLength >= 1), $"--full-length-steps must be ≥ 1 and needs --start-length, got {atFullLength}.");
+            int? perLength = parse.GetValue(stepsPerLength);
+            Require(perLength is null || (start is not null && perLength >= 1), $"--steps-per-length must be ≥ 1 and needs --start-length, got {perLength}.");
             var sequences = CreateTask(parse.GetValue(task)!, t, parse.GetValue(pairs), parse.GetValue(keys), parse.GetValue(values), parse.GetValue(keyed), parse.GetValue(distinct), parse.GetValue(segment));
             string variant = parse.GetValue(attention)!;
             try { AttentionVariants.Create(variant); }
@@ -73,6 +76,7 @@ internal static class RecallCommand
                 EvalSequences = parse.GetValue(eval),
                 StartLength = start,
                 StepsAtFullLength = atFullLength,
+                StepsPerLength = perLength,
             };
             var config = new GptConfig(parse.GetValue(layers), nh, c, t, sequences.VocabSize, Attention: variant);
             var model = new Gpt(config, options.Seed);
@@ -94,10 +98,13 @@ internal static class RecallCommand
                 double seconds = clock.Elapsed.TotalSeconds;
                 progress.Report(new TrainingEvent(step, totalSteps, loss, rate, seconds * 1000 / step, tokens / seconds, clock.Elapsed));
                 if (trainer.CurrentLength == trainedLength) return;
+                bool learned = trainer.LongestLearnedLength == trainedLength;
                 trainedLength = trainer.CurrentLength;
                 if (trainedLength == t) fullLengthFrom = step;
                 progress.Finish();
-                Console.Error.WriteLine($"step {step}: {options.AdvanceAccuracy:P0} of the recent answers right; now training at length {trainedLength}");
+                Console.Error.WriteLine(learned
+                    ? $"step {step}: {options.AdvanceAccuracy:P0} of the recent answers right; now training at length {trainedLength}"
+                    : $"step {step}: {perLength} steps without {options.AdvanceAccuracy:P0} of the answers right; now training at length {trainedLength}");
             });
             progress.Finish();
             var score = trainer.Evaluate();
@@ -105,7 +112,7 @@ internal static class RecallCommand
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
-                    task = sequences.Name, T = t, attention = variant, seed = options.Seed, steps = trainer.Step, start_length = start, full_length_from_step = fullLengthFrom,
+                    task = sequences.Name, T = t, attention = variant, seed = options.Seed, steps = trainer.Step, start_length = start, longest_learned_length = trainer.LongestLearnedLength, full_length_from_step = fullLengthFrom,
                     accuracy = Math.Round(score.Accuracy, 4), chance = Math.Round(sequences.ChanceAccuracy, 4), answers = score.Scored,
                     loss = Math.Round(score.Loss, 4), @params = model.ParameterCount(), seconds = Math.Round(elapsed, 1),
                 }));

@@ -17,7 +17,9 @@ public sealed record SequenceTaskScore(double Accuracy, int Correct, int Scored,
 /// With <see cref="SequenceTaskTrainingOptions.StartLength"/> training begins with a length curriculum: the
 /// task at StartLength, then twice that, and so on below T, moving on once the answer accuracy of the last
 /// <see cref="CurriculumWindow"/> training batches reaches <see cref="SequenceTaskTrainingOptions.AdvanceAccuracy"/>;
-/// then <see cref="SequenceTaskTrainingOptions.StepsAtFullLength"/> steps (or the rest of the budget) train at T.
+/// past the first length, <see cref="SequenceTaskTrainingOptions.StepsPerLength"/> caps the steps at each length,
+/// so that a variant that cannot learn some length still reaches T. Then
+/// <see cref="SequenceTaskTrainingOptions.StepsAtFullLength"/> steps (or the rest of the budget) train at T.
 /// The learning rate warms up and holds its peak through the curriculum, whose length is not known in
 /// advance, and decays by the cosine over the steps at T. Short sequences put the answer a few tokens from its question, where a
 /// fresh model's nearly uniform attention still sees it; the longer ones then teach it to find the same
@@ -37,7 +39,7 @@ public sealed class SequenceTaskTrainer
     private readonly int[] _inputs, _targets;                 // (B, T) each
     private readonly int[] _heldOutInputs, _heldOutTargets;   // (EvalSequences, T) each
     private readonly ISequenceTask[] _stages;   // the curriculum's lengths in order, the task itself last
-    private int _stage;
+    private int _stage, _stageFrom;   // the current length's index, and the step it began at
     private int? _fullLengthFrom;   // the step at which training reached T through the curriculum
     private readonly Queue<(int Correct, int Scored)> _recent = new();
 
@@ -100,19 +102,25 @@ public sealed class SequenceTaskTrainer
         return stages.ToArray();
     }
 
-    // Moves to the next length once the recent training batches answer well enough.
+    /// <summary>The longest curriculum length at which the training answers reached the advance accuracy (null: none yet).</summary>
+    public int? LongestLearnedLength { get; private set; }
+
+    // Moves to the next length once the recent training batches answer well enough, or, past the first
+    // length, once the steps allowed at a length are spent.
     private void Advance(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets)
     {
         _recent.Enqueue((CountCorrect(logits, targets, Model.Config.VocabSize), Count(targets)));
         if (_recent.Count > CurriculumWindow) _recent.Dequeue();
         int correct = 0, scored = 0;
         foreach (var (c, n) in _recent) { correct += c; scored += n; }
-        if (_recent.Count == CurriculumWindow && correct >= Options.AdvanceAccuracy * scored)
-        {
-            _stage++;
-            _recent.Clear();
-            if (_stage == _stages.Length - 1) _fullLengthFrom = Step + 1;
-        }
+        bool learned = _recent.Count == CurriculumWindow && correct >= Options.AdvanceAccuracy * scored;
+        bool outOfSteps = _stage > 0 && Options.StepsPerLength is int cap && Step + 1 - _stageFrom >= cap;
+        if (!learned && !outOfSteps) return;
+        if (learned) LongestLearnedLength = CurrentLength;
+        _stage++;
+        _stageFrom = Step + 1;
+        _recent.Clear();
+        if (_stage == _stages.Length - 1) _fullLengthFrom = Step + 1;
     }
 
     /// <summary>One optimizer step on a fresh batch; returns its loss.</summary>

@@ -21,6 +21,11 @@ public sealed record SequenceTaskTrainingOptions
     public int? StartLength { get; init; }
     /// <summary>The answer accuracy of recent training batches at which the curriculum moves to the next length.</summary>
     public double AdvanceAccuracy { get; init; } = 0.9;
+    /// <summary>
+    /// With a curriculum: the most steps spent at each length after the first before moving on regardless
+    /// (null: no cap). The first length, where the model learns the task at all, has no cap.
+    /// </summary>
+    public int? StepsPerLength { get; init; }
     /// <summary>With a curriculum: steps trained at full length once it is reached (null: the rest of <see cref="Steps"/>).</summary>
     public int? StepsAtFullLength { get; init; }
 
@@ -39,6 +44,7 @@ public sealed record SequenceTaskTrainingOptions
         Require(WarmupSteps >= 0, $"warm-up steps must be ≥ 0, got {WarmupSteps}");
         Require(StartLength is null or >= 1, $"start length must be ≥ 1, got {StartLength}");
         Require(AdvanceAccuracy is > 0 and <= 1, $"the accuracy that advances the curriculum must be in (0, 1], got {AdvanceAccuracy}");
+        Require(StepsPerLength is null or >= 1, $"steps per length must be ≥ 1, got {StepsPerLength}");
         Require(StepsAtFullLength is null or >= 1, $"steps at full length must be ≥ 1, got {StepsAtFullLength}");
         Require(EvalSequences >= 1, $"eval sequences must be ≥ 1, got {EvalSequences}");
         return this;

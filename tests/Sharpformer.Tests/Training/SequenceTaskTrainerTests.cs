@@ -1,5 +1,7 @@
+using Sharpformer.Data;
 using Sharpformer.Data.Recall;
 using Sharpformer.Models;
+using Sharpformer.Tensors;
 using Sharpformer.Training;
 
 namespace Sharpformer.Tests.Training;
@@ -65,6 +67,39 @@ public class SequenceTaskTrainerTests
         Assert.True(rates[^1] < 0.05f * options.MaxLr + options.MinLr, $"last rate {rates[^1]}");
         var score = trainer.Evaluate();
         Assert.True(score.Accuracy > 0.8, $"held-out accuracy at length 64: {score.Accuracy}");
+    }
+
+    /// <summary>Answers the last position with token 1 at length 8 or less (learnable), with a coin flip beyond (not).</summary>
+    private sealed class LearnableOnlyShort(int length) : ISequenceTask
+    {
+        public string Name => "short-only";
+        public int Length => length;
+        public int VocabSize => 3;
+        public double ChanceAccuracy => 0.5;
+        public ISequenceTask WithLength(int newLength) => new LearnableOnlyShort(newLength);
+
+        public void Sample(Rng rng, Span<int> inputs, Span<int> targets)
+        {
+            inputs.Fill(0);
+            targets.Fill(ISequenceTask.IgnoreIndex);
+            targets[^1] = length <= 8 ? 1 : 1 + rng.NextInt(2);
+        }
+    }
+
+    [Fact]
+    public void CurriculumMovesOnWhenTheStepsAtALengthAreSpent()
+    {
+        var task = new LearnableOnlyShort(32);
+        var model = new Gpt(new GptConfig(1, 1, 8, 32, task.VocabSize), 1);
+        var options = new SequenceTaskTrainingOptions { Steps = 1000, WarmupSteps = 0, StartLength = 8, StepsPerLength = 7, StepsAtFullLength = 5 };
+        var trainer = new SequenceTaskTrainer(model, task, options);
+        var lengths = new List<int>();
+        trainer.Run((_, _, _) => lengths.Add(trainer.CurrentLength));
+
+        int atEight = lengths.Count(l => l == 8) + 1;   // the report follows the step: the first step ran at 8 too
+        Assert.Equal(8, trainer.LongestLearnedLength);
+        Assert.Equal(7, lengths.Count(l => l == 16));
+        Assert.Equal(atEight + 7 + 5, trainer.Step);
     }
 
     [Fact]
