@@ -21,9 +21,9 @@ public sealed record SequenceTaskScore(double Accuracy, int Correct, int Scored,
 /// so that a variant that cannot learn some length still reaches T. Then
 /// <see cref="SequenceTaskTrainingOptions.StepsAtFullLength"/> steps (or the rest of the budget) train at T.
 /// The learning rate warms up and holds its peak through the curriculum, whose length is not known in
-/// advance, and decays by the cosine over the steps at T. Short sequences put the answer a few tokens from its question, where a
-/// fresh model's nearly uniform attention still sees it; the longer ones then teach it to find the same
-/// content far away. Held-out sequences always have length T.
+/// advance, and decays by the cosine over the steps at T. Short sequences put the answer a few tokens from
+/// its question, where a fresh model's nearly uniform attention still sees it; the longer ones then teach it
+/// to find the same content far away. Held-out sequences always have length T.
 /// </para>
 /// </summary>
 public sealed class SequenceTaskTrainer
@@ -41,6 +41,7 @@ public sealed class SequenceTaskTrainer
     private readonly ISequenceTask[] _stages;   // the curriculum's lengths in order, the task itself last
     private int _stage, _stageFrom;   // the current length's index, and the step it began at
     private int? _fullLengthFrom;   // the step at which training reached T through the curriculum
+    private CosineSchedule? _fullLengthSchedule;   // the decay over the steps at T, counted from _fullLengthFrom
     private readonly Queue<(int Correct, int Scored)> _recent = new();
 
     /// <summary>Training batches whose answer accuracy decides when the curriculum moves on.</summary>
@@ -77,7 +78,7 @@ public sealed class SequenceTaskTrainer
         {
             if (_stages.Length == 1) return _schedule.At(Step);
             if (_fullLengthFrom is not int from) return _schedule.At(Math.Min(Step, Options.WarmupSteps));
-            return new CosineSchedule(Options.MaxLr, Options.MinLr, 0, StepsAtFullLength(from)).At(Step - from);
+            return _fullLengthSchedule!.At(Step - from);
         }
     }
 
@@ -120,7 +121,9 @@ public sealed class SequenceTaskTrainer
         _stage++;
         _stageFrom = Step + 1;
         _recent.Clear();
-        if (_stage == _stages.Length - 1) _fullLengthFrom = Step + 1;
+        if (_stage < _stages.Length - 1) return;
+        _fullLengthFrom = Step + 1;
+        _fullLengthSchedule = new CosineSchedule(Options.MaxLr, Options.MinLr, 0, StepsAtFullLength(Step + 1));
     }
 
     /// <summary>One optimizer step on a fresh batch; returns its loss.</summary>
