@@ -8,6 +8,9 @@ namespace Sharpformer.Kernels;
 /// allocates nothing once warm). It walks the (N block, K block) sequence; for each block its items are
 /// what the threads share: first the panels of the next B block to pack, then the row tiles of C to
 /// compute against the current packed B block. Two B buffers alternate between the two roles.
+/// On one thread with a non-transposed B, the full panels of a block are instead packed by the first row
+/// tile as it computes (<see cref="GemmKernel512.RunPackingB{TLayout}"/>); only a partial last panel is
+/// packed ahead.
 /// </summary>
 internal sealed unsafe class GemmJob : IParallelBody
 {
@@ -30,7 +33,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     private readonly float* _packedB1 = Allocate(GemmBlocking.BBlockFloats);
 
     private GemmPath _path;
-    private bool _transA, _transB;
+    private bool _transA, _transB, _firstTilePacksB;
     private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc, _threads;
     private float* _a, _b, _c;
     private float _alpha, _beta;
@@ -66,6 +69,9 @@ internal sealed unsafe class GemmJob : IParallelBody
         _c = c; _ldc = ldc;
         _alpha = alpha;
         _beta = beta;
+        // Only one thread may compute a block's first row tile before the others start on it, and the
+        // first tile must have all MR rows.
+        _firstTilePacksB = threads == 1 && !transB && path == GemmPath.Vector512 && m >= MR;
     }
 
     /// <summary>Sets up the loop that packs the first B block alone.</summary>
@@ -73,7 +79,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     {
         _next = MakeBlock(jc: 0, pc: 0, _packedB0);
         _hasNext = true;
-        PanelsToPack = PanelsOf(_next);
+        PanelsToPack = PanelsPackedAhead(_next);
         RowTiles = 0;
     }
 
@@ -90,7 +96,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         }
         _hasNext = jc < _n;
         if (_hasNext) _next = MakeBlock(jc, pc, _current.PackedB == _packedB0 ? _packedB1 : _packedB0);
-        PanelsToPack = _hasNext ? PanelsOf(_next) : 0;
+        PanelsToPack = _hasNext ? PanelsPackedAhead(_next) : 0;
         RowTiles = (_m + MR - 1) / MR;
         return true;
     }
@@ -111,6 +117,12 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     private static int PanelsOf(in Block block) => (block.Nc + NR - 1) / NR;
 
+    // Panels [FirstPanelPackedAhead, PanelsOf) are packed before the block is computed: all of them,
+    // or only a partial last one when the first row tile packs the full ones.
+    private int FirstPanelPackedAhead(in Block block) => _firstTilePacksB ? block.Nc / NR : 0;
+
+    private int PanelsPackedAhead(in Block block) => PanelsOf(block) - FirstPanelPackedAhead(block);
+
     /// <summary>Drops the caller's pointers so nothing outlives the call that pinned them.</summary>
     public void End()
     {
@@ -120,7 +132,7 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     public void Execute(int index)
     {
-        if (index < PanelsToPack) PackPanel(_next, index);
+        if (index < PanelsToPack) PackPanel(_next, FirstPanelPackedAhead(_next) + index);
         else ComputeRowTile(_current, index - PanelsToPack);
     }
 
@@ -180,6 +192,13 @@ internal sealed unsafe class GemmJob : IParallelBody
             float* panelB = block.PackedB + (long)jr * kc * NR;
             float* cTile = cRow + jr * NR;
             if (jr < MR) PrefetchNextTile(block, index, part: jr);
+            if (index == 0 && cols == NR && _firstTilePacksB)
+            {
+                float* bSource = _b + (long)block.Pc * _ldb + block.Jc + jr * NR;
+                if (_transA) GemmKernel512.RunPackingB<KMajorPanel>(kc, panelA, bSource, _ldb, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);
+                else GemmKernel512.RunPackingB<RowMajorPanel>(kc, panelA, bSource, _ldb, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);
+                continue;
+            }
             if (cols == NR && (rows == MR || GemmDriver.WritesPartialRows(_path)))
             {
                 GemmDriver.RunKernel(_path, _transA, rows, kc, panelA, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);

@@ -40,6 +40,23 @@ public class GemmTests
     }
 
     [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Multiply_OnOneThread_MatchesReference(bool transA, bool transB)
+    {
+        // One thread with a non-transposed B packs B's full panels inside the first row tile: check full and
+        // partial last panels, several K and N blocks, exactly one row tile (14 rows), and alpha/beta.
+        using var _ = GemmCheck.Threads(1);
+        GemmCheck.AgainstReference(transA, transB, 45, 1100, 600, extraLd: 3, alpha: 1f, beta: 0f, seed: 41);
+        GemmCheck.AgainstReference(transA, transB, 14, 96, 257, extraLd: 0, alpha: -0.5f, beta: 1f, seed: 42);
+        GemmCheck.AgainstReference(transA, transB, 13, 65, 17, extraLd: 1, alpha: 1f, beta: 0f, seed: 43);
+        GemmCheck.AgainstReference(transA, transB, 257, 65, 65, extraLd: 0, alpha: 2f, beta: 0.25f, seed: 44);
+        GemmCheck.AgainstReference(transA, transB, 30, 64, 300, extraLd: 2, alpha: 1f, beta: 0f, seed: 45, cGarbage: float.NaN);
+    }
+
+    [Theory]
     [InlineData(false, false, 0.5f, 0f)]
     [InlineData(true, true, -2f, 1f)]
     [InlineData(false, true, 1f, 1f)]
