@@ -4,9 +4,13 @@ namespace Sharpformer.Kernels;
 /// Tile and block sizes of the packed GEMM (see docs/gemm.md for the measurements behind them).
 /// The micro-kernel computes an MR×NR tile of C; K is cut into blocks of at most <see cref="KcMax"/>
 /// and N into blocks of at most <see cref="NcMax"/> so that:
-/// - one packed A panel (MR × KC floats, 14 KiB) stays in the 48 KiB L1 while the kernel sweeps the
-///   B block, and the B panel streaming past it (KC × NR, 32 KiB) is read once per tile;
-/// - one packed B block (KC × NC floats, 512 KiB) stays in the 1 MiB L2 of each core.
+/// - one packed A panel (MR × KC floats, 28 KiB) stays in the 48 KiB L1 while the kernel sweeps the
+///   B block, and the B panel streaming past it (KC × NR, 64 KiB) is read once per tile;
+/// - one packed B block (KC × NC floats, 1 MiB) fills the 1 MiB L2 of each core; the kernel's B
+///   prefetch covers the lines the A panel and C tiles push out.
+/// A K block of 512 rather than 256 halves the kernel calls, and with them the fixed cost of each (zeroing
+/// 28 accumulators, updating the C tile): measured 1–5% faster on 1024³–2048³ and the transformer shapes
+/// than 256, and no slower than 384.
 /// </summary>
 internal static class GemmBlocking
 {
@@ -17,7 +21,7 @@ internal static class GemmBlocking
     public const int NR = 32;
 
     /// <summary>Largest K block; K is split into equal blocks no larger than this.</summary>
-    public const int KcMax = 256;
+    public const int KcMax = 512;
 
     /// <summary>Largest N block (a multiple of NR).</summary>
     public const int NcMax = 512;
