@@ -73,7 +73,7 @@ internal static unsafe class GemmDriver
         long workPerPanel = 4L * GemmBlocking.NR * GemmBlocking.KcFor(k);
         Parallelism.For(job.PanelsToPack, job, workPerItem: workPerPanel, threads);
         while (job.NextBlock())
-            Parallelism.For(job.PanelsToPack + job.RowTiles, job, workPerItem: workPerTile, threads);
+            Parallelism.For(job.PanelsToPack + job.RowItems, job, workPerItem: workPerTile * job.TilesPerItem, threads);
         job.End();
     }
 

@@ -7,7 +7,8 @@ namespace Sharpformer.Kernels;
 /// The state of one blocked product, reused by every product started on the same thread (so a call
 /// allocates nothing once warm). It walks the (N block, K block) sequence; for each block its items are
 /// what the threads share: first the panels of the next B block to pack, then the row tiles of C to
-/// compute against the current packed B block. Two B buffers alternate between the two roles.
+/// compute against the current packed B block, in items of one row tile (or, for a transposed A,
+/// <see cref="KMajorTilesPerItem"/> tiles packed in one pass). Two B buffers alternate between the two roles.
 /// On one thread with a non-transposed B, the full panels of a block are instead packed by the first row
 /// tile as it computes (<see cref="GemmKernel512.RunPackingB{TLayout}"/>); only a partial last panel is
 /// packed ahead.
@@ -15,6 +16,9 @@ namespace Sharpformer.Kernels;
 internal sealed unsafe class GemmJob : IParallelBody
 {
     private const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
+
+    /// <summary>Row tiles per item when A is transposed: their panels are packed in one visit of each stored row.</summary>
+    public const int KMajorTilesPerItem = 4;
 
     [ThreadStatic] private static GemmJob? t_job;
 
@@ -34,7 +38,7 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     private GemmPath _path;
     private bool _transA, _transB, _firstTilePacksB;
-    private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc, _threads;
+    private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc, _threads, _tilesPerItem;
     private float* _a, _b, _c;
     private float _alpha, _beta;
 
@@ -44,8 +48,11 @@ internal sealed unsafe class GemmJob : IParallelBody
     /// <summary>Panels of the next B block that the current loop packs (items [0, PanelsToPack)).</summary>
     public int PanelsToPack { get; private set; }
 
-    /// <summary>Row tiles of C computed by the current loop (items after the panels); 0 before the first block.</summary>
-    public int RowTiles { get; private set; }
+    /// <summary>Items of row tiles of C computed by the current loop (after the panels); 0 before the first block.</summary>
+    public int RowItems { get; private set; }
+
+    /// <summary>Row tiles in one item of <see cref="RowItems"/>.</summary>
+    public int TilesPerItem => _tilesPerItem;
 
     ~GemmJob()
     {
@@ -62,6 +69,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         _threads = threads;
         _transA = transA;
         _transB = transB;
+        _tilesPerItem = transA ? KMajorTilesPerItem : 1;
         _m = m; _n = n; _k = k;
         _kcBlock = GemmBlocking.KcFor(k);
         _a = a; _lda = lda;
@@ -80,7 +88,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         _next = MakeBlock(jc: 0, pc: 0, _packedB0);
         _hasNext = true;
         PanelsToPack = PanelsPackedAhead(_next);
-        RowTiles = 0;
+        RowItems = 0;
     }
 
     /// <summary>Moves to the next block: computes the block just packed and packs the one after it. False when done.</summary>
@@ -97,7 +105,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         _hasNext = jc < _n;
         if (_hasNext) _next = MakeBlock(jc, pc, _current.PackedB == _packedB0 ? _packedB1 : _packedB0);
         PanelsToPack = _hasNext ? PanelsPackedAhead(_next) : 0;
-        RowTiles = (_m + MR - 1) / MR;
+        RowItems = (RowTileCount + _tilesPerItem - 1) / _tilesPerItem;
         return true;
     }
 
@@ -117,6 +125,8 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     private static int PanelsOf(in Block block) => (block.Nc + NR - 1) / NR;
 
+    private int RowTileCount => (_m + MR - 1) / MR;
+
     // Panels [FirstPanelPackedAhead, PanelsOf) are packed before the block is computed: all of them,
     // or only a partial last one when the first row tile packs the full ones.
     private int FirstPanelPackedAhead(in Block block) => _firstTilePacksB ? block.Nc / NR : 0;
@@ -133,7 +143,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     public void Execute(int index)
     {
         if (index < PanelsToPack) PackPanel(_next, FirstPanelPackedAhead(_next) + index);
-        else ComputeRowTile(_current, index - PanelsToPack);
+        else ComputeRowItem(_current, index - PanelsToPack);
     }
 
     // B panel `index`: columns [index·NR, index·NR + NR) of the block → packed rows of NR floats.
@@ -146,43 +156,58 @@ internal sealed unsafe class GemmJob : IParallelBody
         else GemmPacking.PackB(_b + (long)block.Pc * _ldb + block.Jc + j0, _ldb, cols, block.Kc, dst);
     }
 
-    // Tiles are claimed in order, so this thread's next tile is most likely `threads` tiles on. Its A
-    // block is fetched into L2 in MR parts, one before each of the first MR kernel calls, so that
-    // packing it later does not wait on memory.
-    private void PrefetchNextTile(in Block block, int index, int part)
+    // Items are claimed in order, so this thread's next item is most likely `threads` items on. Its A
+    // block is fetched into L2 in `parts` parts, one before each of the first MR kernel calls of every
+    // tile, so that packing it later does not wait on memory.
+    private void PrefetchNextItem(in Block block, int item, int part, int parts)
     {
-        int i0 = (index + _threads) * MR;
+        int i0 = (item + _threads) * _tilesPerItem * MR;
         if (i0 >= _m) return;
         if (_transA)
         {
-            // Stored (K, M): 16 values at column i0 of each k step, spread over the parts.
-            int steps = (block.Kc + MR - 1) / MR;
+            // Stored (K, M): the item's columns of each k step, the k steps spread over the parts.
+            int columns = Math.Min(_tilesPerItem * MR, _m - i0);
+            int steps = (block.Kc + parts - 1) / parts;
             int end = Math.Min(block.Kc, (part + 1) * steps);
             for (int p = part * steps; p < end; p++)
             {
                 float* src = _a + (long)(block.Pc + p) * _lda + i0;
-                Sse.Prefetch1(src);
-                Sse.Prefetch1(src + 15);
+                for (int j = 0; j < columns; j += 16) Sse.Prefetch1(src + j);
+                Sse.Prefetch1(src + columns - 1);
             }
             return;
         }
         // Stored (M, K): part r is row i0 + r.
-        if (i0 + part >= _m) return;
+        if (part >= MR || i0 + part >= _m) return;
         float* row = _a + (long)(i0 + part) * _lda + block.Pc;
         for (int p = 0; p < block.Kc; p += 16) Sse.Prefetch1(row + p);
         Sse.Prefetch1(row + block.Kc - 1);
     }
 
-    // Rows [index·MR, index·MR + MR) of C in this column block, against every packed B panel.
-    private void ComputeRowTile(in Block block, int index)
+    // The item's row tiles: pack their A panels (all at once when transposed), then compute each.
+    private void ComputeRowItem(in Block block, int item)
+    {
+        int firstTile = item * _tilesPerItem;
+        int tiles = Math.Min(_tilesPerItem, RowTileCount - firstTile);
+        GemmScratch scratch = GemmScratch.ForCurrentThread();
+        if (_transA)
+        {
+            int i0 = firstTile * MR;
+            GemmPacking.PackAKMajor(_a + (long)block.Pc * _lda + i0, _lda, Math.Min(tiles * MR, _m - i0), block.Kc,
+                scratch.PanelA, GemmBlocking.APanelFloats, readableColumns: _m - i0);
+        }
+        for (int t = 0; t < tiles; t++)
+            ComputeRowTile(block, item, t, firstTile + t, scratch, scratch.PanelA + (long)t * GemmBlocking.APanelFloats);
+    }
+
+    // Rows [index·MR, index·MR + MR) of C in this column block, against every packed B panel; tile
+    // `tileOfItem` of row item `item`, whose A panel (already packed when transposed) is panelA.
+    private void ComputeRowTile(in Block block, int item, int tileOfItem, int index, GemmScratch scratch, float* panelA)
     {
         int i0 = index * MR;
         int rows = Math.Min(MR, _m - i0);
         int kc = block.Kc;
-        GemmScratch scratch = GemmScratch.ForCurrentThread();
-        float* panelA = scratch.PanelA;
-        if (_transA) GemmPacking.PackAKMajor(_a + (long)block.Pc * _lda + i0, _lda, rows, kc, panelA, wideRowsReadable: i0 + 16 <= _m);
-        else GemmPacking.PackARowMajor(_a + (long)i0 * _lda + block.Pc, _lda, rows, kc, panelA, padRows: !GemmDriver.WritesPartialRows(_path));
+        if (!_transA) GemmPacking.PackARowMajor(_a + (long)i0 * _lda + block.Pc, _lda, rows, kc, panelA, padRows: !GemmDriver.WritesPartialRows(_path));
 
         float* cRow = _c + (long)i0 * _ldc + block.Jc;
         int panels = PanelsOf(block);
@@ -191,7 +216,7 @@ internal sealed unsafe class GemmJob : IParallelBody
             int cols = Math.Min(NR, block.Nc - jr * NR);
             float* panelB = block.PackedB + (long)jr * kc * NR;
             float* cTile = cRow + jr * NR;
-            if (jr < MR) PrefetchNextTile(block, index, part: jr);
+            if (jr < MR) PrefetchNextItem(block, item, part: tileOfItem * MR + jr, parts: _tilesPerItem * MR);
             if (index == 0 && cols == NR && _firstTilePacksB)
             {
                 float* bSource = _b + (long)block.Pc * _ldb + block.Jc + jr * NR;
@@ -220,14 +245,15 @@ internal sealed unsafe class GemmJob : IParallelBody
     }
 }
 
-/// <summary>Per-thread buffers of a thread that computes row tiles: its A panel and an edge tile.</summary>
+/// <summary>Per-thread buffers of a thread that computes row tiles: its A panels and an edge tile.</summary>
 internal sealed unsafe class GemmScratch
 {
     [ThreadStatic] private static GemmScratch? t_scratch;
 
     public static GemmScratch ForCurrentThread() => t_scratch ??= new GemmScratch();
 
-    public readonly float* PanelA = (float*)NativeMemory.AlignedAlloc(GemmBlocking.APanelFloats * sizeof(float), 64);
+    /// <summary>A panels for one item of row tiles, <see cref="GemmBlocking.APanelFloats"/> apart.</summary>
+    public readonly float* PanelA = (float*)NativeMemory.AlignedAlloc((nuint)GemmJob.KMajorTilesPerItem * GemmBlocking.APanelFloats * sizeof(float), 64);
     public readonly float* EdgeTile = (float*)NativeMemory.AlignedAlloc(GemmBlocking.MR * GemmBlocking.NR * sizeof(float), 64);
 
     ~GemmScratch()

@@ -45,34 +45,48 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// Transposed A: op(A)(r, p) = a[p·lda + r] to dst[p·MrStride + r]. When <paramref name="wideRowsReadable"/>
-    /// (16 values from every a + p·lda lie inside the matrix) each k step is one vector copy; the two
-    /// extra lanes land in padding the kernel never reads.
+    /// Transposed A for <paramref name="rows"/> consecutive rows of op(A), a row tile of MR rows after
+    /// another: op(A)(t·MR + r, p) = a[p·lda + t·MR + r] to dst[t·panelStride + p·MrStride + r].
+    /// Each stored row is visited once for all the tiles: its values are contiguous, while successive k
+    /// steps are a stride of lda apart and, for a power-of-two lda, fall into the same few cache sets,
+    /// so visiting them once per tile would read every line from farther out several times.
+    /// A full tile whose 16 values from a + p·lda + t·MR lie within <paramref name="readableColumns"/> is one
+    /// vector copy per k (the two extra lanes land in padding the kernel never reads).
     /// </summary>
-    public static void PackAKMajor(float* a, int lda, int rows, int kc, float* dst, bool wideRowsReadable)
+    public static void PackAKMajor(float* a, int lda, int rows, int kc, float* dst, int panelStride, int readableColumns)
     {
         const int Stride = GemmBlocking.MrStride;
-        if (rows == MR && wideRowsReadable && Vector512.IsHardwareAccelerated)
+        int tiles = (rows + MR - 1) / MR;
+        int vectorTiles = 0;
+        if (Vector512.IsHardwareAccelerated)
+            while (vectorTiles < rows / MR && vectorTiles * MR + 16 <= readableColumns) vectorTiles++;
+        if (vectorTiles > 0)
         {
-            // Each k step is a different row of the stored matrix, usually a different page, where the
+            // Every k step is a different row of the stored matrix, usually a different page, where the
             // hardware prefetcher does not follow: fetch 16 steps ahead (prefetches never fault).
             long ahead = 16L * lda;
+            int lastColumn = vectorTiles * MR + 1;
             for (int p = 0; p < kc; p++)
             {
                 float* src = a + (long)p * lda;
-                Sse.Prefetch0(src + ahead);
-                Sse.Prefetch0(src + ahead + 15);
-                Vector512.Store(Vector512.Load(src), dst + p * Stride);
+                for (int j = 0; j < lastColumn; j += 16) Sse.Prefetch0(src + ahead + j);
+                Sse.Prefetch0(src + ahead + lastColumn);
+                float* row = dst + p * Stride;
+                for (int t = 0; t < vectorTiles; t++)
+                    Vector512.Store(Vector512.Load(src + t * MR), row + (long)t * panelStride);
             }
-            return;
         }
-        for (int p = 0; p < kc; p++)
+        for (int t = vectorTiles; t < tiles; t++)
         {
-            float* src = a + (long)p * lda;
-            float* row = dst + p * Stride;
-            int r = 0;
-            for (; r < rows; r++) row[r] = src[r];
-            for (; r < MR; r++) row[r] = 0f;
+            int tileRows = Math.Min(MR, rows - t * MR);
+            for (int p = 0; p < kc; p++)
+            {
+                float* src = a + (long)p * lda + t * MR;
+                float* row = dst + (long)t * panelStride + p * Stride;
+                int r = 0;
+                for (; r < tileRows; r++) row[r] = src[r];
+                for (; r < MR; r++) row[r] = 0f;
+            }
         }
     }
 
