@@ -44,26 +44,34 @@ internal static class GemmBench
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats per case; the median is reported", DefaultValueFactory = _ => 5 };
         var quick = new Option<bool>("--quick") { Description = "Only the square and MLP shapes, with shorter repeats" };
         var only = new Option<string?>("--only") { Description = "Only the shapes whose name contains this text, e.g. batch48 or 1024x" };
+        var baseline = new Option<string?>("--baseline")
+        {
+            Description = "Sharpformer.Core.dll of another build (or its folder): time it against this build, call for call in this process, and report the ratio",
+        };
         var command = new Command("gemm", "SGEMM GFLOP/s for 1 and 2 threads beside the measured FMA peak.");
         command.Options.Add(repeats);
         command.Options.Add(quick);
         command.Options.Add(only);
+        command.Options.Add(baseline);
         command.SetAction(parsed =>
         {
             int count = parsed.GetValue(repeats);
             if (count < 1) throw new ArgumentException($"--repeats must be at least 1, got {count}.");
+            string? baselinePath = parsed.GetValue(baseline);
+            GemmBaseline? other = baselinePath == null ? null : GemmBaseline.Load(baselinePath);
             var report = new BenchReport(parsed.InvocationConfiguration.Output, parsed.GetValue(BenchCommand.Json));
-            Run(report, count, parsed.GetValue(quick), parsed.GetValue(only));
+            Run(report, count, parsed.GetValue(quick), parsed.GetValue(only), other);
             return 0;
         });
         return command;
     }
 
-    private static void Run(BenchReport report, int repeats, bool quick, string? only)
+    private static void Run(BenchReport report, int repeats, bool quick, string? only, GemmBaseline? baseline)
     {
         int[] threadCounts = [1, 2];
         var peak = new Dictionary<int, double>();
-        foreach (int threads in threadCounts)
+        // A comparison with a baseline build reports ratios, not fractions of the peak.
+        foreach (int threads in baseline == null ? threadCounts : [])
         {
             peak[threads] = FmaPeak.Measure(threads, trials: quick ? 3 : 7);
             report.Add("fma-peak", $"threads={threads}", peak[threads], "GFLOP/s");
@@ -80,6 +88,11 @@ internal static class GemmBench
                 foreach (int threads in threadCounts)
                 {
                     Parallelism.ThreadCount = threads;
+                    if (baseline != null)
+                    {
+                        Compare(report, shape, operands, threads, repeats, minSeconds, baseline);
+                        continue;
+                    }
                     var (median, best, adjacent) = Measure(shape, operands, threads, repeats, minSeconds);
                     report.Add("gemm", $"{shape.Name} threads={threads}", median, "GFLOP/s", new Dictionary<string, object>
                     {
@@ -94,6 +107,12 @@ internal static class GemmBench
         {
             Parallelism.ThreadCount = saved;
         }
+        if (baseline != null)
+        {
+            report.Note("value: median over the repeats of (baseline time / this build's time), each repeat timing both builds");
+            report.Note("one after the other on the same operands; above 1 this build is faster.");
+            return;
+        }
         report.Note("value: median GFLOP/s of the repeats; best: the fastest repeat; fraction_of_peak: the median over the FMA peak");
         report.Note("of the same thread count, measured above in this run; fraction_of_adjacent_peak: the median over the repeats");
         report.Note("of each repeat's GFLOP/s over an FMA-peak trial run just before it (the cores this VM shares change by the second).");
@@ -105,10 +124,7 @@ internal static class GemmBench
     /// </summary>
     private static (double Median, double Best, double AdjacentFraction) Measure(Shape shape, Operands x, int threads, int repeats, double minSeconds)
     {
-        Action call = shape.Batch == 1
-            ? () => Gemm.Multiply(shape.TransA, shape.TransB, shape.M, shape.N, shape.K, x.A, x.Lda, x.B, x.Ldb, x.C, shape.N)
-            : () => Gemm.MultiplyBatched(shape.Batch, shape.TransA, shape.TransB, shape.M, shape.N, shape.K,
-                x.A, x.Lda, (long)shape.M * shape.K, x.B, x.Ldb, (long)shape.K * shape.N, x.C, shape.N, (long)shape.M * shape.N);
+        Action call = Call(shape, x, OursMultiply, OursMultiplyBatched);
         double once = Stopwatches.Median(Stopwatches.Time(call, repeats: 3));
         int calls = Math.Max(1, (int)Math.Ceiling(minSeconds / Math.Max(once, 1e-9)));
         double flops = shape.Flops * calls / 1e9;
@@ -122,6 +138,40 @@ internal static class GemmBench
         }
         return (flops / Stopwatches.Median(seconds), flops / seconds.Min(), Stopwatches.Median(fractions));
     }
+
+    /// <summary>This build against the baseline on one shape: the paired ratio and each side's GFLOP/s.</summary>
+    private static void Compare(BenchReport report, Shape shape, Operands x, int threads, int repeats, double minSeconds, GemmBaseline baseline)
+    {
+        baseline.ThreadCount = threads;
+        Action ours = Call(shape, x, OursMultiply, OursMultiplyBatched);
+        Action theirs = Call(shape, x, baseline.Multiply, baseline.MultiplyBatched);
+        double once = Stopwatches.Median(Stopwatches.Time(ours, repeats: 3));
+        int calls = Math.Max(1, (int)Math.Ceiling(minSeconds / Math.Max(once, 1e-9)));
+        var (ratio, ourSeconds, baselineSeconds) = GemmBaseline.Pair(ours, theirs, calls, Math.Max(repeats, 5));
+        double flops = shape.Flops * calls / 1e9;
+        report.Add("gemm-vs-baseline", $"{shape.Name} threads={threads}", ratio, "x", new Dictionary<string, object>
+        {
+            ["gflops"] = flops / ourSeconds,
+            ["baseline_gflops"] = flops / baselineSeconds,
+        });
+    }
+
+    private delegate void Multiply(bool transA, bool transB, int m, int n, int k, float[] a, int lda, float[] b, int ldb, float[] c, int ldc);
+
+    private delegate void MultiplyBatched(int batch, bool transA, bool transB, int m, int n, int k,
+        float[] a, int lda, long strideA, float[] b, int ldb, long strideB, float[] c, int ldc, long strideC);
+
+    private static readonly Multiply OursMultiply = (ta, tb, m, n, k, a, lda, b, ldb, c, ldc) =>
+        Gemm.Multiply(ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
+
+    private static readonly MultiplyBatched OursMultiplyBatched = (batch, ta, tb, m, n, k, a, lda, sa, b, ldb, sb, c, ldc, sc) =>
+        Gemm.MultiplyBatched(batch, ta, tb, m, n, k, a, lda, sa, b, ldb, sb, c, ldc, sc);
+
+    // One product of the shape through the given entry points (this build's or the baseline's).
+    private static Action Call(Shape s, Operands x, Multiply multiply, MultiplyBatched multiplyBatched) => s.Batch == 1
+        ? () => multiply(s.TransA, s.TransB, s.M, s.N, s.K, x.A, x.Lda, x.B, x.Ldb, x.C, s.N)
+        : () => multiplyBatched(s.Batch, s.TransA, s.TransB, s.M, s.N, s.K,
+            x.A, x.Lda, (long)s.M * s.K, x.B, x.Ldb, (long)s.K * s.N, x.C, s.N, (long)s.M * s.N);
 
     /// <summary>Random operands for one shape, stored as the transposes say.</summary>
     private sealed class Operands

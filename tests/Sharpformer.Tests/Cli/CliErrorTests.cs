@@ -42,6 +42,19 @@ public class CliErrorTests
         Assert.Contains("/no/such/model", error);
     }
 
+    [Fact]
+    public void BenchGemmBaselineNamesAMissingOrForeignFile()
+    {
+        var (code, error) = Run("bench", "gemm", "--baseline", "/no/such/Sharpformer.Core.dll");
+        Assert.Equal(2, code);
+        Assert.Contains("--baseline", error);
+        Assert.Contains("/no/such/Sharpformer.Core.dll", error);
+        string foreign = typeof(Xunit.Assert).Assembly.Location;
+        (code, error) = Run("bench", "gemm", "--baseline", foreign);
+        Assert.Equal(2, code);
+        Assert.Contains("Gemm", error);
+    }
+
     [Theory]
     [InlineData("--length", "10")]
     [InlineData("--pairs", "0")]
