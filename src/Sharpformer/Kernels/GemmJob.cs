@@ -9,9 +9,6 @@ namespace Sharpformer.Kernels;
 /// what the threads share: first the panels of the next B block to pack, then the row tiles of C to
 /// compute against the current packed B block, in items of one row tile (or, for a transposed A,
 /// <see cref="KMajorTilesPerItem"/> tiles packed in one pass). Two B buffers alternate between the two roles.
-/// On one thread with a non-transposed B, the full panels of a block are instead packed by the first row
-/// tile as it computes (<see cref="GemmKernel512.RunPackingB{TLayout}"/>); only a partial last panel is
-/// packed ahead.
 /// </summary>
 internal sealed unsafe class GemmJob : IParallelBody
 {
@@ -37,7 +34,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     private readonly float* _packedB1 = Allocate(GemmBlocking.BBlockFloats);
 
     private GemmPath _path;
-    private bool _transA, _transB, _firstTilePacksB;
+    private bool _transA, _transB;
     private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc, _threads, _tilesPerItem;
     private float* _a, _b, _c;
     private float _alpha, _beta;
@@ -77,9 +74,6 @@ internal sealed unsafe class GemmJob : IParallelBody
         _c = c; _ldc = ldc;
         _alpha = alpha;
         _beta = beta;
-        // Only one thread may compute a block's first row tile before the others start on it, and the
-        // first tile must have all MR rows.
-        _firstTilePacksB = threads == 1 && !transB && path == GemmPath.Vector512 && m >= MR;
     }
 
     /// <summary>Sets up the loop that packs the first B block alone.</summary>
@@ -87,7 +81,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     {
         _next = MakeBlock(jc: 0, pc: 0, _packedB0);
         _hasNext = true;
-        PanelsToPack = PanelsPackedAhead(_next);
+        PanelsToPack = PanelsOf(_next);
         RowItems = 0;
     }
 
@@ -104,7 +98,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         }
         _hasNext = jc < _n;
         if (_hasNext) _next = MakeBlock(jc, pc, _current.PackedB == _packedB0 ? _packedB1 : _packedB0);
-        PanelsToPack = _hasNext ? PanelsPackedAhead(_next) : 0;
+        PanelsToPack = _hasNext ? PanelsOf(_next) : 0;
         RowItems = (RowTileCount + _tilesPerItem - 1) / _tilesPerItem;
         return true;
     }
@@ -127,12 +121,6 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     private int RowTileCount => (_m + MR - 1) / MR;
 
-    // Panels [FirstPanelPackedAhead, PanelsOf) are packed before the block is computed: all of them,
-    // or only a partial last one when the first row tile packs the full ones.
-    private int FirstPanelPackedAhead(in Block block) => _firstTilePacksB ? block.Nc / NR : 0;
-
-    private int PanelsPackedAhead(in Block block) => PanelsOf(block) - FirstPanelPackedAhead(block);
-
     /// <summary>Drops the caller's pointers so nothing outlives the call that pinned them.</summary>
     public void End()
     {
@@ -142,7 +130,7 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     public void Execute(int index)
     {
-        if (index < PanelsToPack) PackPanel(_next, FirstPanelPackedAhead(_next) + index);
+        if (index < PanelsToPack) PackPanel(_next, index);
         else ComputeRowItem(_current, index - PanelsToPack);
     }
 
@@ -217,13 +205,6 @@ internal sealed unsafe class GemmJob : IParallelBody
             float* panelB = block.PackedB + (long)jr * kc * NR;
             float* cTile = cRow + jr * NR;
             if (jr < MR) PrefetchNextItem(block, item, part: tileOfItem * MR + jr, parts: _tilesPerItem * MR);
-            if (index == 0 && cols == NR && _firstTilePacksB)
-            {
-                float* bSource = _b + (long)block.Pc * _ldb + block.Jc + jr * NR;
-                if (_transA) GemmKernel512.RunPackingB<KMajorPanel>(kc, panelA, bSource, _ldb, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);
-                else GemmKernel512.RunPackingB<RowMajorPanel>(kc, panelA, bSource, _ldb, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);
-                continue;
-            }
             if (cols == NR && (rows == MR || GemmDriver.WritesPartialRows(_path)))
             {
                 GemmDriver.RunKernel(_path, _transA, rows, kc, panelA, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);

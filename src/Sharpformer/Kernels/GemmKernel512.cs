@@ -11,20 +11,11 @@ namespace Sharpformer.Kernels;
 /// the 4-cycle FMA latency on both FMA ports, with 31 of the 32 vector registers in use.
 /// A tile at the bottom edge of C runs a copy compiled for fewer rows (<see cref="IGemmRowCount"/>),
 /// which neither computes nor writes the missing rows.
-/// A single-threaded product can skip the separate packing pass over B: the first row tile of each B
-/// block reads B from the matrix itself and writes the packed panel as it goes
-/// (<see cref="RunPackingB{TLayout}"/>), so the wait for B, which comes from memory, overlaps the FMAs.
 /// </summary>
 internal static unsafe class GemmKernel512
 {
     /// <summary>How many k steps (of 128 bytes of B each) the B stream is prefetched ahead.</summary>
     private const int PrefetchSteps = 24;
-
-    /// <summary>
-    /// How many rows ahead B is prefetched when read from the matrix: each row is a new line, usually
-    /// from memory rather than L2, so the lead must cover a DRAM round trip (measured best at 32–96).
-    /// </summary>
-    private const int SourcePrefetchRows = 32;
 
     /// <summary>
     /// C tile (rows×32, row stride <paramref name="ldc"/>) = alpha·(A panel · B panel) + beta·C tile,
@@ -35,53 +26,30 @@ internal static unsafe class GemmKernel512
     {
         switch (rows)
         {
-            case 1: Run<TLayout, Rows1, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 2: Run<TLayout, Rows2, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 3: Run<TLayout, Rows3, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 4: Run<TLayout, Rows4, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 5: Run<TLayout, Rows5, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 6: Run<TLayout, Rows6, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 7: Run<TLayout, Rows7, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 8: Run<TLayout, Rows8, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 9: Run<TLayout, Rows9, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 10: Run<TLayout, Rows10, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 11: Run<TLayout, Rows11, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 12: Run<TLayout, Rows12, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 13: Run<TLayout, Rows13, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
-            case 14: Run<TLayout, Rows14, PackedB>(kc, a, b, 0, null, c, ldc, alpha, beta, overwrite); break;
+            case 1: Run<TLayout, Rows1>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 2: Run<TLayout, Rows2>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 3: Run<TLayout, Rows3>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 4: Run<TLayout, Rows4>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 5: Run<TLayout, Rows5>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 6: Run<TLayout, Rows6>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 7: Run<TLayout, Rows7>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 8: Run<TLayout, Rows8>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 9: Run<TLayout, Rows9>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 10: Run<TLayout, Rows10>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 11: Run<TLayout, Rows11>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 12: Run<TLayout, Rows12>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 13: Run<TLayout, Rows13>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 14: Run<TLayout, Rows14>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
             default: throw new ArgumentOutOfRangeException(nameof(rows), rows, "A tile has 1 to 14 rows.");
         }
     }
 
-    /// <summary>
-    /// A full 14-row tile as <see cref="Run{TLayout}"/>, with its 32 columns of B read from the matrix
-    /// (<paramref name="bSource"/>, row stride <paramref name="ldb"/>, kc rows) and copied into the packed
-    /// panel <paramref name="bPanel"/> on the way, for the later row tiles to read.
-    /// </summary>
-    public static void RunPackingB<TLayout>(int kc, float* a, float* bSource, int ldb, float* bPanel, float* c, int ldc, float alpha, float beta, bool overwrite)
-        where TLayout : struct, IGemmPanelLayout
-    {
-        // The prefetch inside the loop covers rows ahead of this panel; ask now for the first rows of
-        // the panel to its right, which the next call starts on (prefetches past the matrix never fault).
-        for (int p = 0; p < SourcePrefetchRows && p < kc; p++)
-        {
-            Sse.Prefetch0(bSource + (long)p * ldb + GemmBlocking.NR);
-            Sse.Prefetch0(bSource + (long)p * ldb + GemmBlocking.NR + 16);
-        }
-        Run<TLayout, Rows14, SourceB>(kc, a, bSource, ldb, bPanel, c, ldc, alpha, beta, overwrite);
-    }
-
-    // b steps by bStride floats per k (NR for a packed panel, ldb in the matrix); when TSource reads the
-    // matrix, each step's 32 values are also stored to bPanel.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Run<TLayout, TRows, TSource>(int kc, float* a, float* b, long bStride, float* bPanel, float* c, int ldc, float alpha, float beta, bool overwrite)
+    private static void Run<TLayout, TRows>(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
         where TLayout : struct, IGemmPanelLayout
         where TRows : struct, IGemmRowCount
-        where TSource : struct, IGemmBSource
     {
-        if (!TSource.FromMatrix) bStride = GemmBlocking.NR;
-        long prefetchAhead = TSource.FromMatrix ? SourcePrefetchRows * bStride : PrefetchSteps * GemmBlocking.NR;
         // The C tile is read (or written) only after the k loop: fetch its lines meanwhile.
         if (TRows.Value > 0) { Sse.Prefetch0(c + 0 * ldc); Sse.Prefetch0(c + 0 * ldc + 16); }
         if (TRows.Value > 1) { Sse.Prefetch0(c + 1 * ldc); Sse.Prefetch0(c + 1 * ldc + 16); }
@@ -115,15 +83,9 @@ internal static unsafe class GemmKernel512
         {
             // B streams from L2, or for the first tile after a block switch from the L2 of the core
             // that packed it: ask for the lines far enough ahead to cover that latency too.
-            Sse.Prefetch0(b + prefetchAhead);
-            Sse.Prefetch0(b + prefetchAhead + 16);
+            Sse.Prefetch0(b + PrefetchSteps * GemmBlocking.NR);
+            Sse.Prefetch0(b + PrefetchSteps * GemmBlocking.NR + 16);
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
-            if (TSource.FromMatrix)
-            {
-                Vector512.Store(b0, bPanel);
-                Vector512.Store(b1, bPanel + 16);
-                bPanel += GemmBlocking.NR;
-            }
             Vector512<float> av;
             if (TRows.Value > 0) { av = Vector512.Create(a[0 * TLayout.RowStep]); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01); }
             if (TRows.Value > 1) { av = Vector512.Create(a[1 * TLayout.RowStep]); c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11); }
@@ -140,7 +102,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 12) { av = Vector512.Create(a[12 * TLayout.RowStep]); c120 = Vector512.FusedMultiplyAdd(av, b0, c120); c121 = Vector512.FusedMultiplyAdd(av, b1, c121); }
             if (TRows.Value > 13) { av = Vector512.Create(a[13 * TLayout.RowStep]); c130 = Vector512.FusedMultiplyAdd(av, b0, c130); c131 = Vector512.FusedMultiplyAdd(av, b1, c131); }
             a += TLayout.KStep;
-            b += bStride;
+            b += GemmBlocking.NR;
         }
 
         Vector512<float> alphaV = Vector512.Create(alpha), betaV = Vector512.Create(beta);
@@ -175,15 +137,6 @@ internal static unsafe class GemmKernel512
         }
     }
 }
-
-/// <summary>Where the kernel reads B: a packed panel, or the matrix itself (packing the panel as it goes).</summary>
-internal interface IGemmBSource
-{
-    static abstract bool FromMatrix { get; }
-}
-
-internal struct PackedB : IGemmBSource { public static bool FromMatrix => false; }
-internal struct SourceB : IGemmBSource { public static bool FromMatrix => true; }
 
 /// <summary>The number of rows a kernel copy is compiled for (a constant in each generic instantiation).</summary>
 internal interface IGemmRowCount

@@ -46,8 +46,8 @@ public class GemmTests
     [InlineData(true, true)]
     public void Multiply_OnOneThread_MatchesReference(bool transA, bool transB)
     {
-        // One thread with a non-transposed B packs B's full panels inside the first row tile: check full and
-        // partial last panels, several K and N blocks, exactly one row tile (14 rows), and alpha/beta.
+        // One thread packs every B block before its row tiles, with no second thread to share the panels:
+        // full and partial last panels, several K and N blocks, exactly one row tile (14 rows), alpha/beta.
         using var _ = GemmCheck.Threads(1);
         GemmCheck.AgainstReference(transA, transB, 45, 1100, 1100, extraLd: 3, alpha: 1f, beta: 0f, seed: 41);
         GemmCheck.AgainstReference(transA, transB, 14, 96, 257, extraLd: 0, alpha: -0.5f, beta: 1f, seed: 42);
