@@ -38,8 +38,18 @@ internal static class GemmBlocking
     /// <summary>Floats in one A panel buffer (either layout).</summary>
     public const int APanelFloats = MR * KcStride > KcMax * MrStride ? MR * KcStride : KcMax * MrStride;
 
+    /// <summary>
+    /// Floats between the end of one packed B panel and the start of the next: one cache line, so that the
+    /// same k step of successive panels (KC·NR floats apart, a multiple of 4 KiB) does not fall into the
+    /// same cache set when a row of B is packed into all of them at once.
+    /// </summary>
+    public const int BPanelPad = 16;
+
     /// <summary>Floats in one B block buffer.</summary>
-    public const int BBlockFloats = KcMax * NcMax;
+    public const int BBlockFloats = KcMax * NcMax + NcMax / NR * BPanelPad;
+
+    /// <summary>Rows of a non-transposed B that one packing item copies into every panel of the block.</summary>
+    public const int BRowsPerPackItem = 32;
 
     /// <summary>The K block size used for a product of depth <paramref name="k"/>: equal blocks, so the last is not a sliver.</summary>
     public static int KcFor(int k)

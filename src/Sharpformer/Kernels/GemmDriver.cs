@@ -69,11 +69,12 @@ internal static unsafe class GemmDriver
         // The first B block is packed on its own; after that each loop computes one block while it
         // packs the next into the other buffer, so the threads meet once per block.
         job.PrepareFirstBlock();
-        // Packing moves a float in about the time of a few flops.
-        long workPerPanel = 4L * GemmBlocking.NR * GemmBlocking.KcFor(k);
-        Parallelism.For(job.PanelsToPack, job, workPerItem: workPerPanel, threads);
+        // Packing moves a float in about the time of a few flops; an item is a panel of KC × NR floats or
+        // BRowsPerPackItem rows of NC floats, both about 16K floats.
+        long workPerPackItem = 4L * GemmBlocking.NR * GemmBlocking.KcFor(k);
+        Parallelism.For(job.PackItems, job, workPerItem: workPerPackItem, threads);
         while (job.NextBlock())
-            Parallelism.For(job.PanelsToPack + job.RowItems, job, workPerItem: workPerTile * job.TilesPerItem, threads);
+            Parallelism.For(job.PackItems + job.RowItems, job, workPerItem: workPerTile * job.TilesPerItem, threads);
         job.End();
     }
 

@@ -42,8 +42,11 @@ internal sealed unsafe class GemmJob : IParallelBody
     private Block _current, _next;
     private bool _hasNext;
 
-    /// <summary>Panels of the next B block that the current loop packs (items [0, PanelsToPack)).</summary>
-    public int PanelsToPack { get; private set; }
+    /// <summary>
+    /// Items that pack the next B block in the current loop (items [0, PackItems)): a panel each for a
+    /// transposed B, else <see cref="GemmBlocking.BRowsPerPackItem"/> rows of B into every panel.
+    /// </summary>
+    public int PackItems { get; private set; }
 
     /// <summary>Items of row tiles of C computed by the current loop (after the panels); 0 before the first block.</summary>
     public int RowItems { get; private set; }
@@ -81,7 +84,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     {
         _next = MakeBlock(jc: 0, pc: 0, _packedB0);
         _hasNext = true;
-        PanelsToPack = PanelsOf(_next);
+        PackItems = PackItemsOf(_next);
         RowItems = 0;
     }
 
@@ -98,7 +101,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         }
         _hasNext = jc < _n;
         if (_hasNext) _next = MakeBlock(jc, pc, _current.PackedB == _packedB0 ? _packedB1 : _packedB0);
-        PanelsToPack = _hasNext ? PanelsOf(_next) : 0;
+        PackItems = _hasNext ? PackItemsOf(_next) : 0;
         RowItems = (RowTileCount + _tilesPerItem - 1) / _tilesPerItem;
         return true;
     }
@@ -119,6 +122,11 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     private static int PanelsOf(in Block block) => (block.Nc + NR - 1) / NR;
 
+    private static long PanelStride(in Block block) => (long)block.Kc * NR + GemmBlocking.BPanelPad;
+
+    private int PackItemsOf(in Block block) =>
+        _transB ? PanelsOf(block) : (block.Kc + GemmBlocking.BRowsPerPackItem - 1) / GemmBlocking.BRowsPerPackItem;
+
     private int RowTileCount => (_m + MR - 1) / MR;
 
     /// <summary>Drops the caller's pointers so nothing outlives the call that pinned them.</summary>
@@ -130,18 +138,28 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     public void Execute(int index)
     {
-        if (index < PanelsToPack) PackPanel(_next, index);
-        else ComputeRowItem(_current, index - PanelsToPack);
+        if (index >= PackItems) ComputeRowItem(_current, index - PackItems);
+        else if (_transB) PackPanel(_next, index);
+        else PackRows(_next, index);
     }
 
-    // B panel `index`: columns [index·NR, index·NR + NR) of the block → packed rows of NR floats.
+    // Transposed B, panel `index`: columns [index·NR, index·NR + NR) of the block, turned round 16×16 at a time.
     private void PackPanel(in Block block, int index)
     {
         int j0 = index * NR;
         int cols = Math.Min(NR, block.Nc - j0);
-        float* dst = block.PackedB + (long)index * block.Kc * NR;
-        if (_transB) GemmPacking.PackBTransposed(_b + (long)(block.Jc + j0) * _ldb + block.Pc, _ldb, cols, block.Kc, dst);
-        else GemmPacking.PackB(_b + (long)block.Pc * _ldb + block.Jc + j0, _ldb, cols, block.Kc, dst);
+        GemmPacking.PackBTransposed(_b + (long)(block.Jc + j0) * _ldb + block.Pc, _ldb, cols, block.Kc, block.PackedB + index * PanelStride(block));
+    }
+
+    // Non-transposed B, item `index`: rows [index·R, index·R + R) of the block into every panel. Each row
+    // is read once, front to back, which the hardware prefetcher follows; a panel at a time would read
+    // two lines from each of kc rows lda apart, which it does not.
+    private void PackRows(in Block block, int index)
+    {
+        int p0 = index * GemmBlocking.BRowsPerPackItem;
+        int rows = Math.Min(GemmBlocking.BRowsPerPackItem, block.Kc - p0);
+        GemmPacking.PackBRows(_b + (long)(block.Pc + p0) * _ldb + block.Jc, _ldb, block.Nc, rows,
+            block.PackedB + (long)p0 * NR, PanelStride(block));
     }
 
     // Items are claimed in order, so this thread's next item is most likely `threads` items on. Its A
@@ -202,7 +220,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         for (int jr = 0; jr < panels; jr++)
         {
             int cols = Math.Min(NR, block.Nc - jr * NR);
-            float* panelB = block.PackedB + (long)jr * kc * NR;
+            float* panelB = block.PackedB + jr * PanelStride(block);
             float* cTile = cRow + jr * NR;
             if (jr < MR) PrefetchNextItem(block, item, part: tileOfItem * MR + jr, parts: _tilesPerItem * MR);
             if (cols == NR && (rows == MR || GemmDriver.WritesPartialRows(_path)))

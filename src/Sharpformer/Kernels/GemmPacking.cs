@@ -8,8 +8,8 @@ namespace Sharpformer.Kernels;
 /// Copies blocks of op(A) and op(B) into the contiguous panels the micro-kernels read. Panels past the
 /// edge of the matrix are padded with zeros, so the kernels always compute whole 14×32 tiles.
 /// Every common case moves whole vectors: a non-transposed A panel is a copy of 14 row segments, a
-/// transposed A panel a copy of 14 contiguous values per k, a non-transposed B panel two vectors per k,
-/// and a transposed B panel is turned round 16×16 at a time in registers.
+/// transposed A panel a copy of 14 contiguous values per k, a non-transposed B is copied a row at a time
+/// into every panel (two vectors per panel), and a transposed B panel is turned round 16×16 at a time in registers.
 /// </summary>
 internal static unsafe class GemmPacking
 {
@@ -90,34 +90,45 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Non-transposed B: op(B)(p, j) = b[p·ldb + j] for j &lt; cols to dst[p·NR + j].</summary>
-    public static void PackB(float* b, int ldb, int cols, int kc, float* dst)
+    /// <summary>
+    /// Non-transposed B, <paramref name="rows"/> rows of a block <paramref name="nc"/> columns wide:
+    /// op(B)(p, j) = b[p·ldb + j] to dst[(j / NR)·panelStride + p·NR + j % NR], every panel at once.
+    /// Columns past <paramref name="nc"/> in the last panel are zeroed.
+    /// </summary>
+    public static void PackBRows(float* b, int ldb, int nc, int rows, float* dst, long panelStride)
     {
-        if (cols == NR && Vector256.IsHardwareAccelerated)
-        {
-            for (int p = 0; p < kc; p++)
-            {
-                float* src = b + (long)p * ldb;
-                float* row = dst + p * NR;
-                if (Vector512.IsHardwareAccelerated)
-                {
-                    Vector512.Store(Vector512.Load(src), row);
-                    Vector512.Store(Vector512.Load(src + 16), row + 16);
-                }
-                else
-                {
-                    for (int j = 0; j < NR; j += 8) Vector256.Store(Vector256.Load(src + j), row + j);
-                }
-            }
-            return;
-        }
-        for (int p = 0; p < kc; p++)
+        int fullPanels = nc / NR;
+        int tail = nc - fullPanels * NR;
+        for (int p = 0; p < rows; p++)
         {
             float* src = b + (long)p * ldb;
             float* row = dst + p * NR;
-            int j = 0;
-            for (; j < cols; j++) row[j] = src[j];
-            for (; j < NR; j++) row[j] = 0f;
+            int jr = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; jr < fullPanels; jr++)
+                {
+                    float* target = row + jr * panelStride;
+                    Vector512.Store(Vector512.Load(src + jr * NR), target);
+                    Vector512.Store(Vector512.Load(src + jr * NR + 16), target + 16);
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                for (; jr < fullPanels; jr++)
+                for (int j = 0; j < NR; j += 8)
+                    Vector256.Store(Vector256.Load(src + jr * NR + j), row + jr * panelStride + j);
+            }
+            for (; jr < fullPanels; jr++)
+            for (int j = 0; j < NR; j++)
+                row[jr * panelStride + j] = src[jr * NR + j];
+            if (tail > 0)
+            {
+                float* target = row + fullPanels * panelStride;
+                int j = 0;
+                for (; j < tail; j++) target[j] = src[fullPanels * NR + j];
+                for (; j < NR; j++) target[j] = 0f;
+            }
         }
     }
 
