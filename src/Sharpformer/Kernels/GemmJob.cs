@@ -48,7 +48,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     /// </summary>
     public int PackItems { get; private set; }
 
-    /// <summary>Items of row tiles of C computed by the current loop (after the panels); 0 before the first block.</summary>
+    /// <summary>Items of row tiles of C computed by the current loop (after the pack items); 0 before the first block.</summary>
     public int RowItems { get; private set; }
 
     /// <summary>Row tiles in one item of <see cref="RowItems"/>.</summary>
@@ -184,7 +184,7 @@ internal sealed unsafe class GemmJob : IParallelBody
             return;
         }
         // Stored (M, K): part r is row i0 + r.
-        if (part >= MR || i0 + part >= _m) return;
+        if (i0 + part >= _m) return;
         float* row = _a + (long)(i0 + part) * _lda + block.Pc;
         for (int p = 0; p < block.Kc; p += 16) Sse.Prefetch1(row + p);
         Sse.Prefetch1(row + block.Kc - 1);
