@@ -6,6 +6,9 @@ namespace Sharpformer.Kernels;
 /// once per product instead of once per (N, K) block, and no B panel travels between cores.
 /// Each thread packs all of op(A) for its slab, so this pays only when sharing row tiles would pack
 /// A as often anyway: when every slab is at least one full N block wide.
+/// A thread that has finished its slab, or starts late, takes row items of the slabs still running
+/// (<see cref="GemmJob.TryHelp"/>), so that a core slowed by the rest of the machine does not leave
+/// the other idle at the end.
 /// </summary>
 internal sealed unsafe class GemmColumnSlabs : IParallelBody
 {
@@ -14,7 +17,12 @@ internal sealed unsafe class GemmColumnSlabs : IParallelBody
     [ThreadStatic] private static GemmColumnSlabs? t_job;
 
     private bool _transA, _transB;
-    private int _m, _n, _k, _lda, _ldb, _ldc, _slabWidth;
+    private int _m, _n, _k, _lda, _ldb, _ldc, _slabWidth, _slabs;
+    private GemmPath _path;
+
+    // Slabs claimed so far and slabs finished; the job of each running slab, for the others to help.
+    private int _slabsClaimed, _slabsDone;
+    private GemmJob?[] _jobs = [];
     private float* _a, _b, _c;
     private float _alpha, _beta;
 
@@ -40,19 +48,43 @@ internal sealed unsafe class GemmColumnSlabs : IParallelBody
         job._b = b; job._ldb = ldb;
         job._c = c; job._ldc = ldc;
         (job._alpha, job._beta) = (alpha, beta);
+        job._path = GemmDriver.ResolvePath();
         job._slabWidth = SlabWidth(n, threads);
-        int slabs = CeilDiv(n, job._slabWidth);
-        Parallelism.For(slabs, job, workPerItem: 2L * m * job._slabWidth * k, threads);
+        job._slabs = CeilDiv(n, job._slabWidth);
+        if (job._jobs.Length < job._slabs) job._jobs = new GemmJob?[job._slabs];
+        job._slabsClaimed = job._slabsDone = 0;
+        // One item per thread: each claims slabs while any is left, then helps the others.
+        Parallelism.For(threads, job, workPerItem: 2L * m * job._slabWidth * k, threads);
         job._a = job._b = job._c = null;
     }
 
-    // Slab j: columns [j·width, min(n, (j+1)·width)) of C and op(B).
     public void Execute(int index)
     {
-        int j0 = index * _slabWidth;
+        int slab;
+        while ((slab = Interlocked.Increment(ref _slabsClaimed) - 1) < _slabs) RunSlab(slab);
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _slabsDone) < _slabs)
+        {
+            bool helped = false;
+            for (int s = 0; s < _slabs; s++)
+                if (Volatile.Read(ref _jobs[s]) is { } other && other.TryHelp()) helped = true;
+            if (!helped) spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    // Slab j: columns [j·width, min(n, (j+1)·width)) of C and op(B), run on this thread's own job.
+    private void RunSlab(int j)
+    {
+        int j0 = j * _slabWidth;
         int cols = Math.Min(_slabWidth, _n - j0);
         float* bSlab = _transB ? _b + (long)j0 * _ldb : _b + j0;
-        GemmDriver.Multiply(_transA, _transB, _m, cols, _k, _a, _lda, bSlab, _ldb, _c + j0, _ldc, _alpha, _beta, threads: 1);
+        GemmJob job = GemmJob.ForCurrentThread();
+        job.Begin(_path, _transA, _transB, _m, cols, _k, _a, _lda, bSlab, _ldb, _c + j0, _ldc, _alpha, _beta, threads: 1);
+        Volatile.Write(ref _jobs[j], job);
+        job.RunShared();
+        Volatile.Write(ref _jobs[j], null);
+        job.End();
+        Interlocked.Increment(ref _slabsDone);
     }
 
     private static int SlabWidth(int n, int threads) => CeilDiv(CeilDiv(n, threads), NR) * NR;

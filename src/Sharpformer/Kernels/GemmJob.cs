@@ -129,9 +129,60 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     private int RowTileCount => (_m + MR - 1) / MR;
 
+    // Row items of the current block that other threads may take (RunShared): the block's serial number
+    // in the high 32 bits, the next unclaimed item in the low 32; and how many claimed items are done.
+    private long _claim = int.MaxValue;
+    private int _itemsDone;
+    private int _blockSerial;
+
+    /// <summary>
+    /// Runs the whole product on the calling thread, block after block as a one-thread <see cref="Execute"/>
+    /// loop would, except that the row items of each block are claimed one at a time, so that other
+    /// threads with nothing left of their own can take some through <see cref="TryHelp"/>. Before it moves
+    /// to the next block it waits for the items others took, so no tile of C is updated by two K blocks at once.
+    /// </summary>
+    public void RunShared()
+    {
+        Volatile.Write(ref _claim, (long)_blockSerial << 32 | int.MaxValue);
+        PrepareFirstBlock();
+        for (int i = 0; i < PackItems; i++) Execute(i);
+        while (NextBlock())
+        {
+            // Open the block to helpers first: packing the next block (into the other buffer) can go on beside them.
+            Volatile.Write(ref _itemsDone, 0);
+            Volatile.Write(ref _claim, (long)++_blockSerial << 32);
+            for (int i = 0; i < PackItems; i++) Execute(i);
+            while (TryComputeClaimedItem()) { }
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _itemsDone) < RowItems) spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>
+    /// Computes one row item of the current block of a product another thread runs with <see cref="RunShared"/>;
+    /// false when none is left to take.
+    /// </summary>
+    public bool TryHelp() => TryComputeClaimedItem();
+
+    private bool TryComputeClaimedItem()
+    {
+        while (true)
+        {
+            long claim = Volatile.Read(ref _claim);
+            int item = (int)claim;
+            if (item >= RowItems) return false;
+            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
+            // The owner cannot leave this block before the item is counted done, so _current is stable.
+            ComputeRowItem(_current, item);
+            Interlocked.Increment(ref _itemsDone);
+            return true;
+        }
+    }
+
     /// <summary>Drops the caller's pointers so nothing outlives the call that pinned them.</summary>
     public void End()
     {
+        Volatile.Write(ref _claim, (long)++_blockSerial << 32 | int.MaxValue);
         _a = _b = _c = null;
         _hasNext = false;
     }

@@ -75,6 +75,26 @@ public class GemmBatchedTests
         Assert.Equal(one, two);
     }
 
+    [Fact]
+    public void ColumnSlabs_WithThreadsTakingEachOthersRowItems_GiveTheSameBitsEveryTime()
+    {
+        // Slabs of 512 columns, two K blocks: whichever thread finishes first takes row items of the other
+        // slab, a different share on every call; the result must not change by a bit.
+        var rng = new Rng(12);
+        const int m = 200, n = 1024, k = 700;
+        float[] a = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n);
+        float[] expected = new float[m * n];
+        using (GemmCheck.Threads(1)) Gemm.Multiply(false, false, m, n, k, a, k, b, n, expected, n);
+        using var _ = GemmCheck.Threads(2);
+        Assert.True(GemmColumnSlabs.Pays(m, n, threads: 2));
+        for (int round = 0; round < 20; round++)
+        {
+            float[] c = new float[m * n];
+            Gemm.Multiply(false, false, m, n, k, a, k, b, n, c, n);
+            Assert.Equal(expected, c);
+        }
+    }
+
     [Theory]
     [InlineData(1024, 1024, 2, true)]   // one 512-column block per thread: A is packed as often either way
     [InlineData(2048, 2048, 2, true)]
