@@ -102,6 +102,11 @@ internal static unsafe class GemmPacking
         for (int p = 0; p < rows; p++)
         {
             float* src = b + (long)p * ldb;
+            // Each row is a short run (nc floats) a stride of ldb from the last, which the hardware
+            // prefetcher picks up too late: ask for the row four ahead (prefetches never fault, so
+            // running past the last row is harmless).
+            float* ahead = src + 4L * ldb;
+            for (int j = 0; j < nc; j += 16) Sse.Prefetch0(ahead + j);
             float* row = dst + p * NR;
             int jr = 0;
             if (Vector512.IsHardwareAccelerated)
