@@ -58,28 +58,27 @@ internal static class GemmBlocking
         int blocks = (k + KcMax - 1) / KcMax;
         return (k + blocks - 1) / blocks;
     }
-}
 
-/// <summary>
-/// Where element (row r, step p) of a packed A panel lives: r·RowStep + p·KStep. Both are constants, so
-/// the micro-kernel's 14 broadcasts become loads at fixed displacements from one pointer.
-/// </summary>
-internal interface IGemmPanelLayout
-{
-    static abstract int RowStep { get; }
-    static abstract int KStep { get; }
-}
+    /// <summary>Sets of the 48 KiB, 12-way L1 data cache (64-byte lines).</summary>
+    private const int L1Sets = 64, LineBytes = 64;
 
-/// <summary>A panel packed row by row (a plain copy of 14 row segments of a non-transposed A).</summary>
-internal struct RowMajorPanel : IGemmPanelLayout
-{
-    public static int RowStep => GemmBlocking.KcStride;
-    public static int KStep => 1;
-}
+    /// <summary>Most rows of an A tile read in place that may share one L1 set.</summary>
+    public const int MaxRowsPerL1Set = 7;
 
-/// <summary>A panel packed k by k (a plain copy of 14 contiguous values per row of a transposed A).</summary>
-internal struct KMajorPanel : IGemmPanelLayout
-{
-    public static int RowStep => 1;
-    public static int KStep => GemmBlocking.MrStride;
+    /// <summary>
+    /// True when the MR rows of a tile of A, <paramref name="lda"/> floats apart, spread over the L1 sets
+    /// well enough for the kernel to read them where they lie. At a given k the rows touch one line each;
+    /// with a stride of a multiple of 4 KiB (lda 1024, 2048, …) all 14 fall into the same set, more than
+    /// its 12 ways hold, and every step would miss: such an A is packed into a panel first.
+    /// </summary>
+    public static bool RowsSpreadOverL1Sets(int lda)
+    {
+        Span<int> rowsInSet = stackalloc int[L1Sets];
+        for (int r = 0; r < MR; r++)
+        {
+            int set = (int)((long)r * lda * sizeof(float) / LineBytes % L1Sets);
+            if (++rowsInSet[set] > MaxRowsPerL1Set) return false;
+        }
+        return true;
+    }
 }

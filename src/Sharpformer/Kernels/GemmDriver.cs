@@ -16,7 +16,7 @@ internal enum GemmPath
 /// <summary>
 /// The blocked product on raw pointers. Loop nest, outermost first:
 /// N blocks of NcMax columns → K blocks of KcFor(k) → pack that B block (shared by the threads) →
-/// row tiles of MR rows (handed out to the threads) → pack the tile's A panel → NR-column tiles → kernel.
+/// row tiles of MR rows (handed out to the threads) → pack the tile's A panel (unless A is read in place) → NR-column tiles → kernel.
 /// Packing of the next B block is handed out together with the row tiles of the current one.
 /// Each C element is the same sum in the same order however the row tiles are shared out, so the
 /// result does not depend on the thread count.
@@ -113,20 +113,13 @@ internal static unsafe class GemmDriver
 
     /// <summary>
     /// One tile: the first <paramref name="rows"/> rows (all MR unless <see cref="WritesPartialRows"/>) of
-    /// C (rows × NR) = alpha·(A panel · B panel) + beta·C, or alpha·(A·B) when <paramref name="overwrite"/>.
+    /// C (rows × NR) = alpha·(A rows · B panel) + beta·C, or alpha·(A·B) when <paramref name="overwrite"/>;
+    /// A(r, p) is at a[r·rowStep + p·kStep].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void RunKernel(GemmPath path, bool kMajorA, int rows, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+    internal static void RunKernel(GemmPath path, int rows, int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
     {
-        if (path == GemmPath.Vector512)
-        {
-            if (kMajorA) GemmKernel512.Run<KMajorPanel>(rows, kc, a, b, c, ldc, alpha, beta, overwrite);
-            else GemmKernel512.Run<RowMajorPanel>(rows, kc, a, b, c, ldc, alpha, beta, overwrite);
-        }
-        else
-        {
-            if (kMajorA) GemmKernel256.Run<KMajorPanel>(kc, a, b, c, ldc, alpha, beta, overwrite);
-            else GemmKernel256.Run<RowMajorPanel>(kc, a, b, c, ldc, alpha, beta, overwrite);
-        }
+        if (path == GemmPath.Vector512) GemmKernel512.Run(rows, kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite);
+        else GemmKernel256.Run(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite);
     }
 }

@@ -34,7 +34,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     private readonly float* _packedB1 = Allocate(GemmBlocking.BBlockFloats);
 
     private GemmPath _path;
-    private bool _transA, _transB;
+    private bool _transA, _transB, _aInPlace;
     private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc, _threads, _tilesPerItem;
     private float* _a, _b, _c;
     private float _alpha, _beta;
@@ -70,6 +70,9 @@ internal sealed unsafe class GemmJob : IParallelBody
         _transA = transA;
         _transB = transB;
         _tilesPerItem = transA ? KMajorTilesPerItem : 1;
+        // A as stored is read by the kernel where it lies when its rows do not crowd into a few L1 sets;
+        // only the Vector512 kernel can stop at the last row of a bottom tile without reading past A.
+        _aInPlace = !transA && GemmDriver.WritesPartialRows(path) && GemmBlocking.RowsSpreadOverL1Sets(lda);
         _m = m; _n = n; _k = k;
         _kcBlock = GemmBlocking.KcFor(k);
         _a = a; _lda = lda;
@@ -243,7 +246,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         Sse.Prefetch0(row + block.Kc - 1);
     }
 
-    // The item's row tiles: pack their A panels (all at once when transposed), then compute each.
+    // The item's row tiles: pack their A panels when transposed (all at once), then compute each.
     private void ComputeRowItem(in Block block, int item)
     {
         int firstTile = item * _tilesPerItem;
@@ -260,13 +263,22 @@ internal sealed unsafe class GemmJob : IParallelBody
     }
 
     // Rows [index·MR, index·MR + MR) of C in this column block, against every packed B panel; tile
-    // `tileOfItem` of row item `item`, whose A panel (already packed when transposed) is panelA.
+    // `tileOfItem` of row item `item`, whose A panel buffer (already packed when transposed) is panelA.
     private void ComputeRowTile(in Block block, int item, int tileOfItem, int index, GemmScratch scratch, float* panelA)
     {
         int i0 = index * MR;
         int rows = Math.Min(MR, _m - i0);
         int kc = block.Kc;
-        if (!_transA) GemmPacking.PackARowMajor(_a + (long)i0 * _lda + block.Pc, _lda, rows, kc, panelA, padRows: !GemmDriver.WritesPartialRows(_path));
+        // Where the kernel finds A(r, p) of this tile: aRows[r·rowStep + p·kStep].
+        float* aRows = panelA;
+        nint rowStep = GemmBlocking.KcStride, kStep = 1;
+        if (_transA) (rowStep, kStep) = (1, GemmBlocking.MrStride);
+        else if (_aInPlace)
+        {
+            aRows = _a + (long)i0 * _lda + block.Pc;
+            rowStep = _lda;
+        }
+        else GemmPacking.PackARowMajor(_a + (long)i0 * _lda + block.Pc, _lda, rows, kc, panelA, padRows: !GemmDriver.WritesPartialRows(_path));
 
         float* cRow = _c + (long)i0 * _ldc + block.Jc;
         int panels = PanelsOf(block);
@@ -278,12 +290,12 @@ internal sealed unsafe class GemmJob : IParallelBody
             if (jr < MR) PrefetchNextItem(block, item, part: tileOfItem * MR + jr, parts: _tilesPerItem * MR);
             if (cols == NR && (rows == MR || GemmDriver.WritesPartialRows(_path)))
             {
-                GemmDriver.RunKernel(_path, _transA, rows, kc, panelA, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);
+                GemmDriver.RunKernel(_path, rows, kc, aRows, rowStep, kStep, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);
                 continue;
             }
             // Right edge: compute the whole tile aside, then update only the part inside C.
             float* tile = scratch.EdgeTile;
-            GemmDriver.RunKernel(_path, _transA, GemmDriver.WritesPartialRows(_path) ? rows : MR, kc, panelA, panelB, tile, NR, 1f, 0f, overwrite: true);
+            GemmDriver.RunKernel(_path, GemmDriver.WritesPartialRows(_path) ? rows : MR, kc, aRows, rowStep, kStep, panelB, tile, NR, 1f, 0f, overwrite: true);
             for (int r = 0; r < rows; r++)
             {
                 float* target = cTile + (long)r * _ldc;

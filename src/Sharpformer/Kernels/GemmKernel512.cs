@@ -6,7 +6,8 @@ namespace Sharpformer.Kernels;
 
 /// <summary>
 /// The Vector512 micro-kernel: one 14×32 tile of C held in 28 zmm accumulators (two 16-float vectors
-/// per row) while k runs over a packed A panel (14 rows) and a packed B panel (32 columns).
+/// per row) while k runs over 14 rows of A (a packed panel, or the rows as stored) and a packed B panel
+/// (32 columns).
 /// Each k step loads two B vectors and broadcasts 14 A values: 28 independent FMAs, enough to cover
 /// the 4-cycle FMA latency on both FMA ports, with 31 of the 32 vector registers in use.
 /// A tile at the bottom edge of C runs a copy compiled for fewer rows (<see cref="IGemmRowCount"/>),
@@ -18,38 +19,43 @@ internal static unsafe class GemmKernel512
     private const int PrefetchSteps = 24;
 
     /// <summary>
-    /// C tile (rows×32, row stride <paramref name="ldc"/>) = alpha·(A panel · B panel) + beta·C tile,
-    /// or alpha·(A·B) without reading C when <paramref name="overwrite"/>.
+    /// C tile (rows×32, row stride <paramref name="ldc"/>) = alpha·(A rows · B panel) + beta·C tile,
+    /// or alpha·(A·B) without reading C when <paramref name="overwrite"/>. A(r, p) is read at
+    /// a[r·<paramref name="rowStep"/> + p·<paramref name="kStep"/>].
     /// </summary>
-    public static void Run<TLayout>(int rows, int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
-        where TLayout : struct, IGemmPanelLayout
+    public static void Run(int rows, int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
     {
         switch (rows)
         {
-            case 1: Run<TLayout, Rows1>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 2: Run<TLayout, Rows2>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 3: Run<TLayout, Rows3>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 4: Run<TLayout, Rows4>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 5: Run<TLayout, Rows5>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 6: Run<TLayout, Rows6>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 7: Run<TLayout, Rows7>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 8: Run<TLayout, Rows8>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 9: Run<TLayout, Rows9>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 10: Run<TLayout, Rows10>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 11: Run<TLayout, Rows11>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 12: Run<TLayout, Rows12>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 13: Run<TLayout, Rows13>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
-            case 14: Run<TLayout, Rows14>(kc, a, b, c, ldc, alpha, beta, overwrite); break;
+            case 1: Run<Rows1>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 2: Run<Rows2>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 3: Run<Rows3>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 4: Run<Rows4>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 5: Run<Rows5>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 6: Run<Rows6>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 7: Run<Rows7>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 8: Run<Rows8>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 9: Run<Rows9>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 10: Run<Rows10>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 11: Run<Rows11>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 12: Run<Rows12>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 13: Run<Rows13>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 14: Run<Rows14>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
             default: throw new ArgumentOutOfRangeException(nameof(rows), rows, "A tile has 1 to 14 rows.");
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Run<TLayout, TRows>(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
-        where TLayout : struct, IGemmPanelLayout
+    private static void Run<TRows>(int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
         where TRows : struct, IGemmRowCount
     {
+        // Row r of A lies r·L bytes from the current k step. With L, 3L, 5L, …, 13L held in registers,
+        // every row is one x86 address [a + index·scale] (scale 1, 2, 4 or 8: 6L = 3L·2, 12L = 3L·4,
+        // 10L = 5L·2), so the 14 broadcasts need no arithmetic and any row stride runs as fast as a constant.
+        nint l1 = rowStep * sizeof(float), l3 = 3 * l1, l5 = 5 * l1, l7 = 7 * l1, l9 = 9 * l1, l11 = 11 * l1, l13 = 13 * l1;
+        nint step = kStep * sizeof(float);
+        byte* ak = (byte*)a;
         // The C tile is read (or written) only after the k loop: fetch its lines meanwhile.
         if (TRows.Value > 0) { Sse.Prefetch0(c + 0 * ldc); Sse.Prefetch0(c + 0 * ldc + 16); }
         if (TRows.Value > 1) { Sse.Prefetch0(c + 1 * ldc); Sse.Prefetch0(c + 1 * ldc + 16); }
@@ -87,21 +93,21 @@ internal static unsafe class GemmKernel512
             Sse.Prefetch0(b + PrefetchSteps * GemmBlocking.NR + 16);
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
             Vector512<float> av;
-            if (TRows.Value > 0) { av = Vector512.Create(a[0 * TLayout.RowStep]); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01); }
-            if (TRows.Value > 1) { av = Vector512.Create(a[1 * TLayout.RowStep]); c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11); }
-            if (TRows.Value > 2) { av = Vector512.Create(a[2 * TLayout.RowStep]); c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21); }
-            if (TRows.Value > 3) { av = Vector512.Create(a[3 * TLayout.RowStep]); c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31); }
-            if (TRows.Value > 4) { av = Vector512.Create(a[4 * TLayout.RowStep]); c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41); }
-            if (TRows.Value > 5) { av = Vector512.Create(a[5 * TLayout.RowStep]); c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51); }
-            if (TRows.Value > 6) { av = Vector512.Create(a[6 * TLayout.RowStep]); c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61); }
-            if (TRows.Value > 7) { av = Vector512.Create(a[7 * TLayout.RowStep]); c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71); }
-            if (TRows.Value > 8) { av = Vector512.Create(a[8 * TLayout.RowStep]); c80 = Vector512.FusedMultiplyAdd(av, b0, c80); c81 = Vector512.FusedMultiplyAdd(av, b1, c81); }
-            if (TRows.Value > 9) { av = Vector512.Create(a[9 * TLayout.RowStep]); c90 = Vector512.FusedMultiplyAdd(av, b0, c90); c91 = Vector512.FusedMultiplyAdd(av, b1, c91); }
-            if (TRows.Value > 10) { av = Vector512.Create(a[10 * TLayout.RowStep]); c100 = Vector512.FusedMultiplyAdd(av, b0, c100); c101 = Vector512.FusedMultiplyAdd(av, b1, c101); }
-            if (TRows.Value > 11) { av = Vector512.Create(a[11 * TLayout.RowStep]); c110 = Vector512.FusedMultiplyAdd(av, b0, c110); c111 = Vector512.FusedMultiplyAdd(av, b1, c111); }
-            if (TRows.Value > 12) { av = Vector512.Create(a[12 * TLayout.RowStep]); c120 = Vector512.FusedMultiplyAdd(av, b0, c120); c121 = Vector512.FusedMultiplyAdd(av, b1, c121); }
-            if (TRows.Value > 13) { av = Vector512.Create(a[13 * TLayout.RowStep]); c130 = Vector512.FusedMultiplyAdd(av, b0, c130); c131 = Vector512.FusedMultiplyAdd(av, b1, c131); }
-            a += TLayout.KStep;
+            if (TRows.Value > 0) { av = Vector512.Create(*(float*)(ak)); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01); }
+            if (TRows.Value > 1) { av = Vector512.Create(*(float*)(ak + l1)); c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11); }
+            if (TRows.Value > 2) { av = Vector512.Create(*(float*)(ak + l1 * 2)); c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21); }
+            if (TRows.Value > 3) { av = Vector512.Create(*(float*)(ak + l3)); c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31); }
+            if (TRows.Value > 4) { av = Vector512.Create(*(float*)(ak + l1 * 4)); c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41); }
+            if (TRows.Value > 5) { av = Vector512.Create(*(float*)(ak + l5)); c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51); }
+            if (TRows.Value > 6) { av = Vector512.Create(*(float*)(ak + l3 * 2)); c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61); }
+            if (TRows.Value > 7) { av = Vector512.Create(*(float*)(ak + l7)); c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71); }
+            if (TRows.Value > 8) { av = Vector512.Create(*(float*)(ak + l1 * 8)); c80 = Vector512.FusedMultiplyAdd(av, b0, c80); c81 = Vector512.FusedMultiplyAdd(av, b1, c81); }
+            if (TRows.Value > 9) { av = Vector512.Create(*(float*)(ak + l9)); c90 = Vector512.FusedMultiplyAdd(av, b0, c90); c91 = Vector512.FusedMultiplyAdd(av, b1, c91); }
+            if (TRows.Value > 10) { av = Vector512.Create(*(float*)(ak + l5 * 2)); c100 = Vector512.FusedMultiplyAdd(av, b0, c100); c101 = Vector512.FusedMultiplyAdd(av, b1, c101); }
+            if (TRows.Value > 11) { av = Vector512.Create(*(float*)(ak + l11)); c110 = Vector512.FusedMultiplyAdd(av, b0, c110); c111 = Vector512.FusedMultiplyAdd(av, b1, c111); }
+            if (TRows.Value > 12) { av = Vector512.Create(*(float*)(ak + l3 * 4)); c120 = Vector512.FusedMultiplyAdd(av, b0, c120); c121 = Vector512.FusedMultiplyAdd(av, b1, c121); }
+            if (TRows.Value > 13) { av = Vector512.Create(*(float*)(ak + l13)); c130 = Vector512.FusedMultiplyAdd(av, b0, c130); c131 = Vector512.FusedMultiplyAdd(av, b1, c131); }
+            ak += step;
             b += GemmBlocking.NR;
         }
 

@@ -155,6 +155,50 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(0)]     // lda 33: the kernel reads A where it lies
+    [InlineData(991)]   // lda 1024: rows 4 KiB apart share one L1 set, so A is packed first
+    public void Multiply_WithAReadInPlaceOrPacked_MatchesReference(int extraLd)
+    {
+        // 45 rows end in a 3-row tile, 70 columns in a 6-column one.
+        GemmCheck.AgainstReference(false, false, 45, 70, 33, extraLd, alpha: 1f, beta: 0f, seed: 23);
+        GemmCheck.AgainstReference(false, true, 45, 70, 33, extraLd, alpha: 0.5f, beta: 1f, seed: 24);
+    }
+
+    [Fact]
+    public void AReadInPlace_GivesThePackedAnswerBitForBit()
+    {
+        // The same A stored with a row stride that is packed (1024) and one read in place (1040).
+        Assert.False(GemmBlocking.RowsSpreadOverL1Sets(1024));
+        Assert.True(GemmBlocking.RowsSpreadOverL1Sets(1040));
+        var rng = new Rng(9);
+        const int m = 59, n = 45, k = 600;
+        float[] dense = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n);
+        float[] packed = new float[m * n], inPlace = new float[m * n];
+        Gemm.Multiply(false, false, m, n, k, WithStride(dense, 1024), 1024, b, n, packed, n);
+        Gemm.Multiply(false, false, m, n, k, WithStride(dense, 1040), 1040, b, n, inPlace, n);
+        Assert.Equal(packed, inPlace);
+
+        static float[] WithStride(float[] rows, int ld)
+        {
+            var strided = new float[m * ld];
+            for (int i = 0; i < m; i++) Array.Copy(rows, i * k, strided, i * ld, k);
+            return strided;
+        }
+    }
+
+    [Theory]
+    [InlineData(1024, false)]
+    [InlineData(2048, false)]
+    [InlineData(4096, false)]
+    [InlineData(384, true)]
+    [InlineData(512, true)]
+    [InlineData(1536, true)]
+    [InlineData(1040, true)]
+    [InlineData(33, true)]
+    public void RowsSpreadOverL1Sets_RejectsOnlyStridesThatPileRowsIntoFewSets(int lda, bool spread) =>
+        Assert.Equal(spread, GemmBlocking.RowsSpreadOverL1Sets(lda));
+
     [Fact]
     public void Vector256Path_GivesTheVector512Answer()
     {
