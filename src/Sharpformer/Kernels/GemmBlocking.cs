@@ -3,15 +3,13 @@ namespace Sharpformer.Kernels;
 /// <summary>
 /// Tile and block sizes of the packed GEMM (see docs/gemm.md for the measurements behind them).
 /// The micro-kernel computes an MR×NR tile of C; K is cut into blocks of at most <see cref="KcMax"/>
-/// and N into blocks of at most <see cref="NcMax"/> so that:
-/// - one packed A panel (MR × KC floats, 28 KiB) is swept once per B panel; with the B panel streaming
-///   past it (KC × NR, 64 KiB, read once per tile) it does not all stay in the 48 KiB L1, so part of
-///   it comes from L2 on each sweep, at no measurable cost (the kernel alone on such panels runs at 95–98%);
-/// - one packed B block (KC × NC floats, 1 MiB) fills the 1 MiB L2 of each core; the kernel's B
-///   prefetch covers the lines the A panel and C tiles push out.
-/// A K block of 512 rather than 256 halves the kernel calls, and with them the fixed cost of each (zeroing
-/// 28 accumulators, updating the C tile): 2–4% faster on the transformer shapes in paired runs, the same
-/// on 1024³ and 2048³.
+/// and N into blocks of at most <see cref="NcMax"/>:
+/// - the 14 A rows of a tile (MR × KC floats) are swept once per B panel; the B panel streaming past
+///   them (KC × NR floats, read once per tile) pushes them out of the 48 KiB L1, so they come from L2;
+/// - C is read and written once per K block, a pass through memory with a read for ownership and a
+///   write-back of every line, so K blocks are as deep as 1024: one pass for K ≤ 1024. The B block
+///   (KC × NC floats, up to 2 MiB) then outgrows the 1 MiB L2 and its panels stream from L3 once per
+///   row tile, which the kernel's B prefetch covers (paired: 1024³ on 2 threads 1.02–1.04× against 512).
 /// </summary>
 internal static class GemmBlocking
 {
@@ -22,7 +20,10 @@ internal static class GemmBlocking
     public const int NR = 32;
 
     /// <summary>Largest K block; K is split into equal blocks no larger than this.</summary>
-    public const int KcMax = 512;
+    public const int KcMax = 1024;
+
+    /// <summary>Largest K block when A is transposed (its k-major panels take 16 floats per k step).</summary>
+    public const int KcMaxKMajor = 512;
 
     /// <summary>Largest N block (a multiple of NR).</summary>
     public const int NcMax = 512;
@@ -37,7 +38,7 @@ internal static class GemmBlocking
     public const int MrStride = 16;
 
     /// <summary>Floats in one A panel buffer (either layout).</summary>
-    public const int APanelFloats = MR * KcStride > KcMax * MrStride ? MR * KcStride : KcMax * MrStride;
+    public const int APanelFloats = MR * KcStride > KcMaxKMajor * MrStride ? MR * KcStride : KcMaxKMajor * MrStride;
 
     /// <summary>
     /// Floats between the end of one packed B panel and the start of the next: one cache line, so that the
@@ -53,9 +54,10 @@ internal static class GemmBlocking
     public const int BRowsPerPackItem = 32;
 
     /// <summary>The K block size used for a product of depth <paramref name="k"/>: equal blocks, so the last is not a sliver.</summary>
-    public static int KcFor(int k)
+    public static int KcFor(int k, bool transA)
     {
-        int blocks = (k + KcMax - 1) / KcMax;
+        int max = transA ? KcMaxKMajor : KcMax;
+        int blocks = (k + max - 1) / max;
         return (k + blocks - 1) / blocks;
     }
 

@@ -65,13 +65,13 @@ internal static unsafe class GemmDriver
 
         GemmJob job = GemmJob.ForCurrentThread();
         job.Begin(path, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta, threads);
-        long workPerTile = 2L * GemmBlocking.MR * Math.Min(n, GemmBlocking.NcMax) * GemmBlocking.KcFor(k);
+        long workPerTile = 2L * GemmBlocking.MR * Math.Min(n, GemmBlocking.NcMax) * GemmBlocking.KcFor(k, transA);
         // The first B block is packed on its own; after that each loop computes one block while it
         // packs the next into the other buffer, so the threads meet once per block.
         job.PrepareFirstBlock();
         // Packing moves a float in about the time of a few flops; an item is a panel of KC × NR floats or
         // BRowsPerPackItem rows of NC floats, both about 16K floats.
-        long workPerPackItem = 4L * GemmBlocking.NR * GemmBlocking.KcFor(k);
+        long workPerPackItem = 4L * GemmBlocking.NR * GemmBlocking.KcFor(k, transA);
         Parallelism.For(job.PackItems, job, workPerItem: workPerPackItem, threads);
         while (job.NextBlock())
             Parallelism.For(job.PackItems + job.RowItems, job, workPerItem: workPerTile * job.TilesPerItem, threads);

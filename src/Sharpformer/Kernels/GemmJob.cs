@@ -74,7 +74,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         // only the Vector512 kernel can stop at the last row of a bottom tile without reading past A.
         _aInPlace = !transA && GemmDriver.WritesPartialRows(path) && GemmBlocking.RowsSpreadOverL1Sets(lda);
         _m = m; _n = n; _k = k;
-        _kcBlock = GemmBlocking.KcFor(k);
+        _kcBlock = GemmBlocking.KcFor(k, transA);
         _a = a; _lda = lda;
         _b = b; _ldb = ldb;
         _c = c; _ldc = ldc;
