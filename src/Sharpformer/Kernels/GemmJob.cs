@@ -30,8 +30,10 @@ internal sealed unsafe class GemmJob : IParallelBody
         public float* PackedB;
     }
 
-    private readonly float* _packedB0 = Allocate(GemmBlocking.BBlockFloats);
-    private readonly float* _packedB1 = Allocate(GemmBlocking.BBlockFloats);
+    // The two B block buffers, grown to the largest block a product has needed so far: a thread that
+    // only multiplies attention heads keeps a few KiB, not the 4 MiB of the largest block.
+    private float* _packedB0, _packedB1;
+    private long _packedBFloats;
 
     private GemmPath _path;
     private bool _transA, _transB, _aInPlace;
@@ -60,7 +62,17 @@ internal sealed unsafe class GemmJob : IParallelBody
         NativeMemory.AlignedFree(_packedB1);
     }
 
-    private static float* Allocate(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+    private static float* Allocate(long floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+
+    private void EnsurePackedB(long floats)
+    {
+        if (floats <= _packedBFloats) return;
+        NativeMemory.AlignedFree(_packedB0);
+        NativeMemory.AlignedFree(_packedB1);
+        _packedB0 = Allocate(floats);
+        _packedB1 = Allocate(floats);
+        _packedBFloats = floats;
+    }
 
     public void Begin(GemmPath path, bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
         float* c, int ldc, float alpha, float beta, int threads)
@@ -75,6 +87,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         _aInPlace = !transA && GemmDriver.WritesPartialRows(path) && GemmBlocking.RowsSpreadOverL1Sets(lda);
         _m = m; _n = n; _k = k;
         _kcBlock = GemmBlocking.KcFor(k, transA);
+        EnsurePackedB(PanelsOf(Math.Min(n, GemmBlocking.NcMax)) * ((long)_kcBlock * NR + GemmBlocking.BPanelPad));
         _a = a; _lda = lda;
         _b = b; _ldb = ldb;
         _c = c; _ldc = ldc;
@@ -123,7 +136,9 @@ internal sealed unsafe class GemmJob : IParallelBody
         };
     }
 
-    private static int PanelsOf(in Block block) => (block.Nc + NR - 1) / NR;
+    private static int PanelsOf(in Block block) => PanelsOf(block.Nc);
+
+    private static int PanelsOf(int columns) => (columns + NR - 1) / NR;
 
     private static long PanelStride(in Block block) => (long)block.Kc * NR + GemmBlocking.BPanelPad;
 

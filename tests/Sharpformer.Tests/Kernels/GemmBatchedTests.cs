@@ -78,10 +78,10 @@ public class GemmBatchedTests
     [Fact]
     public void ColumnSlabs_WithThreadsTakingEachOthersRowItems_GiveTheSameBitsEveryTime()
     {
-        // Slabs of 512 columns, two K blocks: whichever thread finishes first takes row items of the other
+        // Slabs of 1024 columns, two K blocks: whichever thread finishes first takes row items of the other
         // slab, a different share on every call; the result must not change by a bit.
         var rng = new Rng(12);
-        const int m = 200, n = 1024, k = 700;
+        const int m = 200, n = 2048, k = 1300;
         float[] a = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n);
         float[] expected = new float[m * n];
         using (GemmCheck.Threads(1)) Gemm.Multiply(false, false, m, n, k, a, k, b, n, expected, n);
@@ -96,9 +96,9 @@ public class GemmBatchedTests
     }
 
     [Theory]
-    [InlineData(1024, 1024, 2, true)]   // one 512-column block per thread: A is packed as often either way
-    [InlineData(2048, 2048, 2, true)]
-    [InlineData(4096, 1536, 2, false)]  // slabs of 768 would pack A twice per thread instead of 1.5 times
+    [InlineData(2048, 2048, 2, true)]   // one 1024-column block per thread: A is packed as often either way
+    [InlineData(1024, 1024, 2, false)]  // one block in all: slabs of 512 would pack A twice, shared tiles once
+    [InlineData(4096, 1536, 2, false)]  // slabs of 768 would pack A twice instead of once
     [InlineData(4096, 384, 2, false)]   // narrower than a block: share row tiles
     [InlineData(20, 4096, 2, false)]    // too few rows to matter
     [InlineData(1024, 1024, 1, false)]

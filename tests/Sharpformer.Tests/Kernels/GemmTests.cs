@@ -35,7 +35,8 @@ public class GemmTests
     [InlineData(true, true)]
     public void Multiply_SpansSeveralBlocksInEveryDimension(bool transA, bool transB)
     {
-        // K = 1100 gives three K blocks (of 367), N = 1100 three N blocks, M = 45 a partial row tile.
+        // K = 1100 gives two K blocks of 550 (three of 367 for a transposed A), N = 1100 two N blocks
+        // (1024 and 76 columns), M = 45 a partial row tile.
         GemmCheck.AgainstReference(transA, transB, 45, 1100, 1100, extraLd: 3, alpha: 1f, beta: 0f, seed: 7);
     }
 
