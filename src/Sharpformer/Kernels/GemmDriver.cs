@@ -114,12 +114,12 @@ internal static unsafe class GemmDriver
     /// <summary>
     /// One tile: the first <paramref name="rows"/> rows (all MR unless <see cref="WritesPartialRows"/>) of
     /// C (rows × NR) = alpha·(A rows · B panel) + beta·C, or alpha·(A·B) when <paramref name="overwrite"/>;
-    /// A(r, p) is at a[r·rowStep + p·kStep].
+    /// A(r, p) is at a[r·rowStep + p·kStep]; the kc floats from <paramref name="prefetch"/> on are fetched into cache meanwhile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void RunKernel(GemmPath path, int rows, int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+    internal static void RunKernel(GemmPath path, int rows, int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite, float* prefetch)
     {
-        if (path == GemmPath.Vector512) GemmKernel512.Run(rows, kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite);
-        else GemmKernel256.Run(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite);
+        if (path == GemmPath.Vector512) GemmKernel512.Run(rows, kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch);
+        else GemmKernel256.Run(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch);
     }
 }

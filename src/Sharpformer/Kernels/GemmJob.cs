@@ -232,33 +232,33 @@ internal sealed unsafe class GemmJob : IParallelBody
     }
 
     // Items are claimed in order, so this thread's next item is most likely `threads` items on. Its A
-    // block is fetched in `parts` parts, one before each of the first MR kernel calls of every tile, so
-    // that packing it later does not wait on memory. The lines leave L1 again as the B panels stream
-    // past, but stay in L2. The hint is T0: on this CPU a T1 prefetch, meant to fill L2 only, left the
-    // packing as slow as no prefetch at all (1.8 µs per 14×512 panel against 0.6 µs with T0).
-    private void PrefetchNextItem(in Block block, int item, int part, int parts)
+    // rows are fetched while the current tile computes, so that reading (or packing) them later does not
+    // wait on memory. The lines leave L1 again as the B panels stream past, but stay in L2. The hint is
+    // T0: on this CPU a T1 prefetch, meant to fill L2 only, left packing as slow as no prefetch at all
+    // (1.8 µs per 14×512 panel against 0.6 µs with T0).
+
+    // A as stored (M, K): row `row` of the next item's tile, or null past the last row of A.
+    private float* NextItemRow(in Block block, int item, int row)
+    {
+        int i = (item + _threads) * MR + row;
+        return i < _m ? _a + (long)i * _lda + block.Pc : null;
+    }
+
+    // A transposed, stored (K, M): the next item's columns of each k step, the k steps spread over `parts`
+    // parts, one before each of the first MR kernel calls of every tile of the item.
+    private void PrefetchNextKMajorItem(in Block block, int item, int part, int parts)
     {
         int i0 = (item + _threads) * _tilesPerItem * MR;
         if (i0 >= _m) return;
-        if (_transA)
+        int columns = Math.Min(_tilesPerItem * MR, _m - i0);
+        int steps = (block.Kc + parts - 1) / parts;
+        int end = Math.Min(block.Kc, (part + 1) * steps);
+        for (int p = part * steps; p < end; p++)
         {
-            // Stored (K, M): the item's columns of each k step, the k steps spread over the parts.
-            int columns = Math.Min(_tilesPerItem * MR, _m - i0);
-            int steps = (block.Kc + parts - 1) / parts;
-            int end = Math.Min(block.Kc, (part + 1) * steps);
-            for (int p = part * steps; p < end; p++)
-            {
-                float* src = _a + (long)(block.Pc + p) * _lda + i0;
-                for (int j = 0; j < columns; j += 16) Sse.Prefetch0(src + j);
-                Sse.Prefetch0(src + columns - 1);
-            }
-            return;
+            float* src = _a + (long)(block.Pc + p) * _lda + i0;
+            for (int j = 0; j < columns; j += 16) Sse.Prefetch0(src + j);
+            Sse.Prefetch0(src + columns - 1);
         }
-        // Stored (M, K): part r is row i0 + r.
-        if (i0 + part >= _m) return;
-        float* row = _a + (long)(i0 + part) * _lda + block.Pc;
-        for (int p = 0; p < block.Kc; p += 16) Sse.Prefetch0(row + p);
-        Sse.Prefetch0(row + block.Kc - 1);
     }
 
     // The item's row tiles: pack their A panels when transposed (all at once), then compute each.
@@ -302,15 +302,33 @@ internal sealed unsafe class GemmJob : IParallelBody
             int cols = Math.Min(NR, block.Nc - jr * NR);
             float* panelB = block.PackedB + jr * PanelStride(block);
             float* cTile = cRow + jr * NR;
-            if (jr < MR) PrefetchNextItem(block, item, part: tileOfItem * MR + jr, parts: _tilesPerItem * MR);
+            // A row of the next item for the kernel to fetch as it goes (its own rows when there is none).
+            float* prefetch = aRows;
+            if (_transA)
+            {
+                if (jr < MR) PrefetchNextKMajorItem(block, item, part: tileOfItem * MR + jr, parts: _tilesPerItem * MR);
+            }
+            else
+            {
+                // Call jr fetches row jr; with fewer panels than rows, the rest are asked for here at once
+                // (for deep blocks only: a shallow A tile is back in cache soon enough).
+                float* next = jr < MR ? NextItemRow(block, item, jr) : null;
+                if (next != null) prefetch = next;
+                for (int r = jr + panels; r < MR && kc >= 256; r += panels)
+                {
+                    float* extra = NextItemRow(block, item, r);
+                    if (extra == null) break;
+                    for (int p = 0; p < kc; p += 16) Sse.Prefetch0(extra + p);
+                }
+            }
             if (cols == NR && (rows == MR || GemmDriver.WritesPartialRows(_path)))
             {
-                GemmDriver.RunKernel(_path, rows, kc, aRows, rowStep, kStep, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite);
+                GemmDriver.RunKernel(_path, rows, kc, aRows, rowStep, kStep, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite, prefetch);
                 continue;
             }
             // Right edge: compute the whole tile aside, then update only the part inside C.
             float* tile = scratch.EdgeTile;
-            GemmDriver.RunKernel(_path, GemmDriver.WritesPartialRows(_path) ? rows : MR, kc, aRows, rowStep, kStep, panelB, tile, NR, 1f, 0f, overwrite: true);
+            GemmDriver.RunKernel(_path, GemmDriver.WritesPartialRows(_path) ? rows : MR, kc, aRows, rowStep, kStep, panelB, tile, NR, 1f, 0f, overwrite: true, prefetch);
             for (int r = 0; r < rows; r++)
             {
                 float* target = cTile + (long)r * _ldc;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sharpformer.Kernels;
 
@@ -11,20 +12,21 @@ namespace Sharpformer.Kernels;
 internal static unsafe class GemmKernel256
 {
     /// <summary>Same contract as <see cref="GemmKernel512.Run"/> for a whole tile of 14 rows.</summary>
-    public static void Run(int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+    public static void Run(int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite, float* prefetch)
     {
         const int HalfRows = GemmBlocking.MR / 2, HalfCols = GemmBlocking.NR / 2;
+        // The first quarter fetches the whole row; the others fetch what the first already holds.
         for (int rowHalf = 0; rowHalf < 2; rowHalf++)
         for (int colHalf = 0; colHalf < 2; colHalf++)
             Quarter(kc, a + rowHalf * HalfRows * rowStep, rowStep, kStep, b + colHalf * HalfCols,
-                c + rowHalf * HalfRows * ldc + colHalf * HalfCols, ldc, alpha, beta, overwrite);
+                c + rowHalf * HalfRows * ldc + colHalf * HalfCols, ldc, alpha, beta, overwrite, prefetch);
     }
 
     // C rows [0, 7) × columns [0, 16) of the tile at c; b advances by the full panel width each k.
     // Rows are addressed as in the Vector512 kernel: [a + index·scale] with L, 3L and 5L in registers.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Quarter(int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+    private static void Quarter(int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite, float* prefetch)
     {
         nint l1 = rowStep * sizeof(float), l3 = 3 * l1, l5 = 5 * l1;
         nint step = kStep * sizeof(float);
@@ -38,6 +40,7 @@ internal static unsafe class GemmKernel256
         Vector256<float> c60 = Vector256<float>.Zero, c61 = Vector256<float>.Zero;
         for (int p = 0; p < kc; p++)
         {
+            if (Sse.IsSupported && (p & 15) == 0) Sse.Prefetch0(prefetch + p);
             Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
             Vector256<float> av;
             av = Vector256.Create(*(float*)(ak)); c00 = Vector256.FusedMultiplyAdd(av, b0, c00); c01 = Vector256.FusedMultiplyAdd(av, b1, c01);

@@ -21,33 +21,34 @@ internal static unsafe class GemmKernel512
     /// <summary>
     /// C tile (rows×32, row stride <paramref name="ldc"/>) = alpha·(A rows · B panel) + beta·C tile,
     /// or alpha·(A·B) without reading C when <paramref name="overwrite"/>. A(r, p) is read at
-    /// a[r·<paramref name="rowStep"/> + p·<paramref name="kStep"/>].
+    /// a[r·<paramref name="rowStep"/> + p·<paramref name="kStep"/>]. The kc floats from
+    /// <paramref name="prefetch"/> on (a row of A a later tile needs) are fetched into cache along the way.
     /// </summary>
-    public static void Run(int rows, int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+    public static void Run(int rows, int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite, float* prefetch)
     {
         switch (rows)
         {
-            case 1: Run<Rows1>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 2: Run<Rows2>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 3: Run<Rows3>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 4: Run<Rows4>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 5: Run<Rows5>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 6: Run<Rows6>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 7: Run<Rows7>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 8: Run<Rows8>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 9: Run<Rows9>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 10: Run<Rows10>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 11: Run<Rows11>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 12: Run<Rows12>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 13: Run<Rows13>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
-            case 14: Run<Rows14>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite); break;
+            case 1: Run<Rows1>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 2: Run<Rows2>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 3: Run<Rows3>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 4: Run<Rows4>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 5: Run<Rows5>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 6: Run<Rows6>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 7: Run<Rows7>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 8: Run<Rows8>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 9: Run<Rows9>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 10: Run<Rows10>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 11: Run<Rows11>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 12: Run<Rows12>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 13: Run<Rows13>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
+            case 14: Run<Rows14>(kc, a, rowStep, kStep, b, c, ldc, alpha, beta, overwrite, prefetch); break;
             default: throw new ArgumentOutOfRangeException(nameof(rows), rows, "A tile has 1 to 14 rows.");
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Run<TRows>(int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite)
+    private static void Run<TRows>(int kc, float* a, nint rowStep, nint kStep, float* b, float* c, int ldc, float alpha, float beta, bool overwrite, float* prefetch)
         where TRows : struct, IGemmRowCount
     {
         // Row r of A lies r·L bytes from the current k step. With L, 3L, 5L, …, 13L held in registers,
@@ -91,6 +92,9 @@ internal static unsafe class GemmKernel512
             // that packed it: ask for the lines far enough ahead to cover that latency too.
             Sse.Prefetch0(b + PrefetchSteps * GemmBlocking.NR);
             Sse.Prefetch0(b + PrefetchSteps * GemmBlocking.NR + 16);
+            // One line of the row to fetch every 16 k steps, so the requests go out evenly instead of
+            // in a burst that would wait for free miss buffers.
+            if ((p & 15) == 0) Sse.Prefetch0(prefetch + p);
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
             Vector512<float> av;
             if (TRows.Value > 0) { av = Vector512.Create(*(float*)(ak)); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01); }

@@ -106,7 +106,8 @@ internal static unsafe class GemmPacking
             // prefetcher picks up too late: ask for the row four ahead (prefetches never fault, so
             // running past the last row is harmless).
             float* ahead = src + 4L * ldb;
-            for (int j = 0; j < nc; j += 16) Sse.Prefetch0(ahead + j);
+            if (Sse.IsSupported)
+                for (int j = 0; j < nc; j += 16) Sse.Prefetch0(ahead + j);
             float* row = dst + p * NR;
             int jr = 0;
             if (Vector512.IsHardwareAccelerated)
