@@ -261,6 +261,26 @@ internal sealed unsafe class GemmJob : IParallelBody
         }
     }
 
+    // What of the next item's A to fetch around kernel call jr of a tile. For A as stored: row jr,
+    // returned for the kernel to fetch along its k loop; with fewer panels than rows, the rows left over
+    // are asked for here at once (for deep blocks only: a shallow tile is back in cache soon enough).
+    // For a transposed A: one part of its k steps, asked for here. Null when the kernel has nothing to fetch.
+    private float* FetchAheadAroundCall(in Block block, int item, int tileOfItem, int jr, int panels)
+    {
+        if (_transA)
+        {
+            if (jr < MR) PrefetchNextKMajorItem(block, item, part: tileOfItem * MR + jr, parts: _tilesPerItem * MR);
+            return null;
+        }
+        for (int r = jr + panels; r < MR && block.Kc >= 256; r += panels)
+        {
+            float* extra = NextItemRow(block, item, r);
+            if (extra == null) break;
+            for (int p = 0; p < block.Kc; p += 16) Sse.Prefetch0(extra + p);
+        }
+        return jr < MR ? NextItemRow(block, item, jr) : null;
+    }
+
     // The item's row tiles: pack their A panels when transposed (all at once), then compute each.
     private void ComputeRowItem(in Block block, int item)
     {
@@ -303,24 +323,8 @@ internal sealed unsafe class GemmJob : IParallelBody
             float* panelB = block.PackedB + jr * PanelStride(block);
             float* cTile = cRow + jr * NR;
             // A row of the next item for the kernel to fetch as it goes (its own rows when there is none).
-            float* prefetch = aRows;
-            if (_transA)
-            {
-                if (jr < MR) PrefetchNextKMajorItem(block, item, part: tileOfItem * MR + jr, parts: _tilesPerItem * MR);
-            }
-            else
-            {
-                // Call jr fetches row jr; with fewer panels than rows, the rest are asked for here at once
-                // (for deep blocks only: a shallow A tile is back in cache soon enough).
-                float* next = jr < MR ? NextItemRow(block, item, jr) : null;
-                if (next != null) prefetch = next;
-                for (int r = jr + panels; r < MR && kc >= 256; r += panels)
-                {
-                    float* extra = NextItemRow(block, item, r);
-                    if (extra == null) break;
-                    for (int p = 0; p < kc; p += 16) Sse.Prefetch0(extra + p);
-                }
-            }
+            float* prefetch = FetchAheadAroundCall(block, item, tileOfItem, jr, panels);
+            if (prefetch == null) prefetch = aRows;
             if (cols == NR && (rows == MR || GemmDriver.WritesPartialRows(_path)))
             {
                 GemmDriver.RunKernel(_path, rows, kc, aRows, rowStep, kStep, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite, prefetch);
