@@ -37,6 +37,10 @@ internal sealed unsafe class GemmJob : IParallelBody
 
     private GemmPath _path;
     private bool _transA, _transB, _aInPlace;
+
+    // The last lda checked with RowsSpreadOverL1Sets, and the answer: products in a batch share one.
+    private int _checkedLda = -1;
+    private bool _ldaSpreadsRows;
     private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc, _threads, _tilesPerItem;
     private float* _a, _b, _c;
     private float _alpha, _beta;
@@ -84,7 +88,8 @@ internal sealed unsafe class GemmJob : IParallelBody
         _tilesPerItem = transA ? KMajorTilesPerItem : 1;
         // A as stored is read by the kernel where it lies when its rows do not crowd into a few L1 sets;
         // only the Vector512 kernel can stop at the last row of a bottom tile without reading past A.
-        _aInPlace = !transA && GemmDriver.WritesPartialRows(path) && GemmBlocking.RowsSpreadOverL1Sets(lda);
+        if (lda != _checkedLda) (_checkedLda, _ldaSpreadsRows) = (lda, GemmBlocking.RowsSpreadOverL1Sets(lda));
+        _aInPlace = !transA && GemmDriver.WritesPartialRows(path) && _ldaSpreadsRows;
         _m = m; _n = n; _k = k;
         _kcBlock = GemmBlocking.KcFor(k, transA);
         EnsurePackedB(PanelsOf(Math.Min(n, GemmBlocking.NcMax)) * ((long)_kcBlock * NR + GemmBlocking.BPanelPad));
