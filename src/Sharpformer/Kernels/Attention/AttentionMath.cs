@@ -10,52 +10,15 @@ namespace Sharpformer.Kernels;
 /// </summary>
 internal static unsafe class AttentionMath
 {
-    public const float Log2E = 1.4426950408889634f;
-    public const float Ln2 = 0.6931471805599453f;
+    public const float Log2E = Kernels.Exp2.Log2E;
+    public const float Ln2 = Kernels.Exp2.Ln2;
 
-    /// <summary>
-    /// 2ˣ with relative error about 2e-7: x = n + f with n = round(x) and f ∈ [−½, ½]; 2ᶠ by its degree-6
-    /// Taylor polynomial in f·ln 2 (truncation (0.35)⁷/7! ≈ 1.2e-7); 2ⁿ applied exactly. Inputs at or below
-    /// −150 (and −∞) give exactly 0; inputs are expected to be at most 127 (scores minus their maximum).
-    /// </summary>
+    /// <summary>2ˣ (see <see cref="Kernels.Exp2"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Exp2(Vector512<float> x)
-    {
-        if (Avx512F.IsSupported)
-        {
-            // vrndscaleps rounds, vscalefps multiplies by 2ⁿ with correct underflow: 9 instructions in all.
-            x = Vector512.MaxNative(x, Vector512.Create(-150f));
-            var n = Avx512F.RoundScale(x, RoundToNearest);
-            return Avx512F.Scale(Polynomial(x - n), n);
-        }
-        x = Vector512.Min(Vector512.Max(x, Vector512.Create(-127f)), Vector512.Create(127f));
-        // Adding 1.5·2²³ rounds x to an integer held in the low mantissa bits of t.
-        var magic = Vector512.Create(12582912f);
-        var t = x + magic;
-        var p = Polynomial(x - (t - magic));
-        // The bits of t are 0x4B400000 + n; shifted left by 23 the constant part vanishes, leaving 2ⁿ's
-        // exponent field (n = −127 gives the bits of 0).
-        var exponent = Vector512.ShiftLeft(t.AsInt32() + Vector512.Create(127), 23);
-        return p * exponent.AsSingle();
-    }
-
-    private const byte RoundToNearest = 0x08; // imm8 of vrndscaleps: round to nearest even, suppress the inexact exception
-
-    /// <summary>2ᶠ for f ∈ [−½, ½]: Taylor series of e^(f·ln 2) to degree 6.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Polynomial(Vector512<float> f)
-    {
-        var p = Vector512.Create(1.5403530393381609e-4f);
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(1.3333558146428443e-3f));
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(9.6181291076284772e-3f));
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(5.5504108664821580e-2f));
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(0.24022650695910071f));
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(0.69314718055994531f));
-        return Vector512.FusedMultiplyAdd(p, f, Vector512<float>.One);
-    }
+    public static Vector512<float> Exp2(Vector512<float> x) => Kernels.Exp2.Of(x);
 
     /// <summary>Scalar 2ˣ with the same polynomial, for row tails shorter than a vector.</summary>
-    public static float Exp2(float x) => Exp2(Vector512.Create(x)).ToScalar();
+    public static float Exp2(float x) => Kernels.Exp2.Of(x);
 
     /// <summary>Largest of row[0..n); −∞ when n = 0. Scores are never NaN, so the cheap native max is exact here.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
