@@ -10,14 +10,21 @@ public static unsafe class Gemm
     // op(A): (M, K), op(B): (K, N), C: (M, N)
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, float alpha = 1f, float beta = 0f) =>
+        Multiply(Simd.Best, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta);
+
+    /// <summary>As the public overload, with the micro-kernel of <paramref name="width"/> (which must be accelerated here).</summary>
+    internal static void Multiply(SimdWidth width, bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, float alpha = 1f, float beta = 0f)
     {
+        Simd.Require(width);
         GemmArguments.CheckSizes(m, n, k);
         GemmArguments.CheckOperand(nameof(a), a.Length, transA ? k : m, transA ? m : k, lda, batch: 1, stride: 0);
         GemmArguments.CheckOperand(nameof(b), b.Length, transB ? n : k, transB ? k : n, ldb, batch: 1, stride: 0);
         GemmArguments.CheckOperand(nameof(c), c.Length, m, n, ldc, batch: 1, stride: 0);
         fixed (float* pa = a, pb = b, pc = c)
-            GemmDriver.Multiply(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, alpha, beta, ThreadsForCall());
+            GemmDriver.Multiply(width, transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, alpha, beta, ThreadsForCall());
     }
 
     /// <summary>
@@ -27,8 +34,15 @@ public static unsafe class Gemm
     /// </summary>
     public static void MultiplyBatched(int batch, bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, long strideA, ReadOnlySpan<float> b, int ldb, long strideB,
+        Span<float> c, int ldc, long strideC, float alpha = 1f, float beta = 0f) =>
+        MultiplyBatched(Simd.Best, batch, transA, transB, m, n, k, a, lda, strideA, b, ldb, strideB, c, ldc, strideC, alpha, beta);
+
+    /// <summary>As the public overload, with the micro-kernel of <paramref name="width"/> (which must be accelerated here).</summary>
+    internal static void MultiplyBatched(SimdWidth width, int batch, bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, long strideA, ReadOnlySpan<float> b, int ldb, long strideB,
         Span<float> c, int ldc, long strideC, float alpha = 1f, float beta = 0f)
     {
+        Simd.Require(width);
         if (batch < 0) throw new ArgumentException($"Gemm: batch must be non-negative, got {batch}.", nameof(batch));
         GemmArguments.CheckSizes(m, n, k);
         GemmArguments.CheckOperand(nameof(a), a.Length, transA ? k : m, transA ? m : k, lda, batch, strideA);
@@ -45,13 +59,13 @@ public static unsafe class Gemm
             if (shareProducts)
             {
                 var job = GemmBatchJob.ForCurrentThread();
-                job.Set(transA, transB, m, n, k, pa, lda, strideA, pb, ldb, strideB, pc, ldc, strideC, alpha, beta);
+                job.Set(width, transA, transB, m, n, k, pa, lda, strideA, pb, ldb, strideB, pc, ldc, strideC, alpha, beta);
                 Parallelism.For(batch, job, workPerItem: Math.Max(flopsPerProduct, 1), threads);
                 job.Clear();
                 return;
             }
             for (int i = 0; i < batch; i++)
-                GemmDriver.Multiply(transA, transB, m, n, k, pa + i * strideA, lda, pb + i * strideB, ldb,
+                GemmDriver.Multiply(width, transA, transB, m, n, k, pa + i * strideA, lda, pb + i * strideB, ldb,
                     pc + i * strideC, ldc, alpha, beta, threads);
         }
     }
@@ -69,16 +83,17 @@ internal sealed unsafe class GemmBatchJob : IParallelBody
 
     public static GemmBatchJob ForCurrentThread() => t_job ??= new GemmBatchJob();
 
+    private SimdWidth _width;
     private bool _transA, _transB;
     private int _m, _n, _k, _lda, _ldb, _ldc;
     private float* _a, _b, _c;
     private long _strideA, _strideB, _strideC;
     private float _alpha, _beta;
 
-    public void Set(bool transA, bool transB, int m, int n, int k, float* a, int lda, long strideA, float* b, int ldb, long strideB,
+    public void Set(SimdWidth width, bool transA, bool transB, int m, int n, int k, float* a, int lda, long strideA, float* b, int ldb, long strideB,
         float* c, int ldc, long strideC, float alpha, float beta)
     {
-        (_transA, _transB, _m, _n, _k) = (transA, transB, m, n, k);
+        (_width, _transA, _transB, _m, _n, _k) = (width, transA, transB, m, n, k);
         _a = a; _lda = lda; _strideA = strideA;
         _b = b; _ldb = ldb; _strideB = strideB;
         _c = c; _ldc = ldc; _strideC = strideC;
@@ -88,7 +103,7 @@ internal sealed unsafe class GemmBatchJob : IParallelBody
     public void Clear() => _a = _b = _c = null;
 
     public void Execute(int index) =>
-        GemmDriver.Multiply(_transA, _transB, _m, _n, _k, _a + index * _strideA, _lda, _b + index * _strideB, _ldb,
+        GemmDriver.Multiply(_width, _transA, _transB, _m, _n, _k, _a + index * _strideA, _lda, _b + index * _strideB, _ldb,
             _c + index * _strideC, _ldc, _alpha, _beta, threads: 1);
 }
 

@@ -12,13 +12,11 @@ namespace Sharpformer.Kernels;
 /// </summary>
 internal sealed unsafe class GemmColumnSlabs : IParallelBody
 {
-    private const int NR = GemmBlocking.NR;
-
     [ThreadStatic] private static GemmColumnSlabs? t_job;
 
     private bool _transA, _transB;
     private int _m, _n, _k, _lda, _ldb, _ldc, _slabWidth, _slabs;
-    private GemmPath _path;
+    private GemmBlocking _blocking = GemmBlocking.For(SimdWidth.Scalar);
 
     // Slabs claimed so far and slabs finished; the job of each running slab, for the others to help.
     private int _slabsClaimed, _slabsDone;
@@ -30,16 +28,16 @@ internal sealed unsafe class GemmColumnSlabs : IParallelBody
     /// True when slabs pack A no more often than shared row tiles do (N blocks per slab × threads ≤
     /// N blocks of the whole product) and the product is big enough to keep every thread busy.
     /// </summary>
-    public static bool Pays(int m, int n, int threads)
+    public static bool Pays(GemmBlocking blocking, int m, int n, int threads)
     {
-        if (threads < 2 || m < GemmBlocking.MR * threads) return false;
-        int slabWidth = SlabWidth(n, threads);
-        int blocksPerSlab = CeilDiv(slabWidth, GemmBlocking.NcMax);
-        int sharedBlocks = CeilDiv(n, GemmBlocking.NcMax);
-        return slabWidth >= GemmBlocking.NcMax && blocksPerSlab * threads <= sharedBlocks;
+        if (threads < 2 || m < blocking.MR * threads) return false;
+        int slabWidth = SlabWidth(blocking, n, threads);
+        int blocksPerSlab = CeilDiv(slabWidth, blocking.NcMax);
+        int sharedBlocks = CeilDiv(n, blocking.NcMax);
+        return slabWidth >= blocking.NcMax && blocksPerSlab * threads <= sharedBlocks;
     }
 
-    public static void Multiply(bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+    public static void Multiply(GemmBlocking blocking, bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
         float* c, int ldc, float alpha, float beta, int threads)
     {
         var job = t_job ??= new GemmColumnSlabs();
@@ -48,8 +46,8 @@ internal sealed unsafe class GemmColumnSlabs : IParallelBody
         job._b = b; job._ldb = ldb;
         job._c = c; job._ldc = ldc;
         (job._alpha, job._beta) = (alpha, beta);
-        job._path = GemmDriver.ResolvePath();
-        job._slabWidth = SlabWidth(n, threads);
+        job._blocking = blocking;
+        job._slabWidth = SlabWidth(blocking, n, threads);
         job._slabs = CeilDiv(n, job._slabWidth);
         if (job._jobs.Length < job._slabs) job._jobs = new GemmJob?[job._slabs];
         job._slabsClaimed = job._slabsDone = 0;
@@ -79,7 +77,7 @@ internal sealed unsafe class GemmColumnSlabs : IParallelBody
         int cols = Math.Min(_slabWidth, _n - j0);
         float* bSlab = _transB ? _b + (long)j0 * _ldb : _b + j0;
         GemmJob job = GemmJob.ForCurrentThread();
-        job.Begin(_path, _transA, _transB, _m, cols, _k, _a, _lda, bSlab, _ldb, _c + j0, _ldc, _alpha, _beta, threads: 1);
+        job.Begin(_blocking, _transA, _transB, _m, cols, _k, _a, _lda, bSlab, _ldb, _c + j0, _ldc, _alpha, _beta, threads: 1);
         Volatile.Write(ref _jobs[j], job);
         job.RunShared();
         Volatile.Write(ref _jobs[j], null);
@@ -87,7 +85,7 @@ internal sealed unsafe class GemmColumnSlabs : IParallelBody
         Interlocked.Increment(ref _slabsDone);
     }
 
-    private static int SlabWidth(int n, int threads) => CeilDiv(CeilDiv(n, threads), NR) * NR;
+    private static int SlabWidth(GemmBlocking blocking, int n, int threads) => CeilDiv(CeilDiv(n, threads), blocking.NR) * blocking.NR;
 
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
 }

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace Sharpformer.Kernels;
 
@@ -12,8 +11,6 @@ namespace Sharpformer.Kernels;
 /// </summary>
 internal sealed unsafe class GemmJob : IParallelBody
 {
-    private const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
-
     /// <summary>Row tiles per item when A is transposed: their panels are packed in one visit of each stored row.</summary>
     public const int KMajorTilesPerItem = 4;
 
@@ -35,11 +32,14 @@ internal sealed unsafe class GemmJob : IParallelBody
     private float* _packedB0, _packedB1;
     private long _packedBFloats;
 
-    private GemmPath _path;
+    // The tile and blocks of the path that runs, and its tile's rows and columns.
+    private GemmBlocking _blocking = GemmBlocking.For(SimdWidth.Scalar);
+    private int _mr, _nr;
     private bool _transA, _transB, _aInPlace;
 
-    // The last lda checked with RowsSpreadOverL1Sets, and the answer: products in a batch share one.
+    // The last lda (and blocking) checked with RowsSpreadOverL1Sets, and the answer: products in a batch share one.
     private int _checkedLda = -1;
+    private GemmBlocking? _checkedBlocking;
     private bool _ldaSpreadsRows;
     private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc, _threads, _tilesPerItem;
     private float* _a, _b, _c;
@@ -78,21 +78,23 @@ internal sealed unsafe class GemmJob : IParallelBody
         _packedBFloats = floats;
     }
 
-    public void Begin(GemmPath path, bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+    public void Begin(GemmBlocking blocking, bool transA, bool transB, int m, int n, int k, float* a, int lda, float* b, int ldb,
         float* c, int ldc, float alpha, float beta, int threads)
     {
-        _path = path;
+        _blocking = blocking;
+        (_mr, _nr) = (blocking.MR, blocking.NR);
         _threads = threads;
         _transA = transA;
         _transB = transB;
         _tilesPerItem = transA ? KMajorTilesPerItem : 1;
         // A as stored is read by the kernel where it lies when its rows do not crowd into a few L1 sets;
-        // only the Vector512 kernel can stop at the last row of a bottom tile without reading past A.
-        if (lda != _checkedLda) (_checkedLda, _ldaSpreadsRows) = (lda, GemmBlocking.RowsSpreadOverL1Sets(lda));
-        _aInPlace = !transA && GemmDriver.WritesPartialRows(path) && _ldaSpreadsRows;
+        // every kernel stops at the last row of a bottom tile, so none reads past A.
+        if (lda != _checkedLda || blocking != _checkedBlocking)
+            (_checkedLda, _checkedBlocking, _ldaSpreadsRows) = (lda, blocking, blocking.RowsSpreadOverL1Sets(lda));
+        _aInPlace = !transA && _ldaSpreadsRows;
         _m = m; _n = n; _k = k;
-        _kcBlock = GemmBlocking.KcFor(k, transA);
-        EnsurePackedB(PanelsOf(Math.Min(n, GemmBlocking.NcMax)) * ((long)_kcBlock * NR + GemmBlocking.BPanelPad));
+        _kcBlock = blocking.KcFor(k, transA);
+        EnsurePackedB(PanelsOf(Math.Min(n, blocking.NcMax)) * ((long)_kcBlock * _nr + GemmBlocking.BPanelPad));
         _a = a; _lda = lda;
         _b = b; _ldb = ldb;
         _c = c; _ldc = ldc;
@@ -132,7 +134,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         bool first = pc == 0;
         return new Block
         {
-            Jc = jc, Nc = Math.Min(GemmBlocking.NcMax, _n - jc),
+            Jc = jc, Nc = Math.Min(_blocking.NcMax, _n - jc),
             Pc = pc, Kc = Math.Min(_kcBlock, _k - pc),
             // Later K blocks add to what the first one wrote.
             Beta = first ? _beta : 1f,
@@ -141,16 +143,16 @@ internal sealed unsafe class GemmJob : IParallelBody
         };
     }
 
-    private static int PanelsOf(in Block block) => PanelsOf(block.Nc);
+    private int PanelsOf(in Block block) => PanelsOf(block.Nc);
 
-    private static int PanelsOf(int columns) => (columns + NR - 1) / NR;
+    private int PanelsOf(int columns) => (columns + _nr - 1) / _nr;
 
-    private static long PanelStride(in Block block) => (long)block.Kc * NR + GemmBlocking.BPanelPad;
+    private long PanelStride(in Block block) => (long)block.Kc * _nr + GemmBlocking.BPanelPad;
 
     private int PackItemsOf(in Block block) =>
         _transB ? PanelsOf(block) : (block.Kc + GemmBlocking.BRowsPerPackItem - 1) / GemmBlocking.BRowsPerPackItem;
 
-    private int RowTileCount => (_m + MR - 1) / MR;
+    private int RowTileCount => (_m + _mr - 1) / _mr;
 
     // Row items of the current block that other threads may take (RunShared): the block's serial number
     // in the high 32 bits, the next unclaimed item in the low 32; and how many claimed items are done.
@@ -220,9 +222,9 @@ internal sealed unsafe class GemmJob : IParallelBody
     // Transposed B, panel `index`: columns [index·NR, index·NR + NR) of the block, turned round 16×16 at a time.
     private void PackPanel(in Block block, int index)
     {
-        int j0 = index * NR;
-        int cols = Math.Min(NR, block.Nc - j0);
-        GemmPacking.PackBTransposed(_b + (long)(block.Jc + j0) * _ldb + block.Pc, _ldb, cols, block.Kc, block.PackedB + index * PanelStride(block));
+        int j0 = index * _nr;
+        int cols = Math.Min(_nr, block.Nc - j0);
+        GemmPacking.PackBTransposed(_b + (long)(block.Jc + j0) * _ldb + block.Pc, _ldb, cols, block.Kc, block.PackedB + index * PanelStride(block), _nr);
     }
 
     // Non-transposed B, item `index`: rows [index·R, index·R + R) of the block into every panel. Each row
@@ -233,7 +235,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         int p0 = index * GemmBlocking.BRowsPerPackItem;
         int rows = Math.Min(GemmBlocking.BRowsPerPackItem, block.Kc - p0);
         GemmPacking.PackBRows(_b + (long)(block.Pc + p0) * _ldb + block.Jc, _ldb, block.Nc, rows,
-            block.PackedB + (long)p0 * NR, PanelStride(block));
+            block.PackedB + (long)p0 * _nr, PanelStride(block), _nr);
     }
 
     // Items are claimed in order, so this thread's next item is most likely `threads` items on. Its A
@@ -245,7 +247,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     // A as stored (M, K): row `row` of the next item's tile, or null past the last row of A.
     private float* NextItemRow(in Block block, int item, int row)
     {
-        int i = (item + _threads) * MR + row;
+        int i = (item + _threads) * _mr + row;
         return i < _m ? _a + (long)i * _lda + block.Pc : null;
     }
 
@@ -253,16 +255,16 @@ internal sealed unsafe class GemmJob : IParallelBody
     // parts, one before each of the first MR kernel calls of every tile of the item.
     private void PrefetchNextKMajorItem(in Block block, int item, int part, int parts)
     {
-        int i0 = (item + _threads) * _tilesPerItem * MR;
+        int i0 = (item + _threads) * _tilesPerItem * _mr;
         if (i0 >= _m) return;
-        int columns = Math.Min(_tilesPerItem * MR, _m - i0);
+        int columns = Math.Min(_tilesPerItem * _mr, _m - i0);
         int steps = (block.Kc + parts - 1) / parts;
         int end = Math.Min(block.Kc, (part + 1) * steps);
         for (int p = part * steps; p < end; p++)
         {
             float* src = _a + (long)(block.Pc + p) * _lda + i0;
-            for (int j = 0; j < columns; j += 16) Sse.Prefetch0(src + j);
-            Sse.Prefetch0(src + columns - 1);
+            for (int j = 0; j < columns; j += 16) Simd.Prefetch(src + j);
+            Simd.Prefetch(src + columns - 1);
         }
     }
 
@@ -274,16 +276,16 @@ internal sealed unsafe class GemmJob : IParallelBody
     {
         if (_transA)
         {
-            if (jr < MR) PrefetchNextKMajorItem(block, item, part: tileOfItem * MR + jr, parts: _tilesPerItem * MR);
+            if (jr < _mr) PrefetchNextKMajorItem(block, item, part: tileOfItem * _mr + jr, parts: _tilesPerItem * _mr);
             return null;
         }
-        for (int r = jr + panels; r < MR && block.Kc >= 256; r += panels)
+        for (int r = jr + panels; r < _mr && block.Kc >= 256; r += panels)
         {
             float* extra = NextItemRow(block, item, r);
             if (extra == null) break;
-            for (int p = 0; p < block.Kc; p += 16) Sse.Prefetch0(extra + p);
+            for (int p = 0; p < block.Kc; p += 16) Simd.Prefetch(extra + p);
         }
-        return jr < MR ? NextItemRow(block, item, jr) : null;
+        return jr < _mr ? NextItemRow(block, item, jr) : null;
     }
 
     // The item's row tiles: pack their A panels when transposed (all at once), then compute each.
@@ -294,54 +296,54 @@ internal sealed unsafe class GemmJob : IParallelBody
         GemmScratch scratch = GemmScratch.ForCurrentThread();
         if (_transA)
         {
-            int i0 = firstTile * MR;
-            GemmPacking.PackAKMajor(_a + (long)block.Pc * _lda + i0, _lda, Math.Min(tiles * MR, _m - i0), block.Kc,
-                scratch.PanelA, GemmBlocking.APanelFloats, readableColumns: _m - i0);
+            int i0 = firstTile * _mr;
+            GemmPacking.PackAKMajor(_a + (long)block.Pc * _lda + i0, _lda, Math.Min(tiles * _mr, _m - i0), block.Kc,
+                scratch.PanelA, _blocking.APanelFloats, readableColumns: _m - i0, _mr, _blocking.MrStride);
         }
         for (int t = 0; t < tiles; t++)
-            ComputeRowTile(block, item, t, firstTile + t, scratch, scratch.PanelA + (long)t * GemmBlocking.APanelFloats);
+            ComputeRowTile(block, item, t, firstTile + t, scratch, scratch.PanelA + (long)t * _blocking.APanelFloats);
     }
 
     // Rows [index·MR, index·MR + MR) of C in this column block, against every packed B panel; tile
     // `tileOfItem` of row item `item`, whose A panel buffer (already packed when transposed) is panelA.
     private void ComputeRowTile(in Block block, int item, int tileOfItem, int index, GemmScratch scratch, float* panelA)
     {
-        int i0 = index * MR;
-        int rows = Math.Min(MR, _m - i0);
+        int i0 = index * _mr;
+        int rows = Math.Min(_mr, _m - i0);
         int kc = block.Kc;
         // Where the kernel finds A(r, p) of this tile: aRows[r·rowStep + p·kStep].
         float* aRows = panelA;
-        nint rowStep = GemmBlocking.KcStride, kStep = 1;
-        if (_transA) (rowStep, kStep) = (1, GemmBlocking.MrStride);
+        nint rowStep = _blocking.KcStride, kStep = 1;
+        if (_transA) (rowStep, kStep) = (1, _blocking.MrStride);
         else if (_aInPlace)
         {
             aRows = _a + (long)i0 * _lda + block.Pc;
             rowStep = _lda;
         }
-        else GemmPacking.PackARowMajor(_a + (long)i0 * _lda + block.Pc, _lda, rows, kc, panelA, padRows: !GemmDriver.WritesPartialRows(_path));
+        else GemmPacking.PackARowMajor(_a + (long)i0 * _lda + block.Pc, _lda, rows, kc, panelA, _blocking.KcStride);
 
         float* cRow = _c + (long)i0 * _ldc + block.Jc;
         int panels = PanelsOf(block);
         for (int jr = 0; jr < panels; jr++)
         {
-            int cols = Math.Min(NR, block.Nc - jr * NR);
+            int cols = Math.Min(_nr, block.Nc - jr * _nr);
             float* panelB = block.PackedB + jr * PanelStride(block);
-            float* cTile = cRow + jr * NR;
+            float* cTile = cRow + jr * _nr;
             // A row of the next item for the kernel to fetch as it goes (its own rows when there is none).
             float* prefetch = FetchAheadAroundCall(block, item, tileOfItem, jr, panels);
             if (prefetch == null) prefetch = aRows;
-            if (cols == NR && (rows == MR || GemmDriver.WritesPartialRows(_path)))
+            if (cols == _nr)
             {
-                GemmDriver.RunKernel(_path, rows, kc, aRows, rowStep, kStep, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite, prefetch);
+                GemmDriver.RunKernel(_blocking.Width, rows, kc, aRows, rowStep, kStep, panelB, cTile, _ldc, _alpha, block.Beta, block.Overwrite, prefetch);
                 continue;
             }
             // Right edge: compute the whole tile aside, then update only the part inside C.
             float* tile = scratch.EdgeTile;
-            GemmDriver.RunKernel(_path, GemmDriver.WritesPartialRows(_path) ? rows : MR, kc, aRows, rowStep, kStep, panelB, tile, NR, 1f, 0f, overwrite: true, prefetch);
+            GemmDriver.RunKernel(_blocking.Width, rows, kc, aRows, rowStep, kStep, panelB, tile, _nr, 1f, 0f, overwrite: true, prefetch);
             for (int r = 0; r < rows; r++)
             {
                 float* target = cTile + (long)r * _ldc;
-                float* sum = tile + r * NR;
+                float* sum = tile + r * _nr;
                 if (block.Overwrite)
                     for (int j = 0; j < cols; j++) target[j] = sum[j] * _alpha;
                 else
@@ -358,9 +360,9 @@ internal sealed unsafe class GemmScratch
 
     public static GemmScratch ForCurrentThread() => t_scratch ??= new GemmScratch();
 
-    /// <summary>A panels for one item of row tiles, <see cref="GemmBlocking.APanelFloats"/> apart.</summary>
-    public readonly float* PanelA = (float*)NativeMemory.AlignedAlloc((nuint)GemmJob.KMajorTilesPerItem * GemmBlocking.APanelFloats * sizeof(float), 64);
-    public readonly float* EdgeTile = (float*)NativeMemory.AlignedAlloc(GemmBlocking.MR * GemmBlocking.NR * sizeof(float), 64);
+    /// <summary>A panels for one item of row tiles, <see cref="GemmBlocking.APanelFloats"/> apart, for the largest blocks of any path.</summary>
+    public readonly float* PanelA = (float*)NativeMemory.AlignedAlloc((nuint)((long)GemmJob.KMajorTilesPerItem * GemmBlocking.MaxAPanelFloats * sizeof(float)), 64);
+    public readonly float* EdgeTile = (float*)NativeMemory.AlignedAlloc((nuint)(GemmBlocking.MaxTileFloats * sizeof(float)), 64);
 
     ~GemmScratch()
     {

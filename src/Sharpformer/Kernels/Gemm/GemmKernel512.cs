@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Sharpformer.Kernels;
 
@@ -15,6 +14,9 @@ namespace Sharpformer.Kernels;
 /// </summary>
 internal static unsafe class GemmKernel512
 {
+    /// <summary>Rows and columns of the tile.</summary>
+    public const int MR = 14, NR = 32;
+
     /// <summary>How many k steps (of 128 bytes of B each) the B stream is prefetched ahead.</summary>
     private const int PrefetchSteps = 24;
 
@@ -58,20 +60,20 @@ internal static unsafe class GemmKernel512
         nint step = kStep * sizeof(float);
         byte* ak = (byte*)a;
         // The C tile is read (or written) only after the k loop: fetch its lines meanwhile.
-        if (TRows.Value > 0) { Sse.Prefetch0(c + 0 * ldc); Sse.Prefetch0(c + 0 * ldc + 16); }
-        if (TRows.Value > 1) { Sse.Prefetch0(c + 1 * ldc); Sse.Prefetch0(c + 1 * ldc + 16); }
-        if (TRows.Value > 2) { Sse.Prefetch0(c + 2 * ldc); Sse.Prefetch0(c + 2 * ldc + 16); }
-        if (TRows.Value > 3) { Sse.Prefetch0(c + 3 * ldc); Sse.Prefetch0(c + 3 * ldc + 16); }
-        if (TRows.Value > 4) { Sse.Prefetch0(c + 4 * ldc); Sse.Prefetch0(c + 4 * ldc + 16); }
-        if (TRows.Value > 5) { Sse.Prefetch0(c + 5 * ldc); Sse.Prefetch0(c + 5 * ldc + 16); }
-        if (TRows.Value > 6) { Sse.Prefetch0(c + 6 * ldc); Sse.Prefetch0(c + 6 * ldc + 16); }
-        if (TRows.Value > 7) { Sse.Prefetch0(c + 7 * ldc); Sse.Prefetch0(c + 7 * ldc + 16); }
-        if (TRows.Value > 8) { Sse.Prefetch0(c + 8 * ldc); Sse.Prefetch0(c + 8 * ldc + 16); }
-        if (TRows.Value > 9) { Sse.Prefetch0(c + 9 * ldc); Sse.Prefetch0(c + 9 * ldc + 16); }
-        if (TRows.Value > 10) { Sse.Prefetch0(c + 10 * ldc); Sse.Prefetch0(c + 10 * ldc + 16); }
-        if (TRows.Value > 11) { Sse.Prefetch0(c + 11 * ldc); Sse.Prefetch0(c + 11 * ldc + 16); }
-        if (TRows.Value > 12) { Sse.Prefetch0(c + 12 * ldc); Sse.Prefetch0(c + 12 * ldc + 16); }
-        if (TRows.Value > 13) { Sse.Prefetch0(c + 13 * ldc); Sse.Prefetch0(c + 13 * ldc + 16); }
+        if (TRows.Value > 0) { Simd.Prefetch(c + 0 * ldc); Simd.Prefetch(c + 0 * ldc + 16); }
+        if (TRows.Value > 1) { Simd.Prefetch(c + 1 * ldc); Simd.Prefetch(c + 1 * ldc + 16); }
+        if (TRows.Value > 2) { Simd.Prefetch(c + 2 * ldc); Simd.Prefetch(c + 2 * ldc + 16); }
+        if (TRows.Value > 3) { Simd.Prefetch(c + 3 * ldc); Simd.Prefetch(c + 3 * ldc + 16); }
+        if (TRows.Value > 4) { Simd.Prefetch(c + 4 * ldc); Simd.Prefetch(c + 4 * ldc + 16); }
+        if (TRows.Value > 5) { Simd.Prefetch(c + 5 * ldc); Simd.Prefetch(c + 5 * ldc + 16); }
+        if (TRows.Value > 6) { Simd.Prefetch(c + 6 * ldc); Simd.Prefetch(c + 6 * ldc + 16); }
+        if (TRows.Value > 7) { Simd.Prefetch(c + 7 * ldc); Simd.Prefetch(c + 7 * ldc + 16); }
+        if (TRows.Value > 8) { Simd.Prefetch(c + 8 * ldc); Simd.Prefetch(c + 8 * ldc + 16); }
+        if (TRows.Value > 9) { Simd.Prefetch(c + 9 * ldc); Simd.Prefetch(c + 9 * ldc + 16); }
+        if (TRows.Value > 10) { Simd.Prefetch(c + 10 * ldc); Simd.Prefetch(c + 10 * ldc + 16); }
+        if (TRows.Value > 11) { Simd.Prefetch(c + 11 * ldc); Simd.Prefetch(c + 11 * ldc + 16); }
+        if (TRows.Value > 12) { Simd.Prefetch(c + 12 * ldc); Simd.Prefetch(c + 12 * ldc + 16); }
+        if (TRows.Value > 13) { Simd.Prefetch(c + 13 * ldc); Simd.Prefetch(c + 13 * ldc + 16); }
         Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
         Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
         Vector512<float> c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero;
@@ -90,11 +92,11 @@ internal static unsafe class GemmKernel512
         {
             // B streams from L2, or for the first tile after a block switch from the L2 of the core
             // that packed it: ask for the lines far enough ahead to cover that latency too.
-            Sse.Prefetch0(b + PrefetchSteps * GemmBlocking.NR);
-            Sse.Prefetch0(b + PrefetchSteps * GemmBlocking.NR + 16);
+            Simd.Prefetch(b + PrefetchSteps * NR);
+            Simd.Prefetch(b + PrefetchSteps * NR + 16);
             // One line of the row to fetch every 16 k steps, so the requests go out evenly instead of
             // in a burst that would wait for free miss buffers.
-            if ((p & 15) == 0) Sse.Prefetch0(prefetch + p);
+            if ((p & 15) == 0) Simd.Prefetch(prefetch + p);
             Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
             Vector512<float> av;
             if (TRows.Value > 0) { av = Vector512.Create(*(float*)(ak)); c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01); }
@@ -112,7 +114,7 @@ internal static unsafe class GemmKernel512
             if (TRows.Value > 12) { av = Vector512.Create(*(float*)(ak + l3 * 4)); c120 = Vector512.FusedMultiplyAdd(av, b0, c120); c121 = Vector512.FusedMultiplyAdd(av, b1, c121); }
             if (TRows.Value > 13) { av = Vector512.Create(*(float*)(ak + l13)); c130 = Vector512.FusedMultiplyAdd(av, b0, c130); c131 = Vector512.FusedMultiplyAdd(av, b1, c131); }
             ak += step;
-            b += GemmBlocking.NR;
+            b += NR;
         }
 
         Vector512<float> alphaV = Vector512.Create(alpha), betaV = Vector512.Create(beta);
@@ -147,24 +149,3 @@ internal static unsafe class GemmKernel512
         }
     }
 }
-
-/// <summary>The number of rows a kernel copy is compiled for (a constant in each generic instantiation).</summary>
-internal interface IGemmRowCount
-{
-    static abstract int Value { get; }
-}
-
-internal struct Rows1 : IGemmRowCount { public static int Value => 1; }
-internal struct Rows2 : IGemmRowCount { public static int Value => 2; }
-internal struct Rows3 : IGemmRowCount { public static int Value => 3; }
-internal struct Rows4 : IGemmRowCount { public static int Value => 4; }
-internal struct Rows5 : IGemmRowCount { public static int Value => 5; }
-internal struct Rows6 : IGemmRowCount { public static int Value => 6; }
-internal struct Rows7 : IGemmRowCount { public static int Value => 7; }
-internal struct Rows8 : IGemmRowCount { public static int Value => 8; }
-internal struct Rows9 : IGemmRowCount { public static int Value => 9; }
-internal struct Rows10 : IGemmRowCount { public static int Value => 10; }
-internal struct Rows11 : IGemmRowCount { public static int Value => 11; }
-internal struct Rows12 : IGemmRowCount { public static int Value => 12; }
-internal struct Rows13 : IGemmRowCount { public static int Value => 13; }
-internal struct Rows14 : IGemmRowCount { public static int Value => 14; }

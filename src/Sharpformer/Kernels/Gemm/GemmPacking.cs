@@ -5,100 +5,119 @@ using System.Runtime.Intrinsics.X86;
 namespace Sharpformer.Kernels;
 
 /// <summary>
-/// Copies blocks of op(A) and op(B) into the contiguous panels the micro-kernels read. Panels past the
-/// edge of the matrix are padded with zeros, so the kernels always compute whole 14×32 tiles.
-/// Every common case moves whole vectors: a non-transposed A panel is a copy of 14 row segments, a
-/// transposed A panel a copy of 14 contiguous values per k, a non-transposed B is copied a row at a time
-/// into every panel (two vectors per panel), and a transposed B panel is turned round 16×16 at a time in registers.
+/// Copies blocks of op(A) and op(B) into the contiguous panels the micro-kernels read (MR×NR tiles of the path
+/// that runs: see <see cref="GemmBlocking"/>). B panels past the edge of the matrix are padded with zeros, so the
+/// kernels always compute whole NR-wide tiles; A panels hold only the rows that exist, since every kernel stops at
+/// the last row of a bottom tile. Every common case moves whole vectors of the widest accelerated width: a
+/// non-transposed A panel is a copy of MR row segments, a transposed A panel a copy of MrStride contiguous values
+/// per k, a non-transposed B is copied a row at a time into every panel, and a transposed B panel is turned round
+/// 16×16 (AVX-512) or 8×8 (AVX) at a time in registers.
 /// </summary>
 internal static unsafe class GemmPacking
 {
-    private const int MR = GemmBlocking.MR, NR = GemmBlocking.NR;
-
     /// <summary>
     /// Non-transposed A: rows r &lt; <paramref name="rows"/> of the (rows, kc) block at <paramref name="a"/>
-    /// (row stride lda) to dst[r·KcStride + p].
+    /// (row stride lda) to dst[r·kcStride + p].
     /// </summary>
-    /// <remarks>Rows past <paramref name="rows"/> are zeroed only when <paramref name="padRows"/>: a kernel compiled for fewer rows never reads them.</remarks>
-    public static void PackARowMajor(float* a, int lda, int rows, int kc, float* dst, bool padRows)
+    public static void PackARowMajor(float* a, int lda, int rows, int kc, float* dst, int kcStride)
     {
         for (int r = 0; r < rows; r++)
-            CopyRow(a + (long)r * lda, dst + r * GemmBlocking.KcStride, kc);
-        if (padRows)
-            for (int r = rows; r < MR; r++)
-                new Span<float>(dst + r * GemmBlocking.KcStride, kc).Clear();
+            CopyRow(a + (long)r * lda, dst + (long)r * kcStride, kc);
     }
 
     // Inline vector copy: rows are short (often 32–256 floats), where a memmove call costs as much as the copy.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyRow(float* src, float* dst, int count)
     {
+        int i = 0;
         if (Vector512.IsHardwareAccelerated && count >= 16)
         {
-            int i = 0;
             for (; i <= count - 16; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
             // The last, overlapping vector covers the remainder.
             if (i < count) Vector512.Store(Vector512.Load(src + count - 16), dst + count - 16);
             return;
         }
-        for (int i = 0; i < count; i++) dst[i] = src[i];
+        if (Vector256.IsHardwareAccelerated && count >= 8)
+        {
+            for (; i <= count - 8; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+            if (i < count) Vector256.Store(Vector256.Load(src + count - 8), dst + count - 8);
+            return;
+        }
+        if (Vector128.IsHardwareAccelerated && count >= 4)
+        {
+            for (; i <= count - 4; i += 4) Vector128.Store(Vector128.Load(src + i), dst + i);
+            if (i < count) Vector128.Store(Vector128.Load(src + count - 4), dst + count - 4);
+            return;
+        }
+        for (; i < count; i++) dst[i] = src[i];
+    }
+
+    /// <summary>dst[0, count) = src[0, count) for a count that is a multiple of 4, in the widest vectors that divide it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyWhole(float* src, float* dst, int count)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= count; i += 16) Vector512.Store(Vector512.Load(src + i), dst + i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+        if (Vector128.IsHardwareAccelerated)
+            for (; i + 4 <= count; i += 4) Vector128.Store(Vector128.Load(src + i), dst + i);
+        for (; i < count; i++) dst[i] = src[i];
     }
 
     /// <summary>
-    /// Transposed A for <paramref name="rows"/> consecutive rows of op(A), a row tile of MR rows after
-    /// another: op(A)(t·MR + r, p) = a[p·lda + t·MR + r] to dst[t·panelStride + p·MrStride + r].
+    /// Transposed A for <paramref name="rows"/> consecutive rows of op(A), a row tile of <paramref name="mr"/> rows after
+    /// another: op(A)(t·MR + r, p) = a[p·lda + t·MR + r] to dst[t·panelStride + p·mrStride + r].
     /// Each stored row is visited once for all the tiles: its values are contiguous, while successive k
     /// steps are a stride of lda apart and, for a power-of-two lda, fall into the same few cache sets,
     /// so visiting them once per tile would read every line from farther out several times.
-    /// A full tile whose 16 values from a + p·lda + t·MR lie within <paramref name="readableColumns"/> is one
-    /// vector copy per k (the two extra lanes land in padding the kernel never reads).
+    /// A full tile whose mrStride values from a + p·lda + t·MR lie within <paramref name="readableColumns"/> is one
+    /// vector copy per k (the extra lanes land in padding the kernel never reads).
     /// </summary>
-    public static void PackAKMajor(float* a, int lda, int rows, int kc, float* dst, int panelStride, int readableColumns)
+    public static void PackAKMajor(float* a, int lda, int rows, int kc, float* dst, int panelStride, int readableColumns, int mr, int mrStride)
     {
-        const int Stride = GemmBlocking.MrStride;
-        int tiles = (rows + MR - 1) / MR;
+        int tiles = (rows + mr - 1) / mr;
         int vectorTiles = 0;
-        if (Vector512.IsHardwareAccelerated)
-            while (vectorTiles < rows / MR && vectorTiles * MR + 16 <= readableColumns) vectorTiles++;
+        if (Vector128.IsHardwareAccelerated)
+            while (vectorTiles < rows / mr && vectorTiles * mr + mrStride <= readableColumns) vectorTiles++;
         if (vectorTiles > 0)
         {
             // Every k step is a different row of the stored matrix, usually a different page, where the
             // hardware prefetcher does not follow: fetch 16 steps ahead (prefetches never fault).
             long ahead = 16L * lda;
-            int lastColumn = vectorTiles * MR + 1;
+            int lastColumn = (vectorTiles - 1) * mr + mrStride - 1;
             for (int p = 0; p < kc; p++)
             {
                 float* src = a + (long)p * lda;
-                for (int j = 0; j < lastColumn; j += 16) Sse.Prefetch0(src + ahead + j);
-                Sse.Prefetch0(src + ahead + lastColumn);
-                float* row = dst + p * Stride;
+                for (int j = 0; j < lastColumn; j += 16) Simd.Prefetch(src + ahead + j);
+                Simd.Prefetch(src + ahead + lastColumn);
+                float* row = dst + p * mrStride;
                 for (int t = 0; t < vectorTiles; t++)
-                    Vector512.Store(Vector512.Load(src + t * MR), row + (long)t * panelStride);
+                    CopyWhole(src + t * mr, row + (long)t * panelStride, mrStride);
             }
         }
         for (int t = vectorTiles; t < tiles; t++)
         {
-            int tileRows = Math.Min(MR, rows - t * MR);
+            int tileRows = Math.Min(mr, rows - t * mr);
             for (int p = 0; p < kc; p++)
             {
-                float* src = a + (long)p * lda + t * MR;
-                float* row = dst + (long)t * panelStride + p * Stride;
-                int r = 0;
-                for (; r < tileRows; r++) row[r] = src[r];
-                for (; r < MR; r++) row[r] = 0f;
+                float* src = a + (long)p * lda + t * mr;
+                float* row = dst + (long)t * panelStride + p * mrStride;
+                for (int r = 0; r < tileRows; r++) row[r] = src[r];
             }
         }
     }
 
     /// <summary>
     /// Non-transposed B, <paramref name="rows"/> rows of a block <paramref name="nc"/> columns wide:
-    /// op(B)(p, j) = b[p·ldb + j] to dst[(j / NR)·panelStride + p·NR + j % NR], every panel at once.
+    /// op(B)(p, j) = b[p·ldb + j] to dst[(j / nr)·panelStride + p·nr + j % nr], every panel at once.
     /// Columns past <paramref name="nc"/> in the last panel are zeroed.
     /// </summary>
-    public static void PackBRows(float* b, int ldb, int nc, int rows, float* dst, long panelStride)
+    public static void PackBRows(float* b, int ldb, int nc, int rows, float* dst, long panelStride, int nr)
     {
-        int fullPanels = nc / NR;
-        int tail = nc - fullPanels * NR;
+        int fullPanels = nc / nr;
+        int tail = nc - fullPanels * nr;
         for (int p = 0; p < rows; p++)
         {
             float* src = b + (long)p * ldb;
@@ -106,65 +125,74 @@ internal static unsafe class GemmPacking
             // prefetcher picks up too late: ask for the row four ahead (prefetches never fault, so
             // running past the last row is harmless).
             float* ahead = src + 4L * ldb;
-            if (Sse.IsSupported)
-                for (int j = 0; j < nc; j += 16) Sse.Prefetch0(ahead + j);
-            float* row = dst + p * NR;
-            int jr = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; jr < fullPanels; jr++)
-                {
-                    float* target = row + jr * panelStride;
-                    Vector512.Store(Vector512.Load(src + jr * NR), target);
-                    Vector512.Store(Vector512.Load(src + jr * NR + 16), target + 16);
-                }
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                for (; jr < fullPanels; jr++)
-                for (int j = 0; j < NR; j += 8)
-                    Vector256.Store(Vector256.Load(src + jr * NR + j), row + jr * panelStride + j);
-            }
-            for (; jr < fullPanels; jr++)
-            for (int j = 0; j < NR; j++)
-                row[jr * panelStride + j] = src[jr * NR + j];
+            for (int j = 0; j < nc; j += 16) Simd.Prefetch(ahead + j);
+            float* row = dst + p * nr;
+            for (int jr = 0; jr < fullPanels; jr++)
+                CopyWhole(src + jr * nr, row + jr * panelStride, nr);
             if (tail > 0)
             {
                 float* target = row + fullPanels * panelStride;
                 int j = 0;
-                for (; j < tail; j++) target[j] = src[fullPanels * NR + j];
-                for (; j < NR; j++) target[j] = 0f;
+                for (; j < tail; j++) target[j] = src[fullPanels * nr + j];
+                for (; j < nr; j++) target[j] = 0f;
             }
         }
     }
 
-    /// <summary>Transposed B: op(B)(p, j) = b[j·ldb + p] for j &lt; cols to dst[p·NR + j].</summary>
-    public static void PackBTransposed(float* b, int ldb, int cols, int kc, float* dst)
+    /// <summary>Transposed B: op(B)(p, j) = b[j·ldb + p] for j &lt; cols to dst[p·nr + j], zeros for cols ≤ j &lt; nr.</summary>
+    public static void PackBTransposed(float* b, int ldb, int cols, int kc, float* dst, int nr)
     {
+        // Square blocks turned round in registers: 16×16 with AVX-512, 8×8 with AVX; the rest one value at a time.
+        int size = Avx512F.IsSupported && nr % 16 == 0 ? 16 : Avx.IsSupported && nr % 8 == 0 ? 8 : 0;
         int p0 = 0;
-        if (Avx512F.IsSupported)
+        if (size > 0)
         {
-            int fullHalves = cols / 16;
-            int kc16 = kc & ~15;
-            for (int half = 0; half < fullHalves; half++)
-            for (int p = 0; p < kc16; p += 16)
-                Transpose16x16(b + (long)half * 16 * ldb + p, ldb, dst + p * NR + half * 16, NR);
-            // Columns of a partial half, and the k remainder, go one value at a time.
-            if (fullHalves == 2) p0 = kc16;
-            else CopyTransposed(b, ldb, 16 * fullHalves, cols, 0, kc16, dst);
+            int fullGroups = cols / size;
+            int kcBlocks = kc - kc % size;
+            for (int g = 0; g < fullGroups; g++)
+            for (int p = 0; p < kcBlocks; p += size)
+            {
+                float* src = b + (long)g * size * ldb + p;
+                float* target = dst + p * nr + g * size;
+                if (size == 16) Transpose16x16(src, ldb, target, nr);
+                else Transpose8x8(src, ldb, target, nr);
+            }
+            // Columns of a partial group, and the k remainder, go one value at a time.
+            if (fullGroups * size < nr) CopyTransposed(b, ldb, size * fullGroups, cols, nr, 0, kcBlocks, dst);
+            p0 = kcBlocks;
         }
-        CopyTransposed(b, ldb, 0, cols, p0, kc, dst);
+        CopyTransposed(b, ldb, 0, cols, nr, p0, kc, dst);
     }
 
-    private static void CopyTransposed(float* b, int ldb, int jFrom, int cols, int pFrom, int pTo, float* dst)
+    private static void CopyTransposed(float* b, int ldb, int jFrom, int cols, int nr, int pFrom, int pTo, float* dst)
     {
         for (int p = pFrom; p < pTo; p++)
         {
-            float* row = dst + p * NR;
+            float* row = dst + p * nr;
             int j = jFrom;
             for (; j < cols; j++) row[j] = b[(long)j * ldb + p];
-            for (; j < NR; j++) row[j] = 0f;
+            for (; j < nr; j++) row[j] = 0f;
         }
+    }
+
+    /// <summary>dst[p·dstStride + j] = src[j·srcStride + p] for an 8×8 block, in registers (AVX).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, int srcStride, float* dst, int dstStride)
+    {
+        Vector256<float> r0 = Load(0), r1 = Load(1), r2 = Load(2), r3 = Load(3), r4 = Load(4), r5 = Load(5), r6 = Load(6), r7 = Load(7);
+        // Interleave pairs of rows 32 bits at a time, then pick 64-bit pairs: within each 128-bit lane a vector
+        // then holds a 4×4 sub-block in column order; the lanes are swapped last.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE), u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE), u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Store(0, Avx.Permute2x128(u0, u4, 0x20)); Store(1, Avx.Permute2x128(u1, u5, 0x20));
+        Store(2, Avx.Permute2x128(u2, u6, 0x20)); Store(3, Avx.Permute2x128(u3, u7, 0x20));
+        Store(4, Avx.Permute2x128(u0, u4, 0x31)); Store(5, Avx.Permute2x128(u1, u5, 0x31));
+        Store(6, Avx.Permute2x128(u2, u6, 0x31)); Store(7, Avx.Permute2x128(u3, u7, 0x31));
+
+        Vector256<float> Load(int row) => Vector256.Load(src + (long)row * srcStride);
+        void Store(int row, Vector256<float> v) => Vector256.Store(v, dst + row * dstStride);
     }
 
     /// <summary>dst[p·dstStride + j] = src[j·srcStride + p] for a 16×16 block, in registers.</summary>

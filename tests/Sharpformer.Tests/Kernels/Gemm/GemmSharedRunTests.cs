@@ -34,7 +34,7 @@ public class GemmSharedRunTests
         helper.Start();
         fixed (float* pa = a, pb = b, pc = c)
         {
-            job.Begin(GemmDriver.ResolvePath(), transA, transB, m, n, k, pa, lda, pb, ldb, pc, n, 1f, 0f, threads: 1);
+            job.Begin(GemmBlocking.For(Simd.Best), transA, transB, m, n, k, pa, lda, pb, ldb, pc, n, 1f, 0f, threads: 1);
             job.RunShared();
             job.End();
         }

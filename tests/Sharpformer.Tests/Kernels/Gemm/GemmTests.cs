@@ -140,20 +140,33 @@ public class GemmTests
     }
 
     [Theory]
-    [InlineData(nameof(GemmPath.Vector256))]
-    [InlineData(nameof(GemmPath.Scalar))]
-    public void Multiply_OnEveryKernelPath_MatchesReference(string pathName)
+    [MemberData(nameof(GemmCheck.Widths), MemberType = typeof(GemmCheck))]
+    public void Multiply_OnEveryKernelPath_MatchesReference(SimdWidth width)
     {
-        var path = Enum.Parse<GemmPath>(pathName);
-        if (path == GemmPath.Vector256 && !System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
-            Assert.Skip("Vector256 is not hardware-accelerated on this machine.");
-        using var forced = GemmCheck.ForcePath(path);
+        // Odd sizes leave partial row tiles and partial panels on every path (14×32, 6×16 and 4×4 tiles);
+        // K = 1100 spans two K blocks (three with A transposed), N = 1100 two N blocks.
         foreach (bool transA in new[] { false, true })
         foreach (bool transB in new[] { false, true })
         {
-            GemmCheck.AgainstReference(transA, transB, 65, 17, 257, extraLd: 1, alpha: 1f, beta: 0f, seed: 21);
-            GemmCheck.AgainstReference(transA, transB, 3, 65, 300, extraLd: 0, alpha: 0.5f, beta: 1f, seed: 22);
+            GemmCheck.AgainstReference(transA, transB, 65, 17, 257, extraLd: 1, alpha: 1f, beta: 0f, seed: 21, width: width);
+            GemmCheck.AgainstReference(transA, transB, 3, 65, 300, extraLd: 0, alpha: 0.5f, beta: 1f, seed: 22, width: width);
+            GemmCheck.AgainstReference(transA, transB, 1, 257, 65, extraLd: 2, alpha: 1f, beta: 0.25f, seed: 23, width: width);
+            GemmCheck.AgainstReference(transA, transB, 17, 3, 1, extraLd: 0, alpha: -1f, beta: 0f, seed: 24, cGarbage: float.NaN, width: width);
+            GemmCheck.AgainstReference(transA, transB, 45, 1100, 1100, extraLd: 3, alpha: 1f, beta: 0f, seed: 25, width: width);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(GemmCheck.Widths), MemberType = typeof(GemmCheck))]
+    public void Multiply_OnEveryKernelPath_GivesTheSameBitsOnOneAndTwoThreads(SimdWidth width)
+    {
+        var rng = new Rng(31);
+        const int m = 131, n = 333, k = 257;
+        float[] a = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n);
+        float[] one = new float[m * n], two = new float[m * n];
+        using (GemmCheck.Threads(1)) Gemm.Multiply(width, false, true, m, n, k, a, k, b, k, one, n);
+        using (GemmCheck.Threads(2)) Gemm.Multiply(width, false, true, m, n, k, a, k, b, k, two, n);
+        Assert.Equal(one, two);
     }
 
     [Theory]
@@ -166,18 +179,21 @@ public class GemmTests
         GemmCheck.AgainstReference(false, true, 45, 70, 33, extraLd, alpha: 0.5f, beta: 1f, seed: 24);
     }
 
-    [Fact]
-    public void AReadInPlace_GivesThePackedAnswerBitForBit()
+    [Theory]
+    [MemberData(nameof(GemmCheck.Widths), MemberType = typeof(GemmCheck))]
+    public void AReadInPlace_GivesThePackedAnswerBitForBit(SimdWidth width)
     {
-        // The same A stored with a row stride that is packed (1024) and one read in place (1040).
-        Assert.False(GemmBlocking.RowsSpreadOverL1Sets(1024));
-        Assert.True(GemmBlocking.RowsSpreadOverL1Sets(1040));
+        // The same A stored with a row stride that is packed (1024: rows 4 KiB apart share one L1 set) and one
+        // read in place (1040). A tile of few rows fits the ways of one set, and is read in place at both.
+        var blocking = GemmBlocking.For(width);
+        Assert.True(blocking.RowsSpreadOverL1Sets(1040));
+        Assert.Equal(blocking.MR > CacheInfo.Machine.L1Ways * 7 / 12, !blocking.RowsSpreadOverL1Sets(1024));
         var rng = new Rng(9);
         const int m = 59, n = 45, k = 600;
         float[] dense = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n);
         float[] packed = new float[m * n], inPlace = new float[m * n];
-        Gemm.Multiply(false, false, m, n, k, WithStride(dense, 1024), 1024, b, n, packed, n);
-        Gemm.Multiply(false, false, m, n, k, WithStride(dense, 1040), 1040, b, n, inPlace, n);
+        Gemm.Multiply(width, false, false, m, n, k, WithStride(dense, 1024), 1024, b, n, packed, n);
+        Gemm.Multiply(width, false, false, m, n, k, WithStride(dense, 1040), 1040, b, n, inPlace, n);
         Assert.Equal(packed, inPlace);
 
         static float[] WithStride(float[] rows, int ld)
@@ -198,20 +214,5 @@ public class GemmTests
     [InlineData(1040, true)]
     [InlineData(33, true)]
     public void RowsSpreadOverL1Sets_RejectsOnlyStridesThatPileRowsIntoFewSets(int lda, bool spread) =>
-        Assert.Equal(spread, GemmBlocking.RowsSpreadOverL1Sets(lda));
-
-    [Fact]
-    public void Vector256Path_GivesTheVector512Answer()
-    {
-        if (!System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated) Assert.Skip("Vector512 is not hardware-accelerated on this machine.");
-        var rng = new Rng(8);
-        const int m = 40, n = 70, k = 300;
-        float[] a = GemmCheck.Random(rng, m * k), b = GemmCheck.Random(rng, k * n);
-        float[] wide = new float[m * n], narrow = new float[m * n];
-        Gemm.Multiply(false, true, m, n, k, a, k, b, k, wide, n);
-        using (GemmCheck.ForcePath(GemmPath.Vector256))
-            Gemm.Multiply(false, true, m, n, k, a, k, b, k, narrow, n);
-        // Same packed panels and the same per-element order of FMAs: the same bits.
-        Assert.Equal(wide, narrow);
-    }
+        Assert.Equal(spread, GemmBlocking.Compute(SimdWidth.V512, GemmCheck.Zen5).RowsSpreadOverL1Sets(lda));
 }
