@@ -77,6 +77,7 @@ internal static class GemmBench
             report.Add("fma-peak", $"threads={threads}", peak[threads], "GFLOP/s");
         }
 
+        report.Note($"path: {Gemm.Path}");
         double minSeconds = quick ? 0.05 : 0.2;
         int saved = Parallelism.ThreadCount;
         try
@@ -99,6 +100,10 @@ internal static class GemmBench
                         ["fraction_of_peak"] = median / peak[threads],
                         ["fraction_of_adjacent_peak"] = adjacent,
                         ["best"] = best,
+                        ["path"] = Gemm.Path.Isa,
+                        ["tile"] = $"{Gemm.Path.MR}x{Gemm.Path.NR}",
+                        ["kc"] = Gemm.Path.KcMax,
+                        ["nc"] = Gemm.Path.NcMax,
                     });
                 }
             }

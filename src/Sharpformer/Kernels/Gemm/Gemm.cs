@@ -7,6 +7,9 @@ namespace Sharpformer.Kernels;
 /// </summary>
 public static unsafe class Gemm
 {
+    /// <summary>The micro-kernel, tile and blocks that products run with on this machine.</summary>
+    public static GemmPathInfo Path { get; } = GemmPathInfo.Of(GemmBlocking.For(Simd.Best));
+
     // op(A): (M, K), op(B): (K, N), C: (M, N)
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace Sharpformer.Kernels;
@@ -142,8 +143,8 @@ internal static unsafe class GemmPacking
     /// <summary>Transposed B: op(B)(p, j) = b[j·ldb + p] for j &lt; cols to dst[p·nr + j], zeros for cols ≤ j &lt; nr.</summary>
     public static void PackBTransposed(float* b, int ldb, int cols, int kc, float* dst, int nr)
     {
-        // Square blocks turned round in registers: 16×16 with AVX-512, 8×8 with AVX; the rest one value at a time.
-        int size = Avx512F.IsSupported && nr % 16 == 0 ? 16 : Avx.IsSupported && nr % 8 == 0 ? 8 : 0;
+        // Square blocks turned round in registers: 16×16 with AVX-512, 8×8 with AVX, 4×4 with NEON; the rest one value at a time.
+        int size = Avx512F.IsSupported && nr % 16 == 0 ? 16 : Avx.IsSupported && nr % 8 == 0 ? 8 : AdvSimd.Arm64.IsSupported && nr % 4 == 0 ? 4 : 0;
         int p0 = 0;
         if (size > 0)
         {
@@ -155,7 +156,8 @@ internal static unsafe class GemmPacking
                 float* src = b + (long)g * size * ldb + p;
                 float* target = dst + p * nr + g * size;
                 if (size == 16) Transpose16x16(src, ldb, target, nr);
-                else Transpose8x8(src, ldb, target, nr);
+                else if (size == 8) Transpose8x8(src, ldb, target, nr);
+                else Transpose4x4(src, ldb, target, nr);
             }
             // Columns of a partial group, and the k remainder, go one value at a time.
             if (fullGroups * size < nr) CopyTransposed(b, ldb, size * fullGroups, cols, nr, 0, kcBlocks, dst);
@@ -173,6 +175,21 @@ internal static unsafe class GemmPacking
             for (; j < cols; j++) row[j] = b[(long)j * ldb + p];
             for (; j < nr; j++) row[j] = 0f;
         }
+    }
+
+    /// <summary>dst[p·dstStride + j] = src[j·srcStride + p] for a 4×4 block, in registers (NEON trn1/trn2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(float* src, int srcStride, float* dst, int dstStride)
+    {
+        Vector128<float> r0 = Vector128.Load(src), r1 = Vector128.Load(src + srcStride);
+        Vector128<float> r2 = Vector128.Load(src + 2L * srcStride), r3 = Vector128.Load(src + 3L * srcStride);
+        // Pairs of rows interleaved 32 bits at a time, then 64 bits at a time.
+        Vector128<ulong> t0 = AdvSimd.Arm64.TransposeEven(r0, r1).AsUInt64(), t1 = AdvSimd.Arm64.TransposeOdd(r0, r1).AsUInt64();
+        Vector128<ulong> t2 = AdvSimd.Arm64.TransposeEven(r2, r3).AsUInt64(), t3 = AdvSimd.Arm64.TransposeOdd(r2, r3).AsUInt64();
+        Vector128.Store(AdvSimd.Arm64.TransposeEven(t0, t2).AsSingle(), dst);
+        Vector128.Store(AdvSimd.Arm64.TransposeEven(t1, t3).AsSingle(), dst + dstStride);
+        Vector128.Store(AdvSimd.Arm64.TransposeOdd(t0, t2).AsSingle(), dst + 2 * dstStride);
+        Vector128.Store(AdvSimd.Arm64.TransposeOdd(t1, t3).AsSingle(), dst + 3 * dstStride);
     }
 
     /// <summary>dst[p·dstStride + j] = src[j·srcStride + p] for an 8×8 block, in registers (AVX).</summary>

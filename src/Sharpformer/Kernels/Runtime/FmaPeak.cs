@@ -21,9 +21,10 @@ public static class FmaPeak
         if (trials < 1) throw new ArgumentException($"FmaPeak: trials must be at least 1, got {trials}.", nameof(trials));
         if (iterationsPerThread < 1) throw new ArgumentException($"FmaPeak: iterations must be at least 1, got {iterationsPerThread}.", nameof(iterationsPerThread));
 
-        bool wide = Vector512.IsHardwareAccelerated;
-        int lanes = wide ? Vector512<float>.Count : Vector256<float>.Count;
-        var body = new PeakLoop(wide, iterationsPerThread);
+        // The width the GEMM's micro-kernel runs at; scalar code has no FMA peak worth the name, so it gets Vector128's.
+        SimdWidth width = Simd.Best == SimdWidth.Scalar ? SimdWidth.V128 : Simd.Best;
+        int lanes = (int)width / 32;
+        var body = new PeakLoop(width, iterationsPerThread);
         body.Execute(0); // compile and warm up the loop
         double best = 0;
         for (int t = 0; t < trials; t++)
@@ -37,12 +38,17 @@ public static class FmaPeak
         return best;
     }
 
-    private sealed class PeakLoop(bool wide, long iterations) : IParallelBody
+    private sealed class PeakLoop(SimdWidth width, long iterations) : IParallelBody
     {
         // Keeps the result observable so the loop is not removed.
         public float Sink;
 
-        public void Execute(int index) => Sink += wide ? Run512(iterations) : Run256(iterations);
+        public void Execute(int index) => Sink += width switch
+        {
+            SimdWidth.V512 => Run512(iterations),
+            SimdWidth.V256 => Run256(iterations),
+            _ => Run128(iterations),
+        };
 
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
         private static float Run512(long iterations)
@@ -80,6 +86,25 @@ public static class FmaPeak
                 a10 = Vector256.FusedMultiplyAdd(a10, m, d); a11 = Vector256.FusedMultiplyAdd(a11, m, d);
             }
             return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+        private static float Run128(long iterations)
+        {
+            var m = Vector128.Create(0.999999f);
+            var d = Vector128.Create(1e-7f);
+            Vector128<float> a0 = Vector128.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+            Vector128<float> a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+            for (long i = 0; i < iterations; i++)
+            {
+                a0 = Vector128.FusedMultiplyAdd(a0, m, d); a1 = Vector128.FusedMultiplyAdd(a1, m, d);
+                a2 = Vector128.FusedMultiplyAdd(a2, m, d); a3 = Vector128.FusedMultiplyAdd(a3, m, d);
+                a4 = Vector128.FusedMultiplyAdd(a4, m, d); a5 = Vector128.FusedMultiplyAdd(a5, m, d);
+                a6 = Vector128.FusedMultiplyAdd(a6, m, d); a7 = Vector128.FusedMultiplyAdd(a7, m, d);
+                a8 = Vector128.FusedMultiplyAdd(a8, m, d); a9 = Vector128.FusedMultiplyAdd(a9, m, d);
+                a10 = Vector128.FusedMultiplyAdd(a10, m, d); a11 = Vector128.FusedMultiplyAdd(a11, m, d);
+            }
+            return Vector128.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
         }
     }
 }
