@@ -21,49 +21,46 @@ public sealed partial class Tape
     }
 
     /// <summary>
-    /// Attention masking of scores (B, nh, Tq, Tk): sets to −∞ every key a query may not see — keys after
-    /// it when <paramref name="causal"/> (ends aligned: query i sees keys j ≤ i + Tk − Tq), and keys at or
-    /// past <paramref name="keyLengths"/>[b] (right padding). Masked entries get no gradient.
+    /// Attention masking of scores (B, nh, Tq, Tk): sets to −∞ every key a query may not see, by the rule of
+    /// <see cref="AttentionShape.VisibleKeys"/> that the attention kernels follow — keys after it when
+    /// <paramref name="causal"/> (ends aligned: query i sees keys j ≤ i + Tk − Tq), and keys at or past
+    /// <paramref name="keyLengths"/>[b] (right padding). Masked entries get no gradient.
     /// </summary>
     public Variable Mask(Variable scores, bool causal, int[]? keyLengths = null)
     {
         if (scores.Value.Rank != 4)
             throw new ArgumentException($"mask: scores must be (B, nh, Tq, Tk), got {Tensors.ShapeOf.Format(scores.Shape)}.");
         int batch = scores.Dim(0), heads = scores.Dim(1), tq = scores.Dim(2), tk = scores.Dim(3);
-        if (keyLengths != null && keyLengths.Length != batch)
-            throw new ArgumentException($"mask: {keyLengths.Length} key lengths for a batch of {batch}.");
+        // The head size plays no part in the mask.
+        var shape = AttentionShape.Create(batch, heads, tq, tk, headSize: 1, causal);
+        shape.Validate(keyLengths);
         var y = Result(scores.Shape, "mask", scores);
         var src = scores.Value.Span;
         var dst = y.Value.Span;
-        for (int b = 0; b < batch; b++)
-        for (int h = 0; h < heads; h++)
-        for (int i = 0; i < tq; i++)
+        for (int bh = 0; bh < batch * heads; bh++)
         {
-            int o = ((b * heads + h) * tq + i) * tk;
-            int visible = Visible(i, tq, tk, causal, keyLengths?[b]);
-            src.Slice(o, visible).CopyTo(dst.Slice(o, visible));
-            dst.Slice(o + visible, tk - visible).Fill(float.NegativeInfinity);
+            int keyLength = shape.KeyLengthOf(keyLengths, bh / heads);
+            for (int i = 0; i < tq; i++)
+            {
+                int o = (bh * tq + i) * tk, visible = shape.VisibleKeys(i, keyLength);
+                src.Slice(o, visible).CopyTo(dst.Slice(o, visible));
+                dst.Slice(o + visible, tk - visible).Fill(float.NegativeInfinity);
+            }
         }
         Record(y, () =>
         {
             var dS = GradOf(scores).Span;
             var dY = y.Grad!.Span;
-            for (int b = 0; b < batch; b++)
-            for (int h = 0; h < heads; h++)
-            for (int i = 0; i < tq; i++)
+            for (int bh = 0; bh < batch * heads; bh++)
             {
-                int o = ((b * heads + h) * tq + i) * tk;
-                int visible = Visible(i, tq, tk, causal, keyLengths?[b]);
-                System.Numerics.Tensors.TensorPrimitives.Add(dS.Slice(o, visible), dY.Slice(o, visible), dS.Slice(o, visible));
+                int keyLength = shape.KeyLengthOf(keyLengths, bh / heads);
+                for (int i = 0; i < tq; i++)
+                {
+                    int o = (bh * tq + i) * tk, visible = shape.VisibleKeys(i, keyLength);
+                    System.Numerics.Tensors.TensorPrimitives.Add(dS.Slice(o, visible), dY.Slice(o, visible), dS.Slice(o, visible));
+                }
             }
         });
         return y;
-    }
-
-    /// <summary>How many leading keys query <paramref name="i"/> sees.</summary>
-    internal static int Visible(int i, int tq, int tk, bool causal, int? keyLength)
-    {
-        int visible = causal ? Math.Clamp(i + tk - tq + 1, 0, tk) : tk;
-        return keyLength is int len ? Math.Min(visible, Math.Clamp(len, 0, tk)) : visible;
     }
 }

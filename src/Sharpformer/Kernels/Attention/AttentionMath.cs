@@ -1,12 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Sharpformer.Kernels;
 
 /// <summary>
-/// Vectorised pieces of the attention softmax. Scores are kept in base 2 (Q is pre-scaled by
-/// scale·log₂e) so the exponential is a 2ⁿ exponent shift times a short polynomial.
+/// Row pieces of the attention softmax at each vector width. Scores are kept in base 2 (Q is pre-scaled by
+/// scale·log₂e) so the exponential is a 2ⁿ exponent shift times a short polynomial. Each public method takes the
+/// width its kernel chose for the call and runs the generic body compiled for that width; rows need not be whole
+/// vectors (a scalar tail finishes them).
 /// </summary>
 internal static unsafe class AttentionMath
 {
@@ -17,136 +18,183 @@ internal static unsafe class AttentionMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Exp2(Vector512<float> x) => Kernels.Exp2.Of(x);
 
-    /// <summary>Scalar 2ˣ with the same polynomial, for row tails shorter than a vector.</summary>
+    /// <summary>Scalar 2ˣ with the same polynomial, for per-row bookkeeping.</summary>
     public static float Exp2(float x) => Kernels.Exp2.Of(x);
 
     /// <summary>Largest of row[0..n); −∞ when n = 0. Scores are never NaN, so the cheap native max is exact here.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Max(float* row, int n)
+    public static float Max(SimdWidth width, float* row, int n) => width switch
     {
-        var m = Vector512.Create(float.NegativeInfinity);
+        SimdWidth.V512 => Max<AttentionWidth512, Vector512<float>>(row, n),
+        SimdWidth.V256 => Max<AttentionWidth256, Vector256<float>>(row, n),
+        SimdWidth.V128 => Max<AttentionWidth128, Vector128<float>>(row, n),
+        _ => Max<AttentionWidthScalar, float>(row, n),
+    };
+
+    /// <summary>row[c] = 2^(row[c] − shift) for c in [0, n); returns the sum.</summary>
+    public static float Exp2InPlace(SimdWidth width, float* row, int n, float shift) => width switch
+    {
+        SimdWidth.V512 => Exp2InPlace<AttentionWidth512, Vector512<float>>(row, n, shift),
+        SimdWidth.V256 => Exp2InPlace<AttentionWidth256, Vector256<float>>(row, n, shift),
+        SimdWidth.V128 => Exp2InPlace<AttentionWidth128, Vector128<float>>(row, n, shift),
+        _ => Exp2InPlace<AttentionWidthScalar, float>(row, n, shift),
+    };
+
+    /// <summary>
+    /// The online-softmax bookkeeping of one key tile for rows [0, n): rescale = 2^(max − newMax) (1 for a row
+    /// that has seen no key yet), sum = sum·rescale + tileSum, max = newMax. Buffers hold n rounded up to 16.
+    /// </summary>
+    public static void UpdateRunningSoftmax(SimdWidth width, float* max, float* newMax, float* sum, float* tileSum, float* rescale, int n)
+    {
+        switch (width)
+        {
+            case SimdWidth.V512: UpdateRunningSoftmax<AttentionWidth512, Vector512<float>>(max, newMax, sum, tileSum, rescale, n); break;
+            case SimdWidth.V256: UpdateRunningSoftmax<AttentionWidth256, Vector256<float>>(max, newMax, sum, tileSum, rescale, n); break;
+            case SimdWidth.V128: UpdateRunningSoftmax<AttentionWidth128, Vector128<float>>(max, newMax, sum, tileSum, rescale, n); break;
+            default: UpdateRunningSoftmax<AttentionWidthScalar, float>(max, newMax, sum, tileSum, rescale, n); break;
+        }
+    }
+
+    /// <summary>row[c] = 2^(row[c] − rowLse2) for c &lt; visible and 0 for visible ≤ c &lt; n.</summary>
+    public static void Probabilities(SimdWidth width, float* row, int visible, int n, float rowLse2)
+    {
+        switch (width)
+        {
+            case SimdWidth.V512: Probabilities<AttentionWidth512, Vector512<float>>(row, visible, n, rowLse2); break;
+            case SimdWidth.V256: Probabilities<AttentionWidth256, Vector256<float>>(row, visible, n, rowLse2); break;
+            case SimdWidth.V128: Probabilities<AttentionWidth128, Vector128<float>>(row, visible, n, rowLse2); break;
+            default: Probabilities<AttentionWidthScalar, float>(row, visible, n, rowLse2); break;
+        }
+    }
+
+    /// <summary>dP[c] = P[c]·(dP[c] − delta)·scale for c in [0, n): the softmax gradient G = P ⊙ (dP − D), scaled.</summary>
+    public static void SoftmaxGradient(SimdWidth width, float* p, float* dP, int n, float delta, float scale = 1f)
+    {
+        switch (width)
+        {
+            case SimdWidth.V512: SoftmaxGradient<AttentionWidth512, Vector512<float>>(p, dP, n, delta, scale); break;
+            case SimdWidth.V256: SoftmaxGradient<AttentionWidth256, Vector256<float>>(p, dP, n, delta, scale); break;
+            case SimdWidth.V128: SoftmaxGradient<AttentionWidth128, Vector128<float>>(p, dP, n, delta, scale); break;
+            default: SoftmaxGradient<AttentionWidthScalar, float>(p, dP, n, delta, scale); break;
+        }
+    }
+
+    /// <summary>dst[c] += a·src[c] for c in [0, n).</summary>
+    public static void AddScaled(SimdWidth width, float* dst, float* src, int n, float a)
+    {
+        switch (width)
+        {
+            case SimdWidth.V512: AddScaled<AttentionWidth512, Vector512<float>>(dst, src, n, a); break;
+            case SimdWidth.V256: AddScaled<AttentionWidth256, Vector256<float>>(dst, src, n, a); break;
+            case SimdWidth.V128: AddScaled<AttentionWidth128, Vector128<float>>(dst, src, n, a); break;
+            default: AddScaled<AttentionWidthScalar, float>(dst, src, n, a); break;
+        }
+    }
+
+    /// <summary>row[c] *= s for c in [0, n).</summary>
+    public static void Scale(SimdWidth width, float* row, int n, float s)
+    {
+        switch (width)
+        {
+            case SimdWidth.V512: Scale<AttentionWidth512, Vector512<float>>(row, n, s); break;
+            case SimdWidth.V256: Scale<AttentionWidth256, Vector256<float>>(row, n, s); break;
+            case SimdWidth.V128: Scale<AttentionWidth128, Vector128<float>>(row, n, s); break;
+            default: Scale<AttentionWidthScalar, float>(row, n, s); break;
+        }
+    }
+
+    /// <summary>Σ a[c]·b[c] over c in [0, n).</summary>
+    public static float Dot(SimdWidth width, float* a, float* b, int n) => width switch
+    {
+        SimdWidth.V512 => Dot<AttentionWidth512, Vector512<float>>(a, b, n),
+        SimdWidth.V256 => Dot<AttentionWidth256, Vector256<float>>(a, b, n),
+        SimdWidth.V128 => Dot<AttentionWidth128, Vector128<float>>(a, b, n),
+        _ => Dot<AttentionWidthScalar, float>(a, b, n),
+    };
+
+    private static float Max<TW, TV>(float* row, int n) where TW : struct, IAttentionWidth<TV> where TV : struct
+    {
+        var m = TW.Splat(float.NegativeInfinity);
         int c = 0;
-        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes) m = Vector512.MaxNative(m, Vector512.Load(row + c));
-        var m256 = Vector256.MaxNative(m.GetLower(), m.GetUpper());
-        var m128 = Vector128.MaxNative(m256.GetLower(), m256.GetUpper());
-        m128 = Vector128.MaxNative(m128, Vector128.Shuffle(m128, Vector128.Create(2, 3, 0, 1)));
-        m128 = Vector128.MaxNative(m128, Vector128.Shuffle(m128, Vector128.Create(1, 0, 3, 2)));
-        float max = m128.ToScalar();
+        for (; c + TW.Lanes <= n; c += TW.Lanes) m = TW.Max(m, TW.Load(row + c));
+        float max = TW.MaxAcross(m);
         for (; c < n; c++) max = row[c] > max ? row[c] : max;
         return max;
     }
 
-    /// <summary>Sum of the 16 lanes by halving (fewer instructions than the general Vector512.Sum).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Sum(Vector512<float> v)
+    private static float Exp2InPlace<TW, TV>(float* row, int n, float shift) where TW : struct, IAttentionWidth<TV> where TV : struct
     {
-        var v256 = v.GetLower() + v.GetUpper();
-        var v128 = v256.GetLower() + v256.GetUpper();
-        v128 += Vector128.Shuffle(v128, Vector128.Create(2, 3, 0, 1));
-        v128 += Vector128.Shuffle(v128, Vector128.Create(1, 0, 3, 2));
-        return v128.ToScalar();
-    }
-
-    /// <summary>row[c] = 2^(row[c] − shift) for c in [0, n); returns the sum.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Exp2InPlace(float* row, int n, float shift)
-    {
-        var sh = Vector512.Create(shift);
-        var sum = Vector512<float>.Zero;
+        var sh = TW.Splat(shift);
+        var sum = TW.Splat(0f);
         int c = 0;
-        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
+        for (; c + TW.Lanes <= n; c += TW.Lanes)
         {
-            var e = Exp2(Vector512.Load(row + c) - sh);
-            e.Store(row + c);
-            sum += e;
+            var e = TW.Exp2(TW.Subtract(TW.Load(row + c), sh));
+            TW.Store(row + c, e);
+            sum = TW.Add(sum, e);
         }
-        float total = Sum(sum);
-        for (; c < n; c++) total += row[c] = Exp2(row[c] - shift);
+        float total = TW.Sum(sum);
+        for (; c < n; c++) total += row[c] = Kernels.Exp2.Of(row[c] - shift);
         return total;
     }
 
-    /// <summary>
-    /// The online-softmax bookkeeping of one key tile for rows [0, n): rescale = 2^(max − newMax) (1 for a row
-    /// that has seen no key yet), sum = sum·rescale + tileSum, max = newMax. Buffers hold whole vectors.
-    /// </summary>
-    public static void UpdateRunningSoftmax(float* max, float* newMax, float* sum, float* tileSum, float* rescale, int n)
+    private static void UpdateRunningSoftmax<TW, TV>(float* max, float* newMax, float* sum, float* tileSum, float* rescale, int n)
+        where TW : struct, IAttentionWidth<TV> where TV : struct
     {
-        var negativeInfinity = Vector512.Create(float.NegativeInfinity);
-        for (int r = 0; r < n; r += AttentionTileGemm.Lanes)
+        var negativeInfinity = TW.Splat(float.NegativeInfinity);
+        var one = TW.Splat(1f);
+        for (int r = 0; r < n; r += TW.Lanes)
         {
-            var oldMax = Vector512.Load(max + r);
-            var m = Vector512.Load(newMax + r);
+            var oldMax = TW.Load(max + r);
+            var m = TW.Load(newMax + r);
             // −∞ − (−∞) would be NaN: a row with no visible key so far keeps scale 1 (its output is still 0).
-            var scale = Vector512.ConditionalSelect(Vector512.Equals(m, negativeInfinity), Vector512<float>.One, Exp2(oldMax - m));
-            scale.Store(rescale + r);
-            Vector512.FusedMultiplyAdd(Vector512.Load(sum + r), scale, Vector512.Load(tileSum + r)).Store(sum + r);
-            m.Store(max + r);
+            var scale = TW.Select(TW.Equal(m, negativeInfinity), one, TW.Exp2(TW.Subtract(oldMax, m)));
+            TW.Store(rescale + r, scale);
+            TW.Store(sum + r, TW.MultiplyAdd(TW.Load(sum + r), scale, TW.Load(tileSum + r)));
+            TW.Store(max + r, m);
         }
     }
 
-    /// <summary>row[c] = 2^(row[c] − rowLse2) for c &lt; visible and 0 for visible ≤ c &lt; n (n a multiple of 16).</summary>
-    public static void Probabilities(float* row, int visible, int n, float rowLse2)
+    private static void Probabilities<TW, TV>(float* row, int visible, int n, float rowLse2) where TW : struct, IAttentionWidth<TV> where TV : struct
     {
-        var sh = Vector512.Create(rowLse2);
+        var sh = TW.Splat(rowLse2);
         int c = 0;
-        for (; c + AttentionTileGemm.Lanes <= visible; c += AttentionTileGemm.Lanes)
-            Exp2(Vector512.Load(row + c) - sh).Store(row + c);
-        if (c < n)
-        {
-            // The vector holding the last visible key: lanes at or past `visible` become 0.
-            var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(c);
-            var keep = Vector512.LessThan(lane, Vector512.Create(visible)).AsSingle();
-            (Exp2(Vector512.Load(row + c) - sh) & keep).Store(row + c);
-            for (c += AttentionTileGemm.Lanes; c < n; c++) row[c] = 0f;
-        }
+        for (; c + TW.Lanes <= visible; c += TW.Lanes) TW.Store(row + c, TW.Exp2(TW.Subtract(TW.Load(row + c), sh)));
+        for (; c < visible; c++) row[c] = Kernels.Exp2.Of(row[c] - rowLse2);
+        if (c < n) new Span<float>(row + c, n - c).Clear();
     }
 
-    /// <summary>dP[c] = P[c]·(dP[c] − delta) for c in [0, n), n a multiple of 16: the softmax gradient G = P ⊙ (dP − D).</summary>
-    public static void SoftmaxGradient(float* p, float* dP, int n, float delta)
+    private static void SoftmaxGradient<TW, TV>(float* p, float* dP, int n, float delta, float scale) where TW : struct, IAttentionWidth<TV> where TV : struct
     {
-        var d = Vector512.Create(delta);
-        for (int c = 0; c < n; c += AttentionTileGemm.Lanes)
-            (Vector512.Load(p + c) * (Vector512.Load(dP + c) - d)).Store(dP + c);
-    }
-
-    /// <summary>dP[c] = P[c]·(dP[c] − delta)·scale for c in [0, n): the score gradient dS of a materialised softmax row.</summary>
-    public static void ScaledSoftmaxGradient(float* p, float* dP, int n, float delta, float scale)
-    {
-        var d = Vector512.Create(delta);
-        var s = Vector512.Create(scale);
+        var d = TW.Splat(delta);
+        var s = TW.Splat(scale);
         int c = 0;
-        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
-            (Vector512.Load(p + c) * (Vector512.Load(dP + c) - d) * s).Store(dP + c);
+        for (; c + TW.Lanes <= n; c += TW.Lanes)
+            TW.Store(dP + c, TW.Multiply(TW.Multiply(TW.Load(p + c), TW.Subtract(TW.Load(dP + c), d)), s));
         for (; c < n; c++) dP[c] = p[c] * (dP[c] - delta) * scale;
     }
 
-    /// <summary>dst[c] += a·src[c] for c in [0, n).</summary>
-    public static void AddScaled(float* dst, float* src, int n, float a)
+    private static void AddScaled<TW, TV>(float* dst, float* src, int n, float a) where TW : struct, IAttentionWidth<TV> where TV : struct
     {
-        var av = Vector512.Create(a);
+        var av = TW.Splat(a);
         int c = 0;
-        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
-            Vector512.FusedMultiplyAdd(Vector512.Load(src + c), av, Vector512.Load(dst + c)).Store(dst + c);
+        for (; c + TW.Lanes <= n; c += TW.Lanes) TW.Store(dst + c, TW.MultiplyAdd(TW.Load(src + c), av, TW.Load(dst + c)));
         for (; c < n; c++) dst[c] += a * src[c];
     }
 
-    /// <summary>row[c] *= s for c in [0, n).</summary>
-    public static void Scale(float* row, int n, float s)
+    private static void Scale<TW, TV>(float* row, int n, float s) where TW : struct, IAttentionWidth<TV> where TV : struct
     {
-        var sv = Vector512.Create(s);
+        var sv = TW.Splat(s);
         int c = 0;
-        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes) (Vector512.Load(row + c) * sv).Store(row + c);
+        for (; c + TW.Lanes <= n; c += TW.Lanes) TW.Store(row + c, TW.Multiply(TW.Load(row + c), sv));
         for (; c < n; c++) row[c] *= s;
     }
 
-    /// <summary>Σ a[c]·b[c] over c in [0, n), with a vector body and a scalar tail.</summary>
-    public static float Dot(float* a, float* b, int n)
+    private static float Dot<TW, TV>(float* a, float* b, int n) where TW : struct, IAttentionWidth<TV> where TV : struct
     {
+        var acc = TW.Splat(0f);
         int c = 0;
-        var acc = Vector512<float>.Zero;
-        for (; c + AttentionTileGemm.Lanes <= n; c += AttentionTileGemm.Lanes)
-            acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + c), Vector512.Load(b + c), acc);
-        float sum = Sum(acc);
+        for (; c + TW.Lanes <= n; c += TW.Lanes) acc = TW.MultiplyAdd(TW.Load(a + c), TW.Load(b + c), acc);
+        float sum = TW.Sum(acc);
         for (; c < n; c++) sum += a[c] * b[c];
         return sum;
     }

@@ -81,9 +81,9 @@ internal static unsafe class AttentionPacking
     }
 
     /// <summary>Row indices[r] of dst (·, hs) += scale · row r of src (count, paddedHs), for r in [0, count) in order.</summary>
-    public static void ScatterAddRows(float* src, int paddedHs, int* indices, int count, float* dst, int hs, float scale)
+    public static void ScatterAddRows(SimdWidth width, float* src, int paddedHs, int* indices, int count, float* dst, int hs, float scale)
     {
-        for (int r = 0; r < count; r++) AttentionMath.AddScaled(dst + (nint)indices[r] * hs, src + (nint)r * paddedHs, hs, scale);
+        for (int r = 0; r < count; r++) AttentionMath.AddScaled(width, dst + (nint)indices[r] * hs, src + (nint)r * paddedHs, hs, scale);
     }
 
     /// <summary>(rows, paddedHs) -> (rows, hs), every element times <paramref name="scale"/>.</summary>

@@ -34,7 +34,8 @@ public readonly record struct AttentionShape(int Batch, int Heads, int QueryLeng
 
     /// <summary>
     /// Number of keys query <paramref name="i"/> of batch item with <paramref name="keyLength"/> visible keys
-    /// can see: keys [0, result). Zero means the row is fully masked.
+    /// can see: keys [0, result). Zero means the row is fully masked. The one statement of the mask rule: the
+    /// kernels, their reference and the autograd mask op (<c>Tape.Mask</c>) all ask here.
     /// </summary>
     public int VisibleKeys(int i, int keyLength)
     {

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Sharpformer.Kernels;
 
 /// <summary>
@@ -19,7 +21,7 @@ internal readonly unsafe struct OnlineSoftmaxRows
         Max = max; Sum = sum; NewMax = newMax; TileSum = tileSum; Rescale = rescale;
     }
 
-    /// <summary>The same state from row <paramref name="first"/> on (a multiple of the vector width).</summary>
+    /// <summary>The same state from row <paramref name="first"/> on (a multiple of 16).</summary>
     public OnlineSoftmaxRows From(int first) => new(Max + first, Sum + first, NewMax + first, TileSum + first, Rescale + first);
 
     /// <summary>Rows [0, rows) start with max = −∞ and sum = 0.</summary>
@@ -42,7 +44,7 @@ internal static unsafe class AttentionTileSteps
     /// the scores past each row's visible keys, advances the online softmax and then
     /// acc (rows, dp) = diag(rescale)·acc + P·V, V being the key tile's rows (keys, dp). Leaves P in s.
     /// </summary>
-    public static void SoftmaxAndAccumulate(in AttentionShape shape, int keyLength, int first, int rows, int j0, int keys,
+    public static void SoftmaxAndAccumulate(SimdWidth width, in AttentionShape shape, int keyLength, int first, int rows, int j0, int keys,
         float* s, int lds, float* v, int dp, float* acc, in OnlineSoftmaxRows stats)
     {
         int paddedKeys = AttentionTileGemm.RoundUp(keys);
@@ -59,7 +61,7 @@ internal static unsafe class AttentionTileSteps
                 }
                 for (int c = visible; c < paddedKeys; c++) row[c] = float.NegativeInfinity;
             }
-            float tileMax = AttentionMath.Max(row, paddedKeys);
+            float tileMax = AttentionMath.Max(width, row, paddedKeys);
             if (float.IsNegativeInfinity(tileMax))
             {
                 SkipRow(row, paddedKeys, stats, r); // every score of the row was hidden by the caller
@@ -67,12 +69,12 @@ internal static unsafe class AttentionTileSteps
             }
             float m = tileMax > stats.Max[r] ? tileMax : stats.Max[r];
             stats.NewMax[r] = m;
-            stats.TileSum[r] = AttentionMath.Exp2InPlace(row, paddedKeys, m);
+            stats.TileSum[r] = AttentionMath.Exp2InPlace(width, row, paddedKeys, m);
         }
         // For all rows at once: rescale = 2^(old max − new max), sum = sum·rescale + tile sum.
-        AttentionMath.UpdateRunningSoftmax(stats.Max, stats.NewMax, stats.Sum, stats.TileSum, stats.Rescale, rows);
+        AttentionMath.UpdateRunningSoftmax(width, stats.Max, stats.NewMax, stats.Sum, stats.TileSum, stats.Rescale, rows);
         // acc (rows, dp) = diag(rescale)·acc + P (rows, keys) · V (keys, dp)
-        AttentionTileGemm.Multiply(rows, keys, dp, s, lds, 1, v, dp, acc, dp, accumulate: true, stats.Rescale);
+        AttentionTileGemm.Multiply(width, rows, keys, dp, s, lds, 1, v, dp, acc, dp, accumulate: true, stats.Rescale);
     }
 
     /// <summary>A row that sees none of the tile's keys: P = 0, and its running max and sum stay as they are.</summary>
@@ -103,12 +105,12 @@ internal static unsafe class AttentionTileSteps
     /// dP = dO·Vᵀ into <paramref name="g"/> (row stride <paramref name="ldp"/>); Qs and dO rows padded to dp,
     /// Kᵀ and Vᵀ tiles (hs, ldk).
     /// </summary>
-    public static void BackwardScores(int rows, int hs, int paddedKeys, float* qs, float* dO, int dp, float* kt, float* vt, int ldk,
+    public static void BackwardScores(SimdWidth width, int rows, int hs, int paddedKeys, float* qs, float* dO, int dp, float* kt, float* vt, int ldk,
         float* p, float* g, int ldp)
     {
         // S (rows, paddedKeys) = Qs · Kᵀ;  dP (rows, paddedKeys) = dO · Vᵀ
-        AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs, dp, 1, kt, ldk, p, ldp, accumulate: false);
-        AttentionTileGemm.Multiply(rows, hs, paddedKeys, dO, dp, 1, vt, ldk, g, ldp, accumulate: false);
+        AttentionTileGemm.Multiply(width, rows, hs, paddedKeys, qs, dp, 1, kt, ldk, p, ldp, accumulate: false);
+        AttentionTileGemm.Multiply(width, rows, hs, paddedKeys, dO, dp, 1, vt, ldk, g, ldp, accumulate: false);
     }
 
     /// <summary>
@@ -116,7 +118,7 @@ internal static unsafe class AttentionTileSteps
     /// past each row's visible keys and for rows with lse = −∞; G = P ⊙ (dP − D); then dV (keys, dp) += Pᵀ·dO,
     /// dK += Gᵀ·Qs, dQ (rows, dp) += G·K. Row pointers start at the tile's first query row and first key.
     /// </summary>
-    public static void Gradients(in AttentionShape shape, int keyLength, int first, int rows, int j0, int keys,
+    public static void Gradients(SimdWidth width, in AttentionShape shape, int keyLength, int first, int rows, int j0, int keys,
         float* p, float* g, int ldp, float* qs, float* dO, int dp, float* k, float* rowLse2, float* rowDelta,
         float* dKacc, float* dVacc, float* dQacc)
     {
@@ -126,13 +128,13 @@ internal static unsafe class AttentionTileSteps
             float* pRow = p + (nint)r * ldp, gRow = g + (nint)r * ldp;
             int visible = Math.Clamp(shape.VisibleKeys(first + r, keyLength) - j0, 0, keys);
             if (float.IsNegativeInfinity(rowLse2[r])) visible = 0;
-            AttentionMath.Probabilities(pRow, visible, paddedKeys, rowLse2[r]);
-            AttentionMath.SoftmaxGradient(pRow, gRow, paddedKeys, rowDelta[r]);
+            AttentionMath.Probabilities(width, pRow, visible, paddedKeys, rowLse2[r]);
+            AttentionMath.SoftmaxGradient(width, pRow, gRow, paddedKeys, rowDelta[r]);
         }
         // dV (keys, dp) += Pᵀ · dO;  dK (keys, dp) += Gᵀ · Qs;  dQ (rows, dp) += G · K
-        AttentionTileGemm.Multiply(keys, rows, dp, p, 1, ldp, dO, dp, dVacc, dp, accumulate: true);
-        AttentionTileGemm.Multiply(keys, rows, dp, g, 1, ldp, qs, dp, dKacc, dp, accumulate: true);
-        AttentionTileGemm.Multiply(rows, keys, dp, g, ldp, 1, k, dp, dQacc, dp, accumulate: true);
+        AttentionTileGemm.Multiply(width, keys, rows, dp, p, 1, ldp, dO, dp, dVacc, dp, accumulate: true);
+        AttentionTileGemm.Multiply(width, keys, rows, dp, g, 1, ldp, qs, dp, dKacc, dp, accumulate: true);
+        AttentionTileGemm.Multiply(width, rows, keys, dp, g, ldp, 1, k, dp, dQacc, dp, accumulate: true);
     }
 
     /// <summary>
@@ -141,11 +143,9 @@ internal static unsafe class AttentionTileSteps
     /// </summary>
     public static void SumPartialQueryGrads(float* partials, int groups, int tq, int dp, float* dQ, int hs, float scale)
     {
+        var sum = new Span<float>(partials, tq * dp);
         for (int group = 1; group < groups; group++)
-        {
-            float* partial = partials + (long)group * tq * dp;
-            for (long i = 0; i < (long)tq * dp; i++) partials[i] += partial[i];
-        }
+            TensorPrimitives.Add(sum, new ReadOnlySpan<float>(partials + (long)group * tq * dp, tq * dp), sum);
         AttentionPacking.UnpadRows(partials, tq, dp, dQ, hs, scale);
     }
 }

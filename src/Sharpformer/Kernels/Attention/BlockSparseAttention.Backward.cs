@@ -15,14 +15,20 @@ public static unsafe partial class BlockSparseAttention
     /// </summary>
     public static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> o,
         ReadOnlySpan<float> lse, ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape, BlockSparsePattern pattern,
-        Span<float> dQ, Span<float> dK, Span<float> dV)
+        Span<float> dQ, Span<float> dK, Span<float> dV) => Backward(q, k, v, o, lse, dO, keyLengths, shape, pattern, dQ, dK, dV, Simd.Best);
+
+    /// <summary>The same at vector width <paramref name="width"/>, which must be accelerated here (tests run each one).</summary>
+    internal static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> o,
+        ReadOnlySpan<float> lse, ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape, BlockSparsePattern pattern,
+        Span<float> dQ, Span<float> dK, Span<float> dV, SimdWidth width)
     {
+        Simd.Require(width);
         ValidateInputs(q, k, v, keyLengths, shape, pattern);
         shape.RequireBackwardBuffers(o.Length, lse.Length, dO.Length, dQ.Length, dK.Length, dV.Length);
         var job = t_backwardJob ??= new BackwardJob();
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse, pdo = dO, pdq = dQ, pdk = dK, pdv = dV)
         {
-            job.Prepare(pq, pk, pv, po, pl, pdo, pdq, pdk, pdv, keyLengths, shape, pattern);
+            job.Prepare(pq, pk, pv, po, pl, pdo, pdq, pdk, pdv, keyLengths, shape, pattern, width);
             long work = 10L * pattern.TileSize * pattern.TileSize * shape.HeadSize * pattern.EntryCount / ((long)pattern.Groups * job.Groups);
             Parallelism.For(shape.BatchHeads * job.Groups, job.GroupBody, Math.Max(1, work));
             if (job.Groups > 1) Parallelism.For(shape.BatchHeads, job.SumBody, (long)job.Groups * shape.QueryLength * shape.HeadSize);
@@ -45,6 +51,7 @@ public static unsafe partial class BlockSparseAttention
         private float* _q, _k, _v, _o, _lse, _dO, _dQ, _dK, _dV, _partials;
         private AttentionShape _shape;
         private BlockSparsePattern? _pattern;
+        private SimdWidth _simd;
         public int Groups;
 
         public BackwardJob()
@@ -54,9 +61,9 @@ public static unsafe partial class BlockSparseAttention
         }
 
         public void Prepare(float* q, float* k, float* v, float* o, float* lse, float* dO, float* dQ, float* dK, float* dV,
-            ReadOnlySpan<int> keyLengths, in AttentionShape shape, BlockSparsePattern pattern)
+            ReadOnlySpan<int> keyLengths, in AttentionShape shape, BlockSparsePattern pattern, SimdWidth width)
         {
-            _q = q; _k = k; _v = v; _o = o; _lse = lse; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _shape = shape; _pattern = pattern;
+            _q = q; _k = k; _v = v; _o = o; _lse = lse; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _shape = shape; _pattern = pattern; _simd = width;
             FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
             Groups = BackwardGroups(shape, pattern);
             // Partial dQ per (head, group): (B·nh, groups, Tq, dp); with one group each thread keeps its own.
@@ -109,7 +116,7 @@ public static unsafe partial class BlockSparseAttention
             for (int i = 0; i < tq; i++)
             {
                 rowLse2[i] = _lse[(nint)bh * tq + i] * AttentionMath.Log2E;
-                rowDelta[i] = AttentionMath.Dot(dOSrc + (nint)i * hs, oSrc + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
+                rowDelta[i] = AttentionMath.Dot(_simd, dOSrc + (nint)i * hs, oSrc + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
             }
 
             for (int qt = 0; qt < pattern.QueryTiles; qt++)
@@ -125,10 +132,10 @@ public static unsafe partial class BlockSparseAttention
                     int keys = TileKeys(keyTile, tile, keyEnd);
                     if (keys <= 0) continue;
                     int paddedKeys = AttentionTileGemm.RoundUp(keys);
-                    AttentionTileSteps.BackwardScores(rows, hs, paddedKeys, qTile, dOTile, dp,
+                    AttentionTileSteps.BackwardScores(_simd, rows, hs, paddedKeys, qTile, dOTile, dp,
                         kt + (long)keyTile * hs * width, vt + (long)keyTile * hs * width, width, p, g, width);
                     if (!pattern.IsWhole(e)) MaskOutsideBand(pattern, q0, rows, j0, paddedKeys, p, width);
-                    AttentionTileSteps.Gradients(shape, keyLength, q0, rows, j0, keys, p, g, width, qTile, dOTile, dp, kp + (nint)j0 * dp,
+                    AttentionTileSteps.Gradients(_simd, shape, keyLength, q0, rows, j0, keys, p, g, width, qTile, dOTile, dp, kp + (nint)j0 * dp,
                         rowLse2 + q0, rowDelta + q0, dKacc + (nint)j0 * dp, dVacc + (nint)j0 * dp, dQacc + (nint)q0 * dp);
                 }
             }

@@ -10,15 +10,20 @@ public static unsafe partial class BlockSparseAttention
     /// Parallel over (batch·head, query tile).
     /// </summary>
     public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<int> keyLengths,
-        AttentionShape shape, BlockSparsePattern pattern, Span<float> o, Span<float> lse)
+        AttentionShape shape, BlockSparsePattern pattern, Span<float> o, Span<float> lse) => Forward(q, k, v, keyLengths, shape, pattern, o, lse, Simd.Best);
+
+    /// <summary>The same at vector width <paramref name="width"/>, which must be accelerated here (tests run each one).</summary>
+    internal static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<int> keyLengths,
+        AttentionShape shape, BlockSparsePattern pattern, Span<float> o, Span<float> lse, SimdWidth width)
     {
+        Simd.Require(width);
         ValidateInputs(q, k, v, keyLengths, shape, pattern);
         shape.RequireQuery(o.Length, nameof(o));
         shape.RequireRows(lse.Length, nameof(lse));
         var job = t_forwardJob ??= new ForwardJob();
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse)
         {
-            job.Prepare(pq, pk, pv, po, pl, keyLengths, shape, pattern);
+            job.Prepare(pq, pk, pv, po, pl, keyLengths, shape, pattern, width);
             Parallelism.For(shape.BatchHeads, job.PackBody, 2L * shape.KeyLength * shape.HeadSize);
             long work = 4L * pattern.TileSize * pattern.TileSize * shape.HeadSize * pattern.EntryCount / ((long)pattern.Groups * pattern.QueryTiles);
             Parallelism.For(shape.BatchHeads * pattern.QueryTiles, job.TileBody, Math.Max(1, work));
@@ -37,6 +42,7 @@ public static unsafe partial class BlockSparseAttention
         private BlockSparsePattern? _pattern;
         private long _tiledKeys;
         private int _paddedHs, _tileWidth;
+        private SimdWidth _simd;
 
         public ForwardJob()
         {
@@ -45,9 +51,9 @@ public static unsafe partial class BlockSparseAttention
         }
 
         public void Prepare(float* q, float* k, float* v, float* o, float* lse, ReadOnlySpan<int> keyLengths, in AttentionShape shape,
-            BlockSparsePattern pattern)
+            BlockSparsePattern pattern, SimdWidth width)
         {
-            _q = q; _k = k; _v = v; _o = o; _lse = lse; _shape = shape; _pattern = pattern;
+            _q = q; _k = k; _v = v; _o = o; _lse = lse; _shape = shape; _pattern = pattern; _simd = width;
             FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
             _tileWidth = AttentionTileGemm.RoundUp(pattern.TileSize);
             _tiledKeys = AttentionPacking.TiledSize(shape.KeyLength, shape.HeadSize, pattern.TileSize, _tileWidth);
@@ -99,9 +105,9 @@ public static unsafe partial class BlockSparseAttention
                 if (keys <= 0) continue; // hidden from every row by the causal or padding mask
                 int paddedKeys = AttentionTileGemm.RoundUp(keys);
                 // S (rows, keys) = Qs (rows, hs) · Kᵀ (hs, keys)
-                AttentionTileGemm.Multiply(rows, hs, paddedKeys, qs, hs, 1, kt + (long)keyTile * hs * width, width, s, width, accumulate: false);
+                AttentionTileGemm.Multiply(_simd, rows, hs, paddedKeys, qs, hs, 1, kt + (long)keyTile * hs * width, width, s, width, accumulate: false);
                 if (!pattern.IsWhole(e)) MaskOutsideBand(pattern, q0, rows, j0, paddedKeys, s, width);
-                AttentionTileSteps.SoftmaxAndAccumulate(shape, keyLength, q0, rows, j0, keys, s, width, vp + (nint)j0 * dp, dp, acc, stats);
+                AttentionTileSteps.SoftmaxAndAccumulate(_simd, shape, keyLength, q0, rows, j0, keys, s, width, vp + (nint)j0 * dp, dp, acc, stats);
             }
 
             AttentionTileSteps.Finish(rows, acc, dp, stats, _o + ((nint)bh * tq + q0) * hs, hs, _lse + (nint)bh * tq + q0);

@@ -15,14 +15,20 @@ public static unsafe partial class FlashAttention
     /// </summary>
     public static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> o,
         ReadOnlySpan<float> lse, ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape,
-        Span<float> dQ, Span<float> dK, Span<float> dV)
+        Span<float> dQ, Span<float> dK, Span<float> dV) => Backward(q, k, v, o, lse, dO, keyLengths, shape, dQ, dK, dV, Simd.Best);
+
+    /// <summary>The same at vector width <paramref name="width"/>, which must be accelerated here (tests run each one).</summary>
+    internal static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> o,
+        ReadOnlySpan<float> lse, ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape,
+        Span<float> dQ, Span<float> dK, Span<float> dV, SimdWidth width)
     {
+        Simd.Require(width);
         ValidateInputs(q, k, v, keyLengths, shape);
         shape.RequireBackwardBuffers(o.Length, lse.Length, dO.Length, dQ.Length, dK.Length, dV.Length);
         var job = t_backwardJob ??= new BackwardJob();
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse, pdo = dO, pdq = dQ, pdk = dK, pdv = dV)
         {
-            job.Prepare(pq, pk, pv, po, pl, pdo, pdq, pdk, pdv, keyLengths, shape);
+            job.Prepare(pq, pk, pv, po, pl, pdo, pdq, pdk, pdv, keyLengths, shape, width);
             long work = 10L * shape.QueryLength * shape.KeyLength * shape.HeadSize / job.Groups;
             Parallelism.For(shape.BatchHeads * job.Groups, job.GroupBody, work);
             if (job.Groups > 1) Parallelism.For(shape.BatchHeads, job.SumBody, (long)job.Groups * shape.QueryLength * shape.HeadSize);
@@ -53,6 +59,7 @@ public static unsafe partial class FlashAttention
         private int[] _keyLengths = [];
         private float* _q, _k, _v, _o, _lse, _dO, _dQ, _dK, _dV, _partials;
         private AttentionShape _shape;
+        private SimdWidth _simd;
         public int Groups;
 
         public BackwardJob()
@@ -62,9 +69,9 @@ public static unsafe partial class FlashAttention
         }
 
         public void Prepare(float* q, float* k, float* v, float* o, float* lse, float* dO, float* dQ, float* dK, float* dV,
-            ReadOnlySpan<int> keyLengths, in AttentionShape shape)
+            ReadOnlySpan<int> keyLengths, in AttentionShape shape, SimdWidth width)
         {
-            _q = q; _k = k; _v = v; _o = o; _lse = lse; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _shape = shape;
+            _q = q; _k = k; _v = v; _o = o; _lse = lse; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _shape = shape; _simd = width;
             CopyKeyLengths(ref _keyLengths, keyLengths, shape);
             Groups = BackwardGroups(shape);
             // Partial dQ per (head, group): (B·nh, groups, Tq, dp); with one group each thread keeps its own.
@@ -112,7 +119,7 @@ public static unsafe partial class FlashAttention
             for (int i = 0; i < tq; i++)
             {
                 rowLse2[i] = _lse[(nint)bh * tq + i] * AttentionMath.Log2E;
-                rowDelta[i] = AttentionMath.Dot(dOSrc + (nint)i * hs, oSrc + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
+                rowDelta[i] = AttentionMath.Dot(_simd, dOSrc + (nint)i * hs, oSrc + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
             }
 
             float* dKDst = _dK + (nint)bh * tk * hs, dVDst = _dV + (nint)bh * tk * hs;
@@ -152,9 +159,9 @@ public static unsafe partial class FlashAttention
         {
             int hs = _shape.HeadSize, dp = AttentionTileGemm.RoundUp(hs);
             float* qTile = qs + (nint)q0 * dp, dOTile = dOp + (nint)q0 * dp;
-            AttentionTileSteps.BackwardScores(rows, hs, AttentionTileGemm.RoundUp(keys), qTile, dOTile, dp,
+            AttentionTileSteps.BackwardScores(_simd, rows, hs, AttentionTileGemm.RoundUp(keys), qTile, dOTile, dp,
                 AttentionPacking.Tile(kt, j0, hs, KeyTile), AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, p, g, KeyTile);
-            AttentionTileSteps.Gradients(_shape, keyLength, q0, rows, j0, keys, p, g, KeyTile, qTile, dOTile, dp, kp + (nint)j0 * dp,
+            AttentionTileSteps.Gradients(_simd, _shape, keyLength, q0, rows, j0, keys, p, g, KeyTile, qTile, dOTile, dp, kp + (nint)j0 * dp,
                 rowLse2 + q0, rowDelta + q0, dKacc, dVacc, dQacc + (nint)q0 * dp);
         }
     }

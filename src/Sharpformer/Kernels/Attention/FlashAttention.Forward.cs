@@ -10,8 +10,13 @@ public static unsafe partial class FlashAttention
     /// lse = −∞. Parallel over (batch·head, block of <see cref="ForwardRows"/> queries).
     /// </summary>
     public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<int> keyLengths,
-        AttentionShape shape, Span<float> o, Span<float> lse)
+        AttentionShape shape, Span<float> o, Span<float> lse) => Forward(q, k, v, keyLengths, shape, o, lse, Simd.Best);
+
+    /// <summary>The same at vector width <paramref name="width"/>, which must be accelerated here (tests run each one).</summary>
+    internal static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<int> keyLengths,
+        AttentionShape shape, Span<float> o, Span<float> lse, SimdWidth width)
     {
+        Simd.Require(width);
         ValidateInputs(q, k, v, keyLengths, shape);
         shape.RequireQuery(o.Length, nameof(o));
         shape.RequireRows(lse.Length, nameof(lse));
@@ -19,11 +24,11 @@ public static unsafe partial class FlashAttention
         {
             if (shape.QueryLength <= RowPathMaxQueries)
             {
-                ForwardByRows(pq, pk, pv, po, pl, keyLengths, shape);
+                ForwardByRows(pq, pk, pv, po, pl, keyLengths, shape, width);
                 return;
             }
             var job = t_forwardJob ??= new ForwardJob();
-            job.Prepare(pq, pk, pv, po, pl, keyLengths, shape);
+            job.Prepare(pq, pk, pv, po, pl, keyLengths, shape, width);
             Parallelism.For(shape.BatchHeads, job.PackBody, 2L * shape.KeyLength * shape.HeadSize);
             Parallelism.For(shape.BatchHeads * job.QueryBlocks, job.BlockBody, 4L * ForwardRows * shape.KeyLength * shape.HeadSize);
         }
@@ -39,6 +44,7 @@ public static unsafe partial class FlashAttention
         private AttentionShape _shape;
         private long _tiledKeys;
         private int _paddedHs;
+        private SimdWidth _simd;
         public int QueryBlocks;
 
         public ForwardJob()
@@ -47,9 +53,9 @@ public static unsafe partial class FlashAttention
             BlockBody = RunBlock;
         }
 
-        public void Prepare(float* q, float* k, float* v, float* o, float* lse, ReadOnlySpan<int> keyLengths, in AttentionShape shape)
+        public void Prepare(float* q, float* k, float* v, float* o, float* lse, ReadOnlySpan<int> keyLengths, in AttentionShape shape, SimdWidth width)
         {
-            _q = q; _k = k; _v = v; _o = o; _lse = lse; _shape = shape;
+            _q = q; _k = k; _v = v; _o = o; _lse = lse; _shape = shape; _simd = width;
             CopyKeyLengths(ref _keyLengths, keyLengths, shape);
             _tiledKeys = AttentionPacking.TiledSize(shape.KeyLength, shape.HeadSize, KeyTile);
             _paddedHs = AttentionTileGemm.RoundUp(shape.HeadSize);
@@ -99,9 +105,9 @@ public static unsafe partial class FlashAttention
                     if (j0 >= tileKeyEnd) continue; // causal: this query tile sees none of these keys
                     int keys = Math.Min(KeyTile, tileKeyEnd - j0);
                     // S (tileRows, keys) = Qs (tileRows, hs) · Kᵀ (hs, keys), then the online softmax and acc += P·V.
-                    AttentionTileGemm.Multiply(tileRows, hs, AttentionTileGemm.RoundUp(keys), qs + (nint)t0 * hs, hs, 1,
+                    AttentionTileGemm.Multiply(_simd, tileRows, hs, AttentionTileGemm.RoundUp(keys), qs + (nint)t0 * hs, hs, 1,
                         AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false);
-                    AttentionTileSteps.SoftmaxAndAccumulate(shape, keyLength, q0 + t0, tileRows, j0, keys, s, KeyTile,
+                    AttentionTileSteps.SoftmaxAndAccumulate(_simd, shape, keyLength, q0 + t0, tileRows, j0, keys, s, KeyTile,
                         vp + (nint)j0 * dp, dp, acc + (nint)t0 * dp, stats.From(t0));
                 }
 

@@ -10,10 +10,11 @@ public static unsafe partial class FlashAttention
 
     [ThreadStatic] private static RowJob? t_rowJob;
 
-    private static void ForwardByRows(float* q, float* k, float* v, float* o, float* lse, ReadOnlySpan<int> keyLengths, in AttentionShape shape)
+    private static void ForwardByRows(float* q, float* k, float* v, float* o, float* lse, ReadOnlySpan<int> keyLengths, in AttentionShape shape,
+        SimdWidth width)
     {
         var job = t_rowJob ??= new RowJob();
-        job.Prepare(q, k, v, o, lse, keyLengths, shape);
+        job.Prepare(q, k, v, o, lse, keyLengths, shape, width);
         Parallelism.For(shape.BatchHeads, job.HeadBody, 4L * shape.QueryLength * shape.KeyLength * shape.HeadSize);
     }
 
@@ -24,12 +25,13 @@ public static unsafe partial class FlashAttention
         private int[] _keyLengths = [];
         private float* _q, _k, _v, _o, _lse;
         private AttentionShape _shape;
+        private SimdWidth _simd;
 
         public RowJob() => HeadBody = RunHead;
 
-        public void Prepare(float* q, float* k, float* v, float* o, float* lse, ReadOnlySpan<int> keyLengths, in AttentionShape shape)
+        public void Prepare(float* q, float* k, float* v, float* o, float* lse, ReadOnlySpan<int> keyLengths, in AttentionShape shape, SimdWidth width)
         {
-            _q = q; _k = k; _v = v; _o = o; _lse = lse; _shape = shape;
+            _q = q; _k = k; _v = v; _o = o; _lse = lse; _shape = shape; _simd = width;
             CopyKeyLengths(ref _keyLengths, keyLengths, shape);
         }
 
@@ -52,11 +54,11 @@ public static unsafe partial class FlashAttention
                     _lse[(nint)bh * tq + i] = float.NegativeInfinity;
                     continue;
                 }
-                for (int j = 0; j < visible; j++) scores[j] = AttentionMath.Dot(qRow, keys + (nint)j * hs, hs) * qScale;
-                float max = AttentionMath.Max(scores, visible);
-                float sum = AttentionMath.Exp2InPlace(scores, visible, max);
-                for (int j = 0; j < visible; j++) AttentionMath.AddScaled(oRow, values + (nint)j * hs, hs, scores[j]);
-                AttentionMath.Scale(oRow, hs, 1f / sum);
+                for (int j = 0; j < visible; j++) scores[j] = AttentionMath.Dot(_simd, qRow, keys + (nint)j * hs, hs) * qScale;
+                float max = AttentionMath.Max(_simd, scores, visible);
+                float sum = AttentionMath.Exp2InPlace(_simd, scores, visible, max);
+                for (int j = 0; j < visible; j++) AttentionMath.AddScaled(_simd, oRow, values + (nint)j * hs, hs, scores[j]);
+                AttentionMath.Scale(_simd, oRow, hs, 1f / sum);
                 _lse[(nint)bh * tq + i] = (max + MathF.Log2(sum)) * AttentionMath.Ln2;
             }
         }

@@ -11,7 +11,13 @@ public static unsafe partial class FullAttention
     /// </summary>
     public static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> probs,
         ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape, Span<float> dQ, Span<float> dK, Span<float> dV)
+        => Backward(q, k, v, probs, dO, keyLengths, shape, dQ, dK, dV, Simd.Best);
+
+    /// <summary>The same at vector width <paramref name="width"/>, which must be accelerated here (tests run each one).</summary>
+    internal static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> probs,
+        ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape, Span<float> dQ, Span<float> dK, Span<float> dV, SimdWidth width)
     {
+        Simd.Require(width);
         ValidateInputs(q, k, v, keyLengths, shape);
         shape.RequireScores(probs.Length, nameof(probs));
         shape.RequireQuery(dO.Length, nameof(dO));
@@ -21,7 +27,7 @@ public static unsafe partial class FullAttention
         var job = t_backwardJob ??= new BackwardJob();
         fixed (float* pq = q, pk = k, pv = v, pp = probs, pdo = dO, pdq = dQ, pdk = dK, pdv = dV)
         {
-            job.Prepare(pq, pk, pv, pp, pdo, pdq, pdk, pdv, keyLengths, shape);
+            job.Prepare(pq, pk, pv, pp, pdo, pdq, pdk, pdv, keyLengths, shape, width);
             Parallelism.For(shape.BatchHeads, job.HeadBody, 8L * shape.QueryLength * shape.KeyLength * shape.HeadSize);
         }
     }
@@ -32,13 +38,14 @@ public static unsafe partial class FullAttention
         private int[] _keyLengths = [];
         private float* _q, _k, _v, _probs, _dO, _dQ, _dK, _dV;
         private AttentionShape _shape;
+        private SimdWidth _simd;
 
         public BackwardJob() => HeadBody = RunHead;
 
         public void Prepare(float* q, float* k, float* v, float* probs, float* dO, float* dQ, float* dK, float* dV,
-            ReadOnlySpan<int> keyLengths, in AttentionShape shape)
+            ReadOnlySpan<int> keyLengths, in AttentionShape shape, SimdWidth width)
         {
-            _q = q; _k = k; _v = v; _probs = probs; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _shape = shape;
+            _q = q; _k = k; _v = v; _probs = probs; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _shape = shape; _simd = width;
             FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
         }
 
@@ -86,22 +93,22 @@ public static unsafe partial class FullAttention
                 float* pTile = probs + (nint)q0 * tk;
                 // dP (rows, keyEnd) = dO · Vᵀ
                 for (int j0 = 0; j0 < keyEnd; j0 += KeyTile)
-                    AttentionTileGemm.Multiply(rows, hs, AttentionTileGemm.RoundUp(Math.Min(KeyTile, keyEnd - j0)), dOp + (nint)q0 * dp, dp, 1,
+                    AttentionTileGemm.Multiply(_simd, rows, hs, AttentionTileGemm.RoundUp(Math.Min(KeyTile, keyEnd - j0)), dOp + (nint)q0 * dp, dp, 1,
                         AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, dS + j0, ld, accumulate: false);
                 for (int r = 0; r < rows; r++)
                 {
                     float* pRow = pCopy + (nint)r * ld, gRow = dS + (nint)r * ld;
                     int visible = shape.VisibleKeys(q0 + r, keyLength);
                     new ReadOnlySpan<float>(pTile + (nint)r * tk, keyEnd).CopyTo(new Span<float>(pRow, keyEnd));
-                    float delta = AttentionMath.Dot(pRow, gRow, visible);
-                    AttentionMath.ScaledSoftmaxGradient(pRow, gRow, visible, delta, shape.Scale);
+                    float delta = AttentionMath.Dot(_simd, pRow, gRow, visible);
+                    AttentionMath.SoftmaxGradient(_simd, pRow, gRow, visible, delta, shape.Scale);
                     new Span<float>(gRow + visible, keyEnd - Math.Min(visible, keyEnd)).Clear();
                 }
                 // dQ (rows, dp) = dS · K;  dK (keyEnd, dp) += dSᵀ · Q;  dV += Pᵀ · dO
-                AttentionTileGemm.Multiply(rows, keyEnd, dp, dS, ld, 1, kp, dp, dQTile, dp, accumulate: false);
+                AttentionTileGemm.Multiply(_simd, rows, keyEnd, dp, dS, ld, 1, kp, dp, dQTile, dp, accumulate: false);
                 AttentionPacking.UnpadRows(dQTile, rows, dp, dQDst + (nint)q0 * hs, hs, 1f);
-                AttentionTileGemm.Multiply(keyEnd, rows, dp, dS, 1, ld, qp + (nint)q0 * dp, dp, dKacc, dp, accumulate: true);
-                AttentionTileGemm.Multiply(keyEnd, rows, dp, pCopy, 1, ld, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
+                AttentionTileGemm.Multiply(_simd, keyEnd, rows, dp, dS, 1, ld, qp + (nint)q0 * dp, dp, dKacc, dp, accumulate: true);
+                AttentionTileGemm.Multiply(_simd, keyEnd, rows, dp, pCopy, 1, ld, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
             }
             AttentionPacking.UnpadRows(dKacc, tk, dp, _dK + (nint)bh * tk * hs, hs, 1f);
             AttentionPacking.UnpadRows(dVacc, tk, dp, _dV + (nint)bh * tk * hs, hs, 1f);

@@ -9,15 +9,20 @@ public static unsafe partial class FullAttention
     /// Parallel over (batch·head, query tile).
     /// </summary>
     public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<int> keyLengths,
-        AttentionShape shape, Span<float> probs, Span<float> o)
+        AttentionShape shape, Span<float> probs, Span<float> o) => Forward(q, k, v, keyLengths, shape, probs, o, Simd.Best);
+
+    /// <summary>The same at vector width <paramref name="width"/>, which must be accelerated here (tests run each one).</summary>
+    internal static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<int> keyLengths,
+        AttentionShape shape, Span<float> probs, Span<float> o, SimdWidth width)
     {
+        Simd.Require(width);
         ValidateInputs(q, k, v, keyLengths, shape);
         shape.RequireScores(probs.Length, nameof(probs));
         shape.RequireQuery(o.Length, nameof(o));
         var job = t_forwardJob ??= new ForwardJob();
         fixed (float* pq = q, pk = k, pv = v, pp = probs, po = o)
         {
-            job.Prepare(pq, pk, pv, pp, po, keyLengths, shape);
+            job.Prepare(pq, pk, pv, pp, po, keyLengths, shape, width);
             Parallelism.For(shape.BatchHeads, job.PackBody, 2L * shape.KeyLength * shape.HeadSize);
             Parallelism.For(shape.BatchHeads * job.QueryTiles, job.TileBody, 4L * QueryTile * shape.KeyLength * shape.HeadSize);
         }
@@ -32,6 +37,7 @@ public static unsafe partial class FullAttention
         private AttentionShape _shape;
         private long _tiledKeys;
         private int _paddedHs;
+        private SimdWidth _simd;
         public int QueryTiles;
 
         public ForwardJob()
@@ -40,9 +46,9 @@ public static unsafe partial class FullAttention
             TileBody = RunTile;
         }
 
-        public void Prepare(float* q, float* k, float* v, float* probs, float* o, ReadOnlySpan<int> keyLengths, in AttentionShape shape)
+        public void Prepare(float* q, float* k, float* v, float* probs, float* o, ReadOnlySpan<int> keyLengths, in AttentionShape shape, SimdWidth width)
         {
-            _q = q; _k = k; _v = v; _probs = probs; _o = o; _shape = shape;
+            _q = q; _k = k; _v = v; _probs = probs; _o = o; _shape = shape; _simd = width;
             FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
             _tiledKeys = AttentionPacking.TiledSize(shape.KeyLength, shape.HeadSize, KeyTile);
             _paddedHs = AttentionTileGemm.RoundUp(shape.HeadSize);
@@ -83,7 +89,7 @@ public static unsafe partial class FullAttention
             for (int j0 = 0; j0 < keyEnd; j0 += KeyTile)
             {
                 int keys = Math.Min(KeyTile, keyEnd - j0);
-                AttentionTileGemm.Multiply(rows, hs, AttentionTileGemm.RoundUp(keys), qs, hs, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false);
+                AttentionTileGemm.Multiply(_simd, rows, hs, AttentionTileGemm.RoundUp(keys), qs, hs, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false);
                 for (int r = 0; r < rows; r++)
                     new ReadOnlySpan<float>(s + r * KeyTile, keys).CopyTo(new Span<float>(probs + (nint)r * tk + j0, keys));
             }
@@ -93,14 +99,14 @@ public static unsafe partial class FullAttention
                 int visible = shape.VisibleKeys(q0 + r, keyLength);
                 if (visible > 0)
                 {
-                    float max = AttentionMath.Max(row, visible);
-                    float sum = AttentionMath.Exp2InPlace(row, visible, max);
-                    AttentionMath.Scale(row, visible, 1f / sum);
+                    float max = AttentionMath.Max(_simd, row, visible);
+                    float sum = AttentionMath.Exp2InPlace(_simd, row, visible, max);
+                    AttentionMath.Scale(_simd, row, visible, 1f / sum);
                 }
                 new Span<float>(row + visible, tk - visible).Clear();
             }
             // O (rows, dp) = P (rows, keyEnd) · V (keyEnd, dp)
-            AttentionTileGemm.Multiply(rows, keyEnd, dp, probs, tk, 1, _vp + (nint)bh * tk * dp, dp, acc, dp, accumulate: false);
+            AttentionTileGemm.Multiply(_simd, rows, keyEnd, dp, probs, tk, 1, _vp + (nint)bh * tk * dp, dp, acc, dp, accumulate: false);
             AttentionPacking.UnpadRows(acc, rows, dp, _o + ((nint)bh * tq + q0) * hs, hs, 1f);
         }
     }

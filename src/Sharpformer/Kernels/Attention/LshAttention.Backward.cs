@@ -10,13 +10,20 @@ public static unsafe partial class LshAttention
     public static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> o,
         ReadOnlySpan<float> lse, ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape, LshOptions options,
         ReadOnlySpan<float> rotations, Span<float> dQ, Span<float> dK, Span<float> dV)
+        => Backward(q, k, v, o, lse, dO, keyLengths, shape, options, rotations, dQ, dK, dV, Simd.Best);
+
+    /// <summary>The same at vector width <paramref name="width"/>, which must be accelerated here (tests run each one).</summary>
+    internal static void Backward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> o,
+        ReadOnlySpan<float> lse, ReadOnlySpan<float> dO, ReadOnlySpan<int> keyLengths, AttentionShape shape, LshOptions options,
+        ReadOnlySpan<float> rotations, Span<float> dQ, Span<float> dK, Span<float> dV, SimdWidth width)
     {
+        Simd.Require(width);
         ValidateInputs(q, k, v, keyLengths, shape, options, rotations);
         shape.RequireBackwardBuffers(o.Length, lse.Length, dO.Length, dQ.Length, dK.Length, dV.Length);
         var job = t_job ??= new Job();
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse, pdo = dO, pdq = dQ, pdk = dK, pdv = dV, pr = rotations)
         {
-            job.Prepare(pq, pk, pv, po, pl, pdo, pdq, pdk, pdv, pr, keyLengths, shape, options);
+            job.Prepare(pq, pk, pv, po, pl, pdo, pdq, pdk, pdv, pr, keyLengths, shape, options, width);
             Parallelism.For(shape.BatchHeads, job.BackwardBody, Math.Max(1, 3 * job.WorkPerHead));
         }
     }
@@ -36,14 +43,14 @@ public static unsafe partial class LshAttention
             new Span<float>(dK, tk * hs).Clear();
             new Span<float>(dV, tk * hs).Clear();
             float* delta = scratch.Rows.Get(tq);
-            for (int i = 0; i < tq; i++) delta[i] = AttentionMath.Dot(dO + (nint)i * hs, o + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
+            for (int i = 0; i < tq; i++) delta[i] = AttentionMath.Dot(_simd, dO + (nint)i * hs, o + (nint)i * hs, hs); // D = rowsum(dO ⊙ O)
             float* qs = scratch.Queries.Get((long)chunkSize * dp);         // (C, dp) · scale · log₂e
             float* dOs = scratch.OutputGrad.Get((long)chunkSize * dp);     // (C, dp)
             float* chunkDQ = scratch.ChunkOutput.Get((long)chunkSize * dp); // (C, dp) G·K of one chunk
             float qScale = shape.Scale * AttentionMath.Log2E;
             for (int round = 0; round < _options.Rounds; round++)
             {
-                var order = new RoundOrder(scratch, q, k, _rotations, round, shape, _options);
+                var order = new RoundOrder(_simd, scratch, q, k, _rotations, round, shape, _options);
                 int w = order.KeyWidth, ld = order.TileWidth;
                 long packedRows = (long)order.Chunks * w;
                 float* kt = scratch.KeysT.Get(packedRows * hs);   // (chunks, hs, w)
@@ -69,8 +76,8 @@ public static unsafe partial class LshAttention
                     for (int t = 0; t * w < tile.Width; t++)
                     {
                         nint keyTile = (nint)(tile.FirstKeyTile + t) * hs * w;
-                        AttentionTileGemm.Multiply(rows, hs, w, qs, dp, 1, kt + keyTile, w, p + t * w, ld, accumulate: false);
-                        AttentionTileGemm.Multiply(rows, hs, w, dOs, dp, 1, vt + keyTile, w, g + t * w, ld, accumulate: false);
+                        AttentionTileGemm.Multiply(_simd, rows, hs, w, qs, dp, 1, kt + keyTile, w, p + t * w, ld, accumulate: false);
+                        AttentionTileGemm.Multiply(_simd, rows, hs, w, dOs, dp, 1, vt + keyTile, w, g + t * w, ld, accumulate: false);
                     }
                     for (int r = 0; r < rows; r++)
                     {
@@ -82,16 +89,16 @@ public static unsafe partial class LshAttention
                             new Span<float>(gRow, tile.Width).Clear();
                             continue;
                         }
-                        AttentionMath.Probabilities(pRow, tile.Width, tile.Width, rowLse2);
-                        AttentionMath.SoftmaxGradient(pRow, gRow, tile.Width, delta[queries[r]]);
+                        AttentionMath.Probabilities(_simd, pRow, tile.Width, tile.Width, rowLse2);
+                        AttentionMath.SoftmaxGradient(_simd, pRow, gRow, tile.Width, delta[queries[r]]);
                     }
                     // dV (width, dp) += Pᵀ · dO;  dK += Gᵀ · Qs;  chunk dQ (rows, dp) = G · K
                     nint keyRows = (nint)tile.FirstKeyTile * w * dp;
-                    AttentionTileGemm.Multiply(tile.Width, rows, dp, p, 1, ld, dOs, dp, dVs + keyRows, dp, accumulate: true);
-                    AttentionTileGemm.Multiply(tile.Width, rows, dp, g, 1, ld, qs, dp, dKs + keyRows, dp, accumulate: true);
-                    AttentionTileGemm.Multiply(rows, tile.Width, dp, g, ld, 1, kp + keyRows, dp, chunkDQ, dp, accumulate: false);
+                    AttentionTileGemm.Multiply(_simd, tile.Width, rows, dp, p, 1, ld, dOs, dp, dVs + keyRows, dp, accumulate: true);
+                    AttentionTileGemm.Multiply(_simd, tile.Width, rows, dp, g, 1, ld, qs, dp, dKs + keyRows, dp, accumulate: true);
+                    AttentionTileGemm.Multiply(_simd, rows, tile.Width, dp, g, ld, 1, kp + keyRows, dp, chunkDQ, dp, accumulate: false);
                     // dS = G·scale, so dQ = G·K·scale.
-                    AttentionPacking.ScatterAddRows(chunkDQ, dp, queries, rows, dQ, hs, shape.Scale);
+                    AttentionPacking.ScatterAddRows(_simd, chunkDQ, dp, queries, rows, dQ, hs, shape.Scale);
                 }
                 // Qs = Q·scale·log₂e, so dK = Gᵀ·Qs·ln 2.
                 order.ScatterAddRows(dKs, dp, dK, hs, AttentionMath.Ln2);

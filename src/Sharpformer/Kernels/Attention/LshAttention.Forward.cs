@@ -11,14 +11,20 @@ public static unsafe partial class LshAttention
     /// </summary>
     public static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<int> keyLengths,
         AttentionShape shape, LshOptions options, ReadOnlySpan<float> rotations, Span<float> o, Span<float> lse)
+        => Forward(q, k, v, keyLengths, shape, options, rotations, o, lse, Simd.Best);
+
+    /// <summary>The same at vector width <paramref name="width"/>, which must be accelerated here (tests run each one).</summary>
+    internal static void Forward(ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<int> keyLengths,
+        AttentionShape shape, LshOptions options, ReadOnlySpan<float> rotations, Span<float> o, Span<float> lse, SimdWidth width)
     {
+        Simd.Require(width);
         ValidateInputs(q, k, v, keyLengths, shape, options, rotations);
         shape.RequireQuery(o.Length, nameof(o));
         shape.RequireRows(lse.Length, nameof(lse));
         var job = t_job ??= new Job();
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse, pr = rotations)
         {
-            job.Prepare(pq, pk, pv, po, pl, null, null, null, null, pr, keyLengths, shape, options);
+            job.Prepare(pq, pk, pv, po, pl, null, null, null, null, pr, keyLengths, shape, options, width);
             Parallelism.For(shape.BatchHeads, job.ForwardBody, Math.Max(1, job.WorkPerHead));
         }
     }
@@ -31,6 +37,7 @@ public static unsafe partial class LshAttention
         private float* _q, _k, _v, _o, _lse, _dO, _dQ, _dK, _dV, _rotations;
         private AttentionShape _shape;
         private LshOptions _options;
+        private SimdWidth _simd;
 
         public Job()
         {
@@ -43,11 +50,11 @@ public static unsafe partial class LshAttention
             * ((long)(_shape.QueryLength + _shape.KeyLength) * _options.Buckets + 8L * _shape.QueryLength * _options.ChunkSize);
 
         public void Prepare(float* q, float* k, float* v, float* o, float* lse, float* dO, float* dQ, float* dK, float* dV, float* rotations,
-            ReadOnlySpan<int> keyLengths, in AttentionShape shape, in LshOptions options)
+            ReadOnlySpan<int> keyLengths, in AttentionShape shape, in LshOptions options, SimdWidth width)
         {
             _q = q; _k = k; _v = v; _o = o; _lse = lse; _dO = dO; _dQ = dQ; _dK = dK; _dV = dV; _rotations = rotations;
-            _shape = shape; _options = options;
-            SparseRowMath.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
+            _shape = shape; _options = options; _simd = width;
+            FlashAttention.CopyKeyLengths(ref _keyLengths, keyLengths, shape);
         }
 
         private void ForwardHead(int bh)
@@ -68,7 +75,7 @@ public static unsafe partial class LshAttention
             float qScale = shape.Scale * AttentionMath.Log2E;
             for (int round = 0; round < _options.Rounds; round++)
             {
-                var order = new RoundOrder(scratch, q, k, _rotations, round, shape, _options);
+                var order = new RoundOrder(_simd, scratch, q, k, _rotations, round, shape, _options);
                 int w = order.KeyWidth, ld = order.TileWidth;
                 float* kt = scratch.KeysT.Get((long)order.Chunks * hs * w);  // (chunks, hs, w)
                 float* vp = scratch.Values.Get((long)order.Chunks * w * dp); // (chunks·w, dp)
@@ -83,7 +90,7 @@ public static unsafe partial class LshAttention
                     AttentionPacking.GatherRows(q, hs, queries, rows, qs, rows, dp, qScale);
                     // S (rows, width) = Qs (rows, hs) · Kᵀ (hs, width), one key chunk at a time.
                     for (int t = 0; t * w < tile.Width; t++)
-                        AttentionTileGemm.Multiply(rows, hs, w, qs, dp, 1, kt + (nint)(tile.FirstKeyTile + t) * hs * w, w, s + t * w, ld, accumulate: false);
+                        AttentionTileGemm.Multiply(_simd, rows, hs, w, qs, dp, 1, kt + (nint)(tile.FirstKeyTile + t) * hs * w, w, s + t * w, ld, accumulate: false);
                     for (int r = 0; r < rows; r++)
                     {
                         float* row = s + (nint)r * ld;
@@ -94,13 +101,13 @@ public static unsafe partial class LshAttention
                             rowSum[r] = 0f;
                             continue;
                         }
-                        rowMax[r] = AttentionMath.Max(row, tile.Width);
-                        rowSum[r] = AttentionMath.Exp2InPlace(row, tile.Width, rowMax[r]);
+                        rowMax[r] = AttentionMath.Max(_simd, row, tile.Width);
+                        rowSum[r] = AttentionMath.Exp2InPlace(_simd, row, tile.Width, rowMax[r]);
                     }
                     // Chunk output (rows, dp) = P (rows, width) · V (width, dp)
-                    AttentionTileGemm.Multiply(rows, tile.Width, dp, s, ld, 1, vp + (nint)tile.FirstKeyTile * w * dp, dp, chunkOut, dp, accumulate: false);
+                    AttentionTileGemm.Multiply(_simd, rows, tile.Width, dp, s, ld, 1, vp + (nint)tile.FirstKeyTile * w * dp, dp, chunkOut, dp, accumulate: false);
                     for (int r = 0; r < rows; r++)
-                        if (rowSum[r] > 0f) FoldChunkRow(queries[r], rowMax[r], rowSum[r], chunkOut + (nint)r * dp, dp, max, sum, acc);
+                        if (rowSum[r] > 0f) FoldChunkRow(_simd, queries[r], rowMax[r], rowSum[r], chunkOut + (nint)r * dp, dp, max, sum, acc);
                 }
             }
             float* o = _o + (nint)bh * tq * hs, lse = _lse + (nint)bh * tq;
@@ -117,13 +124,13 @@ public static unsafe partial class LshAttention
         /// Folds one chunk's entries of query i (base-2 max m, sum l, output row Σ 2^(s − m)·v) into its running
         /// softmax: with M' = max(M, m), acc = acc·2^(M − M') + row·2^(m − M') and the sum likewise.
         /// </summary>
-        private static void FoldChunkRow(int i, float m, float l, float* row, int dp, float* max, float* sum, float* acc)
+        private static void FoldChunkRow(SimdWidth width, int i, float m, float l, float* row, int dp, float* max, float* sum, float* acc)
         {
             float newMax = Math.Max(max[i], m);
             float keep = AttentionMath.Exp2(max[i] - newMax), add = AttentionMath.Exp2(m - newMax); // keep = 0 while M = −∞
             float* accRow = acc + (nint)i * dp;
-            if (keep != 1f) AttentionMath.Scale(accRow, dp, keep);
-            AttentionMath.AddScaled(accRow, row, dp, add);
+            if (keep != 1f) AttentionMath.Scale(width, accRow, dp, keep);
+            AttentionMath.AddScaled(width, accRow, row, dp, add);
             sum[i] = sum[i] * keep + l * add;
             max[i] = newMax;
         }

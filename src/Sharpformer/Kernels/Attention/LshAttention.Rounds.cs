@@ -34,10 +34,13 @@ public static unsafe partial class LshAttention
         private readonly int _chunkSize, _tq, _tk, _offset;
         private readonly bool _excludeSelf;
         private readonly AttentionShape _shape;
+        private readonly SimdWidth _width;
 
-        /// <summary>q: (Tq, hs) and k: (Tk, hs) of one head; rotations: (rounds, hs, buckets / 2).</summary>
-        public RoundOrder(HeadScratch scratch, float* q, float* k, float* rotations, int round, in AttentionShape shape, in LshOptions options)
+        /// <summary>q: (Tq, hs) and k: (Tk, hs) of one head; rotations: (rounds, hs, buckets / 2); vector width of the call.</summary>
+        public RoundOrder(SimdWidth width, HeadScratch scratch, float* q, float* k, float* rotations, int round, in AttentionShape shape,
+            in LshOptions options)
         {
+            _width = width;
             _shape = shape;
             _tq = shape.QueryLength; _tk = shape.KeyLength; _offset = _tk - _tq;
             _chunkSize = options.ChunkSize;
@@ -53,8 +56,8 @@ public static unsafe partial class LshAttention
             // R of this round (hs, half) -> (hs, paddedHalf) with zero columns, as the tile product wants.
             float* rotation = scratch.Rotation.Get((long)hs * paddedHalf);
             AttentionPacking.PadRows(rotations + (nint)round * hs * half, hs, half, rotation, paddedHalf, 1f);
-            SortByBucket(q, _tq, hs, rotation, half, scratch, QueryOrder);
-            SortByBucket(k, _tk, hs, rotation, half, scratch, KeyOrder);
+            SortByBucket(width, q, _tq, hs, rotation, half, scratch, QueryOrder);
+            SortByBucket(width, k, _tk, hs, rotation, half, scratch, KeyOrder);
             for (int m = 0; m < Chunks; m++)
             {
                 int start = KeyChunkStart(m), count = KeyChunkStart(m + 1) - start;
@@ -99,7 +102,7 @@ public static unsafe partial class LshAttention
             for (int m = 0; m < Chunks; m++)
             {
                 int start = KeyChunkStart(m);
-                AttentionPacking.ScatterAddRows(rows + (nint)m * KeyWidth * paddedHs, paddedHs, KeyOrder + start, KeyChunkStart(m + 1) - start, x, hs, scale);
+                AttentionPacking.ScatterAddRows(_width, rows + (nint)m * KeyWidth * paddedHs, paddedHs, KeyOrder + start, KeyChunkStart(m + 1) - start, x, hs, scale);
             }
         }
 
@@ -109,28 +112,36 @@ public static unsafe partial class LshAttention
         /// the padding columns, and with <see cref="LshOptions.ExcludeSelf"/> the query's own position unless
         /// it is the only key left. Returns the number of entries kept.
         /// </summary>
-        public int MaskRow(float* row, in ChunkTile tile, int query, int keyLength)
+        public int MaskRow(float* row, in ChunkTile tile, int query, int keyLength) => _width switch
+        {
+            SimdWidth.V512 => MaskRow<AttentionWidth512, Vector512<float>>(row, tile, query, keyLength),
+            SimdWidth.V256 => MaskRow<AttentionWidth256, Vector256<float>>(row, tile, query, keyLength),
+            SimdWidth.V128 => MaskRow<AttentionWidth128, Vector128<float>>(row, tile, query, keyLength),
+            _ => MaskRow<AttentionWidthScalar, float>(row, tile, query, keyLength),
+        };
+
+        private int MaskRow<TW, TV>(float* row, in ChunkTile tile, int query, int keyLength) where TW : struct, IAttentionWidth<TV> where TV : struct
         {
             int* positions = KeyPositions + (nint)tile.FirstKeyTile * KeyWidth;
-            var visible = Vector512.Create(_shape.VisibleKeys(query, keyLength));
-            var self = Vector512.Create(_excludeSelf ? query + _offset : -1); // no key has position −1
-            var hidden = Vector512.Create(float.NegativeInfinity);
+            int visible = _shape.VisibleKeys(query, keyLength);
+            int self = _excludeSelf ? query + _offset : -1; // no key has position −1
+            var hidden = TW.Splat(float.NegativeInfinity);
             int kept = 0, selfColumn = -1;
             float selfScore = 0f;
-            for (int c = 0; c < tile.Width; c += AttentionTileGemm.Lanes)
+            // Width is a whole number of 16-float tiles, so of vectors at every width.
+            for (int c = 0; c < tile.Width; c += TW.Lanes)
             {
-                var position = Vector512.Load(positions + c);
-                var shown = Vector512.LessThan(position, visible);
-                var isSelf = Vector512.Equals(position, self) & shown;
-                var keep = Vector512.AndNot(shown, isSelf);
-                ulong selfBit = isSelf.ExtractMostSignificantBits();
+                var shown = TW.LessThan(positions + c, visible);
+                var isSelf = TW.And(TW.Equal(positions + c, self), shown);
+                var keep = TW.AndNot(shown, isSelf);
+                uint selfBit = TW.Bits(isSelf);
                 if (selfBit != 0)
                 {
                     selfColumn = c + BitOperations.TrailingZeroCount(selfBit);
                     selfScore = row[selfColumn];
                 }
-                kept += BitOperations.PopCount(keep.ExtractMostSignificantBits());
-                Vector512.ConditionalSelect(keep.AsSingle(), Vector512.Load(row + c), hidden).Store(row + c);
+                kept += BitOperations.PopCount(TW.Bits(keep));
+                TW.Store(row + c, TW.Select(keep, TW.Load(row + c), hidden));
             }
             if (kept > 0 || selfColumn < 0) return kept;
             row[selfColumn] = selfScore; // a query that sees nothing else attends to itself
@@ -143,7 +154,7 @@ public static unsafe partial class LshAttention
         /// order = positions [0, n) sorted by (bucket, position): a stable counting sort. x: (n, hs);
         /// rotation: (hs, paddedHalf), columns past <paramref name="half"/> zero.
         /// </summary>
-        private static void SortByBucket(float* x, int n, int hs, float* rotation, int half, HeadScratch scratch, int* order)
+        private static void SortByBucket(SimdWidth width, float* x, int n, int hs, float* rotation, int half, HeadScratch scratch, int* order)
         {
             int paddedHalf = AttentionTileGemm.RoundUp(half);
             int* buckets = (int*)scratch.Buckets.Get(n);
@@ -154,7 +165,7 @@ public static unsafe partial class LshAttention
             {
                 int rows = Math.Min(HashRows, n - p0);
                 // projection (rows, paddedHalf) = x (rows, hs) · R (hs, paddedHalf); bucket = argmax over [projection, −projection].
-                AttentionTileGemm.Multiply(rows, hs, paddedHalf, x + (nint)p0 * hs, hs, 1, rotation, paddedHalf, projection, paddedHalf, accumulate: false);
+                AttentionTileGemm.Multiply(width, rows, hs, paddedHalf, x + (nint)p0 * hs, hs, 1, rotation, paddedHalf, projection, paddedHalf, accumulate: false);
                 for (int r = 0; r < rows; r++)
                 {
                     float* row = projection + (nint)r * paddedHalf;

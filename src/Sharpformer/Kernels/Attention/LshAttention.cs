@@ -65,7 +65,7 @@ public static unsafe partial class LshAttention
                 int keyLength = shape.KeyLengthOf(keyLengths, bh / shape.Heads);
                 for (int round = 0; round < options.Rounds; round++)
                 {
-                    var order = new RoundOrder(scratch, pq + (nint)bh * tq * hs, pk + (nint)bh * tk * hs, pr, round, shape, options);
+                    var order = new RoundOrder(Simd.Best, scratch, pq + (nint)bh * tq * hs, pk + (nint)bh * tk * hs, pr, round, shape, options);
                     float* row = scratch.Scores.Get(order.TileWidth);
                     for (int m = 0; m < order.Chunks; m++)
                     {

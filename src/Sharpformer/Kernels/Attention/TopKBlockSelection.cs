@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Sharpformer.Kernels;
 
 /// <summary>How a (query tile, key tile) pair is scored when choosing tiles.</summary>
@@ -34,7 +36,13 @@ public static class TopKBlockSelection
     public static void Build(BlockSparsePattern pattern, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<int> keyLengths,
         in AttentionShape shape, int tileSize, int topBlocks, int localBlocks,
         TopKEstimate estimate = TopKEstimate.MeanKey, ReadOnlySpan<float> pastQueries = default)
+        => Build(Simd.Best, pattern, q, k, keyLengths, shape, tileSize, topBlocks, localBlocks, estimate, pastQueries);
+
+    /// <summary>The same with the upper bounds computed at vector width <paramref name="width"/>, which must be accelerated here.</summary>
+    internal static void Build(SimdWidth width, BlockSparsePattern pattern, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<int> keyLengths,
+        in AttentionShape shape, int tileSize, int topBlocks, int localBlocks, TopKEstimate estimate, ReadOnlySpan<float> pastQueries)
     {
+        Simd.Require(width);
         ArgumentNullException.ThrowIfNull(pattern);
         shape.Validate(keyLengths);
         shape.RequireQuery(q.Length, nameof(q));
@@ -113,8 +121,8 @@ public static class TopKBlockSelection
                     else
                         for (int t = 0; t <= lastCandidate; t++)
                             estimates[t] = pattern.IsMarked(t) ? 0f : t == cutTile
-                                ? UpperBound(queries, s1 - s0, hs, cutMin.AsSpan(0, hs), cutMax.AsSpan(0, hs))
-                                : UpperBound(queries, s1 - s0, hs, keyMins.AsSpan(t * hs, hs), keyMaxs.AsSpan(t * hs, hs));
+                                ? UpperBound(width, queries, s1 - s0, hs, cutMin.AsSpan(0, hs), cutMax.AsSpan(0, hs))
+                                : UpperBound(width, queries, s1 - s0, hs, keyMins.AsSpan(t * hs, hs), keyMaxs.AsSpan(t * hs, hs));
                     for (int n = 0; n < topBlocks; n++)
                     {
                         int best = -1;
@@ -162,16 +170,39 @@ public static class TopKBlockSelection
 
     /// <summary>maxᵢ Σ_c max(q_ic·min_c, q_ic·max_c) over the rows of <paramref name="queries"/>: no score of the pair exceeds it.</summary>
     public static float UpperBound(ReadOnlySpan<float> queries, int rows, int hs, ReadOnlySpan<float> min, ReadOnlySpan<float> max)
+        => UpperBound(Simd.Best, queries, rows, hs, min, max);
+
+    /// <summary>The same at vector width <paramref name="width"/>; queries (rows, hs), min and max (hs).</summary>
+    internal static unsafe float UpperBound(SimdWidth width, ReadOnlySpan<float> queries, int rows, int hs, ReadOnlySpan<float> min, ReadOnlySpan<float> max)
+    {
+        if (queries.Length < rows * hs || min.Length < hs || max.Length < hs)
+            throw new ArgumentException($"UpperBound needs queries of {rows}·{hs} and min, max of {hs} floats, got {queries.Length}, {min.Length}, {max.Length}.", nameof(queries));
+        fixed (float* pq = queries, pmin = min, pmax = max)
+            return width switch
+            {
+                SimdWidth.V512 => UpperBound<AttentionWidth512, Vector512<float>>(pq, rows, hs, pmin, pmax),
+                SimdWidth.V256 => UpperBound<AttentionWidth256, Vector256<float>>(pq, rows, hs, pmin, pmax),
+                SimdWidth.V128 => UpperBound<AttentionWidth128, Vector128<float>>(pq, rows, hs, pmin, pmax),
+                _ => UpperBound<AttentionWidthScalar, float>(pq, rows, hs, pmin, pmax),
+            };
+    }
+
+    private static unsafe float UpperBound<TW, TV>(float* queries, int rows, int hs, float* min, float* max)
+        where TW : struct, IAttentionWidth<TV> where TV : struct
     {
         float best = float.NegativeInfinity;
         for (int r = 0; r < rows; r++)
         {
-            float bound = 0f;
-            for (int c = 0; c < hs; c++)
+            float* q = queries + (nint)r * hs;
+            var acc = TW.Splat(0f);
+            int c = 0;
+            for (; c + TW.Lanes <= hs; c += TW.Lanes)
             {
-                float qc = queries[r * hs + c];
-                bound += MathF.Max(qc * min[c], qc * max[c]);
+                var qc = TW.Load(q + c);
+                acc = TW.Add(acc, TW.Max(TW.Multiply(qc, TW.Load(min + c)), TW.Multiply(qc, TW.Load(max + c))));
             }
+            float bound = TW.Sum(acc);
+            for (; c < hs; c++) bound += MathF.Max(q[c] * min[c], q[c] * max[c]);
             best = MathF.Max(best, bound);
         }
         return best;

@@ -29,6 +29,25 @@ public static class AttentionTestCases
         { 2, 4, 300, 300, 8, true, [300, 260] },  // … over two blocks of keys
     };
 
+    /// <summary>Every vector width this machine runs in hardware (with the runtime knobs, fewer), Scalar last.</summary>
+    public static TheoryData<SimdWidth> Widths => new(Simd.Accelerated);
+
+    /// <summary><see cref="Shapes"/> at every accelerated width.</summary>
+    public static TheoryData<SimdWidth, int, int, int, int, int, bool, int[]> ShapesAtEveryWidth
+    {
+        get
+        {
+            var data = new TheoryData<SimdWidth, int, int, int, int, int, bool, int[]>();
+            foreach (var width in Simd.Accelerated)
+                foreach (var row in Shapes)
+                {
+                    var (b, nh, tq, tk, hs, causal, keyLengths) = row.Data;
+                    data.Add(width, b, nh, tq, tk, hs, causal, keyLengths);
+                }
+            return data;
+        }
+    }
+
     public static AttentionShape Shape(int batch, int heads, int tq, int tk, int hs, bool causal)
         => AttentionShape.Create(batch, heads, tq, tk, hs, causal);
 
@@ -49,9 +68,11 @@ public static class AttentionTestCases
 
     /// <summary>
     /// Asserts max|actual − expected| ≤ tolerance · max|expected| (relative to the tensor's largest element, since
-    /// fp32 cannot give a per-element relative error for entries near zero), and that nothing is NaN.
+    /// fp32 cannot give a per-element relative error for entries near zero), plus <paramref name="absolute"/> for
+    /// tensors that are zero in exact arithmetic, and that nothing is NaN.
     /// </summary>
-    public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string name, double tolerance = 1e-5)
+    public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string name, double tolerance = 1e-5,
+        double absolute = 0)
     {
         Assert.Equal(expected.Length, actual.Length);
         double maxRef = 0, maxErr = 0;
@@ -63,7 +84,7 @@ public static class AttentionTestCases
             double err = Math.Abs(actual[i] - (double)expected[i]);
             if (err > maxErr) { maxErr = err; worst = i; }
         }
-        Assert.True(maxErr <= tolerance * Math.Max(maxRef, 1e-30) || maxErr == 0,
+        Assert.True(maxErr <= tolerance * Math.Max(maxRef, 1e-30) + absolute || maxErr == 0,
             $"{name}: max error {maxErr:G3} at {worst} (expected {(worst >= 0 ? expected[worst] : 0)}, got {(worst >= 0 ? actual[worst] : 0)}), scale {maxRef:G3}");
     }
 }
