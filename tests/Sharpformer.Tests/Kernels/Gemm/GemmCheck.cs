@@ -65,12 +65,8 @@ internal static class GemmCheck
     /// <summary>Forces one kernel path until disposed.</summary>
     public static IDisposable ForcePath(GemmPath path) => new Restore(() => GemmDriver.ForcedPath = GemmPath.Auto, () => GemmDriver.ForcedPath = path);
 
-    /// <summary>Sets the kernel thread count until disposed.</summary>
-    public static IDisposable Threads(int threads)
-    {
-        int saved = Parallelism.ThreadCount;
-        return new Restore(() => Parallelism.ThreadCount = saved, () => Parallelism.ThreadCount = threads);
-    }
+    /// <summary>Sets the kernel thread count of the calling flow until disposed.</summary>
+    public static IDisposable Threads(int threads) => Parallelism.UseThreads(threads);
 
     private sealed class Restore : IDisposable
     {
