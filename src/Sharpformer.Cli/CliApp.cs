@@ -38,9 +38,10 @@ public static class CliApp
         }
         try
         {
-            if (parsed.GetValue(Threads) is int threads)
-                Sharpformer.Kernels.Parallelism.ThreadCount = threads;
-            return parsed.Invoke(config);
+            // A scope rather than the process default: the command runs in it (tasks it starts included),
+            // and an in-process caller (the tests) keeps its own count for its other work.
+            if (parsed.GetValue(Threads) is not int threads) return parsed.Invoke(config);
+            using (Sharpformer.Kernels.Parallelism.UseThreads(threads)) return parsed.Invoke(config);
         }
         catch (Exception ex) when (IsBadInput(ex) && !verbose)
         {

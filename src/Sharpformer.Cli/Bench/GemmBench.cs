@@ -79,38 +79,30 @@ internal static class GemmBench
 
         report.Note($"path: {Gemm.Path}");
         double minSeconds = quick ? 0.05 : 0.2;
-        int saved = Parallelism.ThreadCount;
-        try
+        Shape[] shapes = quick ? MainShapes : [.. MainShapes, .. MoreShapes];
+        foreach (var shape in shapes.Where(s => only == null || s.Name.Contains(only, StringComparison.Ordinal)))
         {
-            Shape[] shapes = quick ? MainShapes : [.. MainShapes, .. MoreShapes];
-            foreach (var shape in shapes.Where(s => only == null || s.Name.Contains(only, StringComparison.Ordinal)))
+            var operands = new Operands(shape);
+            foreach (int threads in threadCounts)
             {
-                var operands = new Operands(shape);
-                foreach (int threads in threadCounts)
+                using var scope = Parallelism.UseThreads(threads);
+                if (baseline != null)
                 {
-                    Parallelism.ThreadCount = threads;
-                    if (baseline != null)
-                    {
-                        Compare(report, shape, operands, threads, repeats, minSeconds, baseline);
-                        continue;
-                    }
-                    var (median, best, adjacent) = Measure(shape, operands, threads, repeats, minSeconds);
-                    report.Add("gemm", $"{shape.Name} threads={threads}", median, "GFLOP/s", new Dictionary<string, object>
-                    {
-                        ["fraction_of_peak"] = median / peak[threads],
-                        ["fraction_of_adjacent_peak"] = adjacent,
-                        ["best"] = best,
-                        ["path"] = Gemm.Path.Isa,
-                        ["tile"] = $"{Gemm.Path.MR}x{Gemm.Path.NR}",
-                        ["kc"] = Gemm.Path.KcMax,
-                        ["nc"] = Gemm.Path.NcMax,
-                    });
+                    Compare(report, shape, operands, threads, repeats, minSeconds, baseline);
+                    continue;
                 }
+                var (median, best, adjacent) = Measure(shape, operands, threads, repeats, minSeconds);
+                report.Add("gemm", $"{shape.Name} threads={threads}", median, "GFLOP/s", new Dictionary<string, object>
+                {
+                    ["fraction_of_peak"] = median / peak[threads],
+                    ["fraction_of_adjacent_peak"] = adjacent,
+                    ["best"] = best,
+                    ["path"] = Gemm.Path.Isa,
+                    ["tile"] = $"{Gemm.Path.MR}x{Gemm.Path.NR}",
+                    ["kc"] = Gemm.Path.KcMax,
+                    ["nc"] = Gemm.Path.NcMax,
+                });
             }
-        }
-        finally
-        {
-            Parallelism.ThreadCount = saved;
         }
         if (baseline != null)
         {

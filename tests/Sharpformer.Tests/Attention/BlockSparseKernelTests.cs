@@ -94,10 +94,7 @@ public class BlockSparseKernelTests
         TopKBlockSelection.Build(topk, q, k, keyLengths, shape, 64, topBlocks: 2, localBlocks: 1);
         float[][] RunWith(int threads, BlockSparsePattern pattern)
         {
-            int saved = Parallelism.ThreadCount;
-            Parallelism.ThreadCount = threads;
-            try { return Run(shape, pattern, keyLengths, q, k, v, dO); }
-            finally { Parallelism.ThreadCount = saved; }
+            using (Parallelism.UseThreads(threads)) return Run(shape, pattern, keyLengths, q, k, v, dO);
         }
         foreach (var pattern in new[] { window, topk })
         {

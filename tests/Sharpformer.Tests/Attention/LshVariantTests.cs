@@ -143,9 +143,7 @@ public class LshVariantTests
         int[] lengths = [290];
         float[][] Run(int threads)
         {
-            int saved = Parallelism.ThreadCount;
-            Parallelism.ThreadCount = threads;
-            try
+            using (Parallelism.UseThreads(threads))
             {
                 var (o, lse) = (new float[q.Length], new float[shape.RowCount]);
                 LshAttention.Forward(q, k, v, lengths, shape, options, rotations, o, lse);
@@ -153,7 +151,6 @@ public class LshVariantTests
                 LshAttention.Backward(q, k, v, o, lse, dO, lengths, shape, options, rotations, dQ, dK, dV);
                 return [o, lse, dQ, dK, dV];
             }
-            finally { Parallelism.ThreadCount = saved; }
         }
         var one = Run(1);
         var two = Run(2);

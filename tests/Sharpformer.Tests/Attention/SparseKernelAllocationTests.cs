@@ -30,16 +30,13 @@ public class SparseKernelAllocationTests
             LshAttention.Forward(q, k, v, lengths, shape, options, rotations, o, lse);
             LshAttention.Backward(q, k, v, o, lse, dO, lengths, shape, options, rotations, dQ, dK, dV);
         }
-        int saved = Parallelism.ThreadCount;
-        Parallelism.ThreadCount = 1; // one thread runs the loops inline, so only the kernels themselves are measured
-        try
+        using (Parallelism.UseThreads(1)) // one thread runs the loops inline, so only the kernels themselves are measured
         {
             for (int i = 0; i < 3; i++) All();
             long before = GC.GetAllocatedBytesForCurrentThread();
             All();
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        finally { Parallelism.ThreadCount = saved; }
     }
 
     [Fact]

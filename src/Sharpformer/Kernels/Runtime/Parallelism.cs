@@ -5,24 +5,60 @@ namespace Sharpformer.Kernels;
 
 /// <summary>
 /// The one place that decides how many threads kernels use. Every parallel loop in the library goes
-/// through <see cref="For"/>, so <c>--threads</c> (or <see cref="ThreadCount"/>) governs all of them.
+/// through <see cref="For"/>, so the thread count governs all of them. The count in effect is the
+/// innermost <see cref="UseThreads"/> scope of the calling flow (it follows <c>await</c>s and tasks
+/// started inside it), else the process default (<see cref="ThreadCount"/>'s setter; all cores unless
+/// set). A kernel reads it once, on the calling thread, when it dispatches, so two callers on two
+/// threads can each run with their own count at the same time.
 /// Loops run on persistent workers (<see cref="WorkerPool"/>), so a dispatch costs about a microsecond
-/// rather than a thread start; small loops still run inline on the calling thread.
+/// rather than a thread start; small loops still run inline on the calling thread. The workers serve
+/// one loop at a time: a loop started while another runs goes inline on its caller's thread, so the
+/// count is an upper bound, and results never depend on it beyond what each kernel documents.
+/// Part of the runtime context described in <see cref="KernelRuntime"/>.
 /// </summary>
 public static class Parallelism
 {
-    private static int _threadCount = Environment.ProcessorCount;
+    private static int _defaultThreads = Environment.ProcessorCount;
 
-    /// <summary>Threads used by kernels; defaults to all cores.</summary>
+    // The count of the innermost scope of this flow; 0 where none is open.
+    private static readonly AsyncLocal<int> ScopedThreads = new();
+
+    /// <summary>
+    /// Threads kernels use in the calling flow: the innermost <see cref="UseThreads"/> scope's count, or the
+    /// process default. Setting it changes the process default (what flows without a scope use), as the
+    /// CLI's <c>--threads</c> did; inside a scope the scope's count still applies.
+    /// </summary>
     public static int ThreadCount
     {
-        get => _threadCount;
-        set
-        {
-            if (value < 1) throw new ArgumentException($"Thread count must be at least 1, got {value}.", nameof(value));
-            _threadCount = value;
-        }
+        get => ScopedThreads.Value is int scoped and > 0 ? scoped : Volatile.Read(ref _defaultThreads);
+        set => Volatile.Write(ref _defaultThreads, Checked(value, nameof(value)));
     }
+
+    /// <summary>
+    /// Runs kernels of the calling flow on at most <paramref name="threads"/> threads until the scope is
+    /// disposed (<c>using (Parallelism.UseThreads(2)) { … }</c>); scopes nest, and disposing one restores
+    /// the count that was in effect before it. Other threads and flows are not affected.
+    /// </summary>
+    public static ThreadScope UseThreads(int threads)
+    {
+        Checked(threads, nameof(threads));
+        int previous = ScopedThreads.Value;
+        ScopedThreads.Value = threads;
+        return new ThreadScope(previous);
+    }
+
+    /// <summary>Restores the thread count in effect before <see cref="UseThreads"/> when disposed.</summary>
+    public readonly struct ThreadScope : IDisposable
+    {
+        private readonly int _previous;
+
+        internal ThreadScope(int previous) => _previous = previous;
+
+        public void Dispose() => ScopedThreads.Value = _previous;
+    }
+
+    private static int Checked(int threads, string name) =>
+        threads >= 1 ? threads : throw new ArgumentException($"Thread count must be at least 1, got {threads}.", name);
 
     /// <summary>Below about this many flops a loop stays on the calling thread.</summary>
     public const long MinParallelWork = 200_000;
@@ -36,7 +72,7 @@ public static class Parallelism
     public static void For(int count, Action<int> body, long workPerItem = long.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(body);
-        int threads = ThreadsFor(count, workPerItem, _threadCount);
+        int threads = ThreadsFor(count, workPerItem, ThreadCount);
         if (threads <= 1 || !WorkerPool.TryRun(threads, count, body, null))
             for (int i = 0; i < count; i++) body(i);
     }
@@ -47,7 +83,7 @@ public static class Parallelism
     /// </summary>
     internal static void For(int count, IParallelBody body, long workPerItem, int maxThreads)
     {
-        int threads = ThreadsFor(count, workPerItem, Math.Min(maxThreads, _threadCount));
+        int threads = ThreadsFor(count, workPerItem, Math.Min(maxThreads, ThreadCount));
         if (threads <= 1 || !WorkerPool.TryRun(threads, count, null, body))
             for (int i = 0; i < count; i++) body.Execute(i);
     }
@@ -169,7 +205,8 @@ internal static class WorkerPool
         public Worker(int index)
         {
             var thread = new Thread(Loop) { IsBackground = true, Name = $"sharpformer-kernel-{index + 1}" };
-            thread.Start();
+            // Without the creator's execution context: a worker belongs to no caller's thread scope.
+            thread.UnsafeStart();
         }
 
         public void Start(long generation)

@@ -81,9 +81,7 @@ public class AttentionFlashTests
         int[] keyLengths = [590];
         float[][] Run(int threads)
         {
-            int saved = Parallelism.ThreadCount;
-            Parallelism.ThreadCount = threads;
-            try
+            using (Parallelism.UseThreads(threads))
             {
                 var o = new float[shape.QuerySize];
                 var lse = new float[shape.RowCount];
@@ -92,7 +90,6 @@ public class AttentionFlashTests
                 FlashAttention.Backward(q, k, v, o, lse, dO, keyLengths, shape, dQ, dK, dV);
                 return [o, lse, dQ, dK, dV];
             }
-            finally { Parallelism.ThreadCount = saved; }
         }
         var one = Run(1);
         var two = Run(2);
@@ -114,16 +111,13 @@ public class AttentionFlashTests
             FullAttention.Forward(q, k, v, [70, 50], shape, probs, fullO);
             FullAttention.Backward(q, k, v, probs, dO, [70, 50], shape, dQ, dK, dV);
         }
-        int saved = Parallelism.ThreadCount;
-        Parallelism.ThreadCount = 1; // one thread runs the loops inline, so only the kernels themselves are measured
-        try
+        using (Parallelism.UseThreads(1)) // one thread runs the loops inline, so only the kernels themselves are measured
         {
             for (int i = 0; i < 3; i++) All();
             long before = GC.GetAllocatedBytesForCurrentThread();
             All();
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        finally { Parallelism.ThreadCount = saved; }
     }
 
     [Fact]

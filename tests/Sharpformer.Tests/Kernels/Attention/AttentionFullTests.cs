@@ -62,9 +62,7 @@ public class AttentionFullTests
         int[] keyLengths = [150, 77];
         float[][] Run(int threads)
         {
-            int saved = Parallelism.ThreadCount;
-            Parallelism.ThreadCount = threads;
-            try
+            using (Parallelism.UseThreads(threads))
             {
                 var probs = new float[shape.ScoreSize];
                 var o = new float[shape.QuerySize];
@@ -73,7 +71,6 @@ public class AttentionFullTests
                 FullAttention.Backward(q, k, v, probs, dO, keyLengths, shape, dQ, dK, dV);
                 return [probs, o, dQ, dK, dV];
             }
-            finally { Parallelism.ThreadCount = saved; }
         }
         var one = Run(1);
         var two = Run(2);

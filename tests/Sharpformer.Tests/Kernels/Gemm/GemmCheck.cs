@@ -68,12 +68,8 @@ internal static class GemmCheck
 
     public static float[] Abs(float[] values) => values.Select(Math.Abs).ToArray();
 
-    /// <summary>Sets the kernel thread count until disposed.</summary>
-    public static IDisposable Threads(int threads)
-    {
-        int saved = Parallelism.ThreadCount;
-        return new Restore(() => Parallelism.ThreadCount = saved, () => Parallelism.ThreadCount = threads);
-    }
+    /// <summary>Sets the kernel thread count of the calling flow until disposed.</summary>
+    public static IDisposable Threads(int threads) => Parallelism.UseThreads(threads);
 
     private sealed class Restore : IDisposable
     {
