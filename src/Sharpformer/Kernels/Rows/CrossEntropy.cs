@@ -1,17 +1,26 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Sharpformer.Kernels;
 
 /// <summary>
 /// Softmax and cross-entropy fused over (rows, V) logits, with an ignore index (padding) and label smoothing ε:
 /// the target distribution is q = (1 − ε)·onehot(t) + ε/V, so loss = lse − (1 − ε)·x_t − (ε/V)·Σ_j x_j.
-/// The forward pass keeps only each row's log-sum-exp; the backward pass recomputes p = exp(x − lse).
+/// The forward pass keeps only each row's log-sum-exp; the backward pass recomputes p = exp(x − lse) and
+/// accumulates into dLogits in the same pass. The exponentials run at the width passed (the public entry
+/// points pass <see cref="Simd.Best"/>); max and sum are TensorPrimitives', which picks its own width.
 /// </summary>
 public static class CrossEntropy
 {
     // logits: (rows, v); targets, losses, lse: (rows). Ignored rows get loss 0. Returns the number of counted rows.
     public static int Forward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, Span<float> lse,
-        int rows, int v, int ignoreIndex, float smoothing)
+        int rows, int v, int ignoreIndex, float smoothing) =>
+        Forward(logits, targets, losses, lse, rows, v, ignoreIndex, smoothing, Simd.Best);
+
+    internal static int Forward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, Span<float> lse,
+        int rows, int v, int ignoreIndex, float smoothing, SimdWidth width)
     {
         int counted = 0;
         for (int r = 0; r < rows; r++)
@@ -20,9 +29,8 @@ public static class CrossEntropy
             if (t == ignoreIndex) { losses[r] = 0; lse[r] = 0; continue; }
             if ((uint)t >= (uint)v) throw new ArgumentException($"cross_entropy: target {t} at row {r} is outside the vocabulary of {v}.");
             var row = logits.Slice(r * v, v);
-            var exps = Scratch(v);
             float max = TensorPrimitives.Max(row);
-            float logSumExp = max + MathF.Log(FastExp.ExpShifted(row, max, exps));
+            float logSumExp = max + MathF.Log(FastExp.SumExpShifted(row, max, width));
             float loss = logSumExp - (1 - smoothing) * row[t];
             if (smoothing != 0) loss -= smoothing / v * TensorPrimitives.Sum(row);
             losses[r] = loss;
@@ -34,33 +42,82 @@ public static class CrossEntropy
 
     /// <summary>Accumulates dLogits += scale · (softmax(x) − q) for every counted row.</summary>
     public static void Backward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> lse, Span<float> dLogits,
-        int rows, int v, int ignoreIndex, float smoothing, float scale)
+        int rows, int v, int ignoreIndex, float smoothing, float scale) =>
+        Backward(logits, targets, lse, dLogits, rows, v, ignoreIndex, smoothing, scale, Simd.Best);
+
+    internal static void Backward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> lse, Span<float> dLogits,
+        int rows, int v, int ignoreIndex, float smoothing, float scale, SimdWidth width)
     {
+        Simd.Require(width);
         float uniform = smoothing / v;
+        float bias = -scale * uniform;
         for (int r = 0; r < rows; r++)
         {
             int t = targets[r];
             if (t == ignoreIndex) continue;
+            if ((uint)t >= (uint)v) throw new ArgumentException($"cross_entropy: target {t} at row {r} is outside the vocabulary of {v}.");
             var row = logits.Slice(r * v, v);
             var drow = dLogits.Slice(r * v, v);
-            var p = Scratch(v);
-            FastExp.ExpShifted(row, lse[r], p);                  // p = softmax(row)
-            TensorPrimitives.MultiplyAdd(p, scale, drow, drow);
-            if (uniform != 0) TensorPrimitives.Add(drow, -scale * uniform, drow);
+            float shift = lse[r];
+            ref float x = ref MemoryMarshal.GetReference(row);
+            ref float d = ref MemoryMarshal.GetReference(drow);
+            // d += scale·p − scale·ε/V with p = softmax(row) = e^(x − lse)
+            int j = width switch
+            {
+                SimdWidth.V512 => Backward512(ref x, ref d, v, shift, scale, bias),
+                SimdWidth.V256 => Backward256(ref x, ref d, v, shift, scale, bias),
+                SimdWidth.V128 => Backward128(ref x, ref d, v, shift, scale, bias),
+                _ => 0,
+            };
+            for (; j < v; j++)
+            {
+                float p = Exp2.Of((Unsafe.Add(ref x, j) - shift) * Exp2.Log2E);
+                Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) + p * scale + bias;
+            }
             drow[t] -= scale * (1 - smoothing);
         }
     }
 
-    [ThreadStatic] private static float[]? t_scratch;
-
-    /// <summary>A per-thread row buffer, so the kernels allocate nothing after the first call.</summary>
-    private static Span<float> Scratch(int v)
+    private static int Backward512(ref float x, ref float d, int n, float shift, float scale, float bias)
     {
-        if (t_scratch == null || t_scratch.Length < v) t_scratch = new float[v];
-        return t_scratch.AsSpan(0, v);
+        int j = 0;
+        var s = Vector512.Create(shift); var log2e = Vector512.Create(Exp2.Log2E);
+        var k = Vector512.Create(scale); var b = Vector512.Create(bias);
+        for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count)
+        {
+            var p = Exp2.Of((Vector512.LoadUnsafe(ref x, (nuint)j) - s) * log2e);
+            (Vector512.LoadUnsafe(ref d, (nuint)j) + p * k + b).StoreUnsafe(ref d, (nuint)j);
+        }
+        return j;
     }
 
-    /// <summary>Double-precision oracle: the mean loss over counted rows.</summary>
+    private static int Backward256(ref float x, ref float d, int n, float shift, float scale, float bias)
+    {
+        int j = 0;
+        var s = Vector256.Create(shift); var log2e = Vector256.Create(Exp2.Log2E);
+        var k = Vector256.Create(scale); var b = Vector256.Create(bias);
+        for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count)
+        {
+            var p = Exp2.Of((Vector256.LoadUnsafe(ref x, (nuint)j) - s) * log2e);
+            (Vector256.LoadUnsafe(ref d, (nuint)j) + p * k + b).StoreUnsafe(ref d, (nuint)j);
+        }
+        return j;
+    }
+
+    private static int Backward128(ref float x, ref float d, int n, float shift, float scale, float bias)
+    {
+        int j = 0;
+        var s = Vector128.Create(shift); var log2e = Vector128.Create(Exp2.Log2E);
+        var k = Vector128.Create(scale); var b = Vector128.Create(bias);
+        for (; j <= n - Vector128<float>.Count; j += Vector128<float>.Count)
+        {
+            var p = Exp2.Of((Vector128.LoadUnsafe(ref x, (nuint)j) - s) * log2e);
+            (Vector128.LoadUnsafe(ref d, (nuint)j) + p * k + b).StoreUnsafe(ref d, (nuint)j);
+        }
+        return j;
+    }
+
+    /// <summary>Double-precision oracles: per-row losses, their mean over counted rows, and the gradient.</summary>
     public static class Reference
     {
         public static double MeanLoss(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int v, int ignoreIndex, float smoothing)
@@ -70,19 +127,47 @@ public static class CrossEntropy
             for (int r = 0; r < rows; r++)
             {
                 if (targets[r] == ignoreIndex) continue;
-                double max = double.NegativeInfinity;
-                for (int j = 0; j < v; j++) max = Math.Max(max, logits[r * v + j]);
-                double s = 0;
-                for (int j = 0; j < v; j++) s += Math.Exp(logits[r * v + j] - max);
-                double lse = max + Math.Log(s);
-                for (int j = 0; j < v; j++)
-                {
-                    double q = smoothing / v + (j == targets[r] ? 1 - smoothing : 0);
-                    total -= q * (logits[r * v + j] - lse);
-                }
+                total += RowLoss(logits.Slice(r * v, v), targets[r], smoothing);
                 counted++;
             }
             return counted == 0 ? 0 : total / counted;
+        }
+
+        /// <summary>−Σ_j q_j·log softmax(x)_j for one row.</summary>
+        public static double RowLoss(ReadOnlySpan<float> row, int target, float smoothing)
+        {
+            double lse = LogSumExp(row), loss = 0;
+            for (int j = 0; j < row.Length; j++)
+            {
+                double q = (double)smoothing / row.Length + (j == target ? 1 - (double)smoothing : 0);
+                loss -= q * (row[j] - lse);
+            }
+            return loss;
+        }
+
+        public static double LogSumExp(ReadOnlySpan<float> row)
+        {
+            double max = double.NegativeInfinity, s = 0;
+            foreach (float x in row) max = Math.Max(max, x);
+            foreach (float x in row) s += Math.Exp(x - max);
+            return max + Math.Log(s);
+        }
+
+        /// <summary>dLogits += scale · (softmax(x) − q) for every counted row.</summary>
+        public static void Backward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> dLogits,
+            int rows, int v, int ignoreIndex, float smoothing, float scale)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                if (targets[r] == ignoreIndex) continue;
+                var row = logits.Slice(r * v, v);
+                double lse = LogSumExp(row);
+                for (int j = 0; j < v; j++)
+                {
+                    double q = (double)smoothing / v + (j == targets[r] ? 1 - (double)smoothing : 0);
+                    dLogits[r * v + j] = (float)(dLogits[r * v + j] + scale * (Math.Exp(row[j] - lse) - q));
+                }
+            }
         }
     }
 }

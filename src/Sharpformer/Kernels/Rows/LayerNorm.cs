@@ -5,6 +5,8 @@ namespace Sharpformer.Kernels;
 /// <summary>
 /// Layer normalisation over the last dimension: y = (x − mean)/√(var + eps) · γ + β.
 /// The forward pass saves each row's mean and reciprocal standard deviation for the backward pass.
+/// Every pass over a row is a TensorPrimitives call, which picks the widest accelerated width itself, so
+/// there is no per-width path here.
 /// </summary>
 public static class LayerNorm
 {
@@ -75,6 +77,47 @@ public static class LayerNorm
                 double s = 1 / Math.Sqrt(v / c + eps);
                 for (int j = 0; j < c; j++)
                     y[r * c + j] = (float)((x[r * c + j] - m) * s * gamma[j] + (beta.IsEmpty ? 0 : beta[j]));
+            }
+        }
+
+        /// <summary>
+        /// dX += (or =) the gradient through the normalisation, dGamma += Σ_rows dy ⊙ x̂, dBeta += Σ_rows dy
+        /// (dBeta may be empty), with the mean and 1/σ recomputed in double from x.
+        /// </summary>
+        public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> dY, Span<float> dX,
+            Span<float> dGamma, Span<float> dBeta, int rows, int c, float eps, bool accumulate = true)
+        {
+            var xhat = new double[c];
+            var dxhat = new double[c];
+            var dg = new double[c];
+            var db = new double[c];
+            for (int j = 0; j < c; j++) { dg[j] = dGamma[j]; db[j] = dBeta.IsEmpty ? 0 : dBeta[j]; }
+            for (int r = 0; r < rows; r++)
+            {
+                double m = 0, v = 0;
+                for (int j = 0; j < c; j++) m += x[r * c + j];
+                m /= c;
+                for (int j = 0; j < c; j++) v += (x[r * c + j] - m) * (x[r * c + j] - m);
+                double s = 1 / Math.Sqrt(v / c + eps), meanDxhat = 0, meanDxhatXhat = 0;
+                for (int j = 0; j < c; j++)
+                {
+                    xhat[j] = (x[r * c + j] - m) * s;
+                    dxhat[j] = (double)dY[r * c + j] * gamma[j];
+                    meanDxhat += dxhat[j] / c;
+                    meanDxhatXhat += dxhat[j] * xhat[j] / c;
+                    dg[j] += dY[r * c + j] * xhat[j];
+                    db[j] += dY[r * c + j];
+                }
+                for (int j = 0; j < c; j++)
+                {
+                    double dx = s * (dxhat[j] - meanDxhat - xhat[j] * meanDxhatXhat);
+                    dX[r * c + j] = (float)((accumulate ? dX[r * c + j] : 0) + dx);
+                }
+            }
+            for (int j = 0; j < c; j++)
+            {
+                dGamma[j] = (float)dg[j];
+                if (!dBeta.IsEmpty) dBeta[j] = (float)db[j];
             }
         }
     }

@@ -1,7 +1,7 @@
 using Sharpformer.Kernels;
 using Sharpformer.Tensors;
 
-namespace Sharpformer.Tests.Kernels;
+namespace Sharpformer.Tests.Kernels.Rows;
 
 /// <summary>Fast row kernels against their plain double-precision references on odd sizes.</summary>
 public class RowKernelTests
