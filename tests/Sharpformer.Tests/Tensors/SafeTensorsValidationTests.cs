@@ -167,6 +167,31 @@ public sealed class SafeTensorsValidationTests : IDisposable
         Assert.Equal(tail, SafeTensors.LoadTensor(path, "tail").Span.ToArray());
     }
 
+    /// <summary>
+    /// The whole 2.5 GiB file through <see cref="SafeTensors.Load"/>: a tensor over 1 GiB read in chunks, one past 2³¹.
+    /// Allocates 2.5 GiB, so it runs only with SHARPFORMER_LARGE_TESTS=1.
+    /// </summary>
+    [Fact]
+    public void FilesOverTwoGibibytesLoadWhole()
+    {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable("SHARPFORMER_LARGE_TESTS") == "1", "allocates 2.5 GiB; set SHARPFORMER_LARGE_TESTS=1 to run it");
+        long bigBytes = 5L << 29;
+        var header = $"{{\"big\":{{\"dtype\":\"F32\",\"shape\":[{bigBytes / 4}],\"data_offsets\":[0,{bigBytes}]}}," +
+                     $"\"tail\":{{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[{bigBytes},{bigBytes + 8}]}}}}";
+        var path = WriteRaw(header, 0);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            long dataStart = stream.Length;
+            stream.SetLength(dataStart + bigBytes + 8);
+            stream.Position = dataStart + bigBytes - 4;
+            stream.Write(MemoryMarshal.AsBytes(new float[] { 9f, 1f, 2f }.AsSpan()));
+        }
+        var (tensors, _) = SafeTensors.Load(path);
+        Assert.Equal(9f, tensors["big"].Span[^1]);
+        Assert.Equal(0f, tensors["big"].Span[(1 << 28) + 5]);
+        Assert.Equal([1f, 2f], tensors["tail"].Span.ToArray());
+    }
+
     [Fact]
     public void AFileLargerThanTheMachineIsRefusedWithTheEstimate()
     {
