@@ -8,7 +8,7 @@ internal static class CorpusTokens
     public static string ReadText(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"--data {path}: file not found.", path);
-        var text = File.ReadAllText(path);
+        var text = Sharpformer.Data.TextFiles.ReadAllText(path, "--data");
         if (text.Length == 0) throw new InvalidDataException($"--data {path}: the file is empty.");
         return text;
     }

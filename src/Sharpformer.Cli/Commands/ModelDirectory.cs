@@ -1,3 +1,4 @@
+using Sharpformer.Models;
 using Sharpformer.Training;
 
 namespace Sharpformer.Cli.Commands;
@@ -5,7 +6,18 @@ namespace Sharpformer.Cli.Commands;
 /// <summary>Resolves `--model DIR`: a checkpoint folder, or a training output folder holding best/ and last/.</summary>
 internal static class ModelDirectory
 {
+    /// <summary>
+    /// The checkpoint folder, checked before any model is built (<see cref="ModelPreflight"/>): config.json within the
+    /// stated limits, agreeing with the weights file's header, and small enough for this machine's memory.
+    /// </summary>
     public static string Resolve(string dir)
+    {
+        var checkpoint = Find(dir);
+        ModelPreflight.Check(Path.Combine(checkpoint, Checkpoint.ConfigFile), Path.Combine(checkpoint, Checkpoint.ModelFile));
+        return checkpoint;
+    }
+
+    private static string Find(string dir)
     {
         if (File.Exists(Path.Combine(dir, GptCheckpoint.ConfigFile))) return dir;
         foreach (var sub in new[] { "best", "last" })

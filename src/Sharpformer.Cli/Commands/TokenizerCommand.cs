@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Sharpformer.Data;
 using Sharpformer.Tokenization;
 
 namespace Sharpformer.Cli.Commands;
@@ -26,16 +27,15 @@ internal static class TokenizerCommand
 
     internal static Option<string?> InputOption(string description) => new("--input") { Description = description };
 
-    /// <summary>All of FILE, or of standard input when no file is given, as UTF-8.</summary>
+    /// <summary>All of FILE, or of standard input when no file is given, as strict UTF-8 (invalid bytes are an error naming the offset).</summary>
     internal static string ReadAll(string? path)
     {
         if (path != null)
         {
             if (!File.Exists(path)) throw new FileNotFoundException($"Input file not found: {path}", path);
-            return File.ReadAllText(path, Encoding.UTF8);
+            return TextFiles.ReadAllText(path, "--input");
         }
-        using var reader = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false));
-        return reader.ReadToEnd();
+        return TextFiles.ReadAllText(Console.OpenStandardInput(), "standard input");
     }
 
     private static Command CreateEncode()

@@ -21,7 +21,7 @@ internal static class TranslateCommand
             var (translator, source, target) = TranslatorCheckpoint.Load(dir);
             var path = parse.GetValue(input);
             if (path != null && !File.Exists(path)) throw new FileNotFoundException($"--input {path}: file not found.", path);
-            IReadOnlyList<string> lines = path != null ? File.ReadAllLines(path) : ReadAll(Console.In);
+            IReadOnlyList<string> lines = path != null ? Sharpformer.Data.TextFiles.ReadLines(path).Select(l => l.Line).ToList() : ReadAll(Console.In);
             var options = new BeamSearchOptions(parse.GetValue(beam), parse.GetValue(alpha));
             var outputs = TranslationTrainer.Translate(translator, source, target, lines, options, parse.GetValue(batch));
             foreach (var line in outputs) Console.Out.WriteLine(line);

@@ -6,8 +6,9 @@ namespace Sharpformer.Data;
 /// <summary>
 /// Reads and writes parallel corpora: a UTF-8 TSV file with one <c>source&lt;TAB&gt;target</c> pair a line, or two
 /// line-aligned files. Sentences are trimmed; blank TSV lines are skipped; a line without a tab, a side that is
-/// empty, invalid UTF-8 or aligned files of different lengths throw an <see cref="InvalidDataException"/> naming
-/// the file and line.
+/// empty, invalid UTF-8 (with its byte offset), a UTF-16 byte-order mark, a line over
+/// <see cref="TextFiles.MaxLineLength"/> characters or aligned files of different lengths throw an
+/// <see cref="InvalidDataException"/> naming the file and line.
 /// </summary>
 public static class ParallelCorpus
 {
@@ -83,23 +84,13 @@ public static class ParallelCorpus
             throw new ArgumentException($"Pair {index}: the {side} side contains a tab or line break, which TSV cannot hold.", nameof(text));
     }
 
-    /// <summary>The lines of a strict UTF-8 file (a leading BOM is skipped), numbered from 1.</summary>
+    /// <summary>
+    /// The lines of a strict UTF-8 file (a UTF-8 byte-order mark is skipped; a UTF-16 one, invalid UTF-8 or a line
+    /// over <see cref="TextFiles.MaxLineLength"/> characters is an error naming the file), numbered from 1.
+    /// </summary>
     private static IEnumerable<(string Line, int Number)> ReadLines(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Corpus file not found: {path}", path);
-        using var reader = new StreamReader(path, StrictUtf8, detectEncodingFromByteOrderMarks: true);
-        int number = 0;
-        while (true)
-        {
-            string? line;
-            try { line = reader.ReadLine(); }
-            catch (DecoderFallbackException ex)
-            {
-                throw new InvalidDataException($"{path}:{number + 1}: the file is not valid UTF-8 ({ex.Message}).", ex);
-            }
-            if (line is null) yield break;
-            number++;
-            yield return (line, number);
-        }
+        return TextFiles.ReadLines(path);
     }
 }

@@ -18,19 +18,39 @@ public sealed record GptConfig(
 {
     [JsonIgnore] public int HeadSize => Embedding / Heads;
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the first field that is out of range (the bounds are
+    /// <see cref="ModelLimits"/>'), or stating the memory the model needs when that exceeds the machine's.
+    /// </summary>
     public GptConfig Validated()
     {
         void Require(bool ok, string what) { if (!ok) throw new ArgumentException($"GPT config: {what}."); }
-        Require(Layers >= 1, $"n_layer must be ≥ 1, got {Layers}");
-        Require(Heads >= 1, $"n_head must be ≥ 1, got {Heads}");
-        Require(Embedding >= 1 && Embedding % Heads == 0, $"n_embd ({Embedding}) must be a positive multiple of n_head ({Heads})");
-        Require(BlockSize >= 1, $"block_size must be ≥ 1, got {BlockSize}");
-        Require(VocabSize >= 1, $"vocab_size must be ≥ 1, got {VocabSize}");
+        const string kind = "GPT config";
+        ModelLimits.RequireRange(kind, "n_layer", Layers, 1, ModelLimits.MaxLayers);
+        ModelLimits.RequireRange(kind, "n_head", Heads, 1, ModelLimits.MaxHeads);
+        ModelLimits.RequireRange(kind, "n_embd", Embedding, 1, ModelLimits.MaxEmbedding);
+        Require(Embedding % Heads == 0, $"n_embd ({Embedding}) must be a positive multiple of n_head ({Heads})");
+        ModelLimits.RequireRange(kind, "block_size", BlockSize, 1, ModelLimits.MaxLength);
+        ModelLimits.RequireRange(kind, "vocab_size", VocabSize, 1, ModelLimits.MaxVocabSize);
         Require(Dropout >= 0 && Dropout < 1, $"dropout must be in [0, 1), got {Dropout}");
         Attn.AttentionVariants.Create(Attention);
         ParseActivation(Activation);
+        ModelLimits.RequireTensor(kind, "wte (vocab_size × n_embd)", VocabSize, Embedding);
+        ModelLimits.RequireTensor(kind, "wpe (block_size × n_embd)", BlockSize, Embedding);
+        ModelLimits.RequireTensor(kind, "the MLP (4·n_embd × n_embd)", 4L * Embedding, Embedding);
+        ModelLimits.RequireMemory(kind, ParameterCount(), ModelLimits.BytesPerParameter);
         return this;
+    }
+
+    /// <summary>
+    /// Parameters of the model this config describes, without building it: wte, wpe, n_layer blocks (MLP 4·n_embd
+    /// wide) and ln_f; the output head is tied to wte.
+    /// </summary>
+    public long ParameterCount()
+    {
+        long c = Embedding;
+        return (long)VocabSize * c + (long)BlockSize * c + Layers * ModelLimits.BlockParameters(c, 4 * c, Bias, crossAttention: false)
+            + c + (Bias ? c : 0);
     }
 
     /// <summary>gelu (tanh form, GPT-2), gelu_exact (x·Φ(x), nanoGPT's nn.GELU()) or relu.</summary>
@@ -46,7 +66,10 @@ public sealed record GptConfig(
 
     public static GptConfig FromJson(string json, string source)
     {
-        try { return (JsonSerializer.Deserialize<GptConfig>(json) ?? throw new InvalidDataException($"{source}: empty GPT config.")).Validated(); }
+        GptConfig config;
+        try { config = JsonSerializer.Deserialize<GptConfig>(json) ?? throw new InvalidDataException($"{source}: empty GPT config."); }
         catch (JsonException e) { throw new InvalidDataException($"{source}: malformed GPT config ({e.Message})."); }
+        try { return config.Validated(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
     }
 }

@@ -17,26 +17,48 @@ public sealed record SequenceClassifierConfig(
     [property: JsonPropertyName("bias")] bool Bias = true,
     [property: JsonPropertyName("attention")] string Attention = "full")
 {
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
+    /// <summary>
+    /// Throws an <see cref="ArgumentException"/> naming the first field that is out of range (the bounds are
+    /// <see cref="ModelLimits"/>'), or stating the memory the model needs when that exceeds the machine's.
+    /// </summary>
     public SequenceClassifierConfig Validated()
     {
         void Require(bool ok, string what) { if (!ok) throw new ArgumentException($"Classifier config: {what}."); }
-        Require(Layers >= 1, $"n_layer must be ≥ 1, got {Layers}");
-        Require(Heads >= 1 && Embedding >= 1 && Embedding % Heads == 0, $"n_embd ({Embedding}) must be a positive multiple of n_head ({Heads})");
-        Require(Hidden >= 1, $"ffn_hidden must be ≥ 1, got {Hidden}");
-        Require(MaxLength >= 1, $"max_length must be ≥ 1, got {MaxLength}");
-        Require(VocabSize >= 1, $"vocab_size must be ≥ 1, got {VocabSize}");
-        Require(Classes >= 2, $"n_classes must be ≥ 2, got {Classes}");
+        const string kind = "Classifier config";
+        ModelLimits.RequireRange(kind, "n_layer", Layers, 1, ModelLimits.MaxLayers);
+        ModelLimits.RequireRange(kind, "n_head", Heads, 1, ModelLimits.MaxHeads);
+        ModelLimits.RequireRange(kind, "n_embd", Embedding, 1, ModelLimits.MaxEmbedding);
+        Require(Embedding % Heads == 0, $"n_embd ({Embedding}) must be a positive multiple of n_head ({Heads})");
+        ModelLimits.RequireRange(kind, "ffn_hidden", Hidden, 1, ModelLimits.MaxHidden);
+        ModelLimits.RequireRange(kind, "max_length", MaxLength, 1, ModelLimits.MaxLength);
+        ModelLimits.RequireRange(kind, "vocab_size", VocabSize, 1, ModelLimits.MaxVocabSize);
+        ModelLimits.RequireRange(kind, "n_classes", Classes, 2, ModelLimits.MaxClasses);
         Require(Dropout >= 0 && Dropout < 1, $"dropout must be in [0, 1), got {Dropout}");
         Attn.AttentionVariants.Create(Attention);
+        ModelLimits.RequireTensor(kind, "the token embedding (vocab_size × n_embd)", VocabSize, Embedding);
+        ModelLimits.RequireTensor(kind, "the position embedding (max_length × n_embd)", MaxLength, Embedding);
+        ModelLimits.RequireTensor(kind, "the MLP (ffn_hidden × n_embd)", Hidden, Embedding);
+        ModelLimits.RequireTensor(kind, "the head (n_classes × n_embd)", Classes, Embedding);
+        ModelLimits.RequireMemory(kind, ParameterCount(), ModelLimits.BytesPerParameter);
         return this;
+    }
+
+    /// <summary>Parameters of the model this config describes, without building it (embeddings, blocks, final norm, head).</summary>
+    public long ParameterCount()
+    {
+        long c = Embedding;
+        return (long)VocabSize * c + (long)MaxLength * c + Layers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: false)
+            + c + (Bias ? c : 0) + Classes * c + Classes;
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
 
     public static SequenceClassifierConfig FromJson(string json, string source)
     {
-        try { return (JsonSerializer.Deserialize<SequenceClassifierConfig>(json) ?? throw new InvalidDataException($"{source}: empty classifier config.")).Validated(); }
+        SequenceClassifierConfig config;
+        try { config = JsonSerializer.Deserialize<SequenceClassifierConfig>(json) ?? throw new InvalidDataException($"{source}: empty classifier config."); }
         catch (JsonException e) { throw new InvalidDataException($"{source}: malformed classifier config ({e.Message})."); }
+        try { return config.Validated(); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
     }
 }

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Sharpformer.Tensors;
@@ -9,11 +9,14 @@ namespace Sharpformer.Tensors;
 /// <summary>
 /// The safetensors format: an 8-byte little-endian header length, a JSON header mapping each name to
 /// dtype, shape and [begin, end) byte offsets into the data that follows, then the raw little-endian
-/// data. Only F32 is written; reading checks every offset so a truncated or corrupt file is reported,
-/// never half-loaded.
+/// data. Only F32 is written and read; reading validates the whole header first (<see cref="SafeTensorsHeader"/>:
+/// shapes, offsets with checked 64-bit arithmetic, tensors tiling the data exactly) so a truncated or corrupt file
+/// is reported, never half-loaded, and nothing is allocated for a file that does not add up.
 /// </summary>
 public static class SafeTensors
 {
+    private const int ChunkFloats = 1 << 28; // 1 GiB: a span of bytes is int-indexed
+
     public static void Save(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         var list = tensors.ToList();
@@ -22,6 +25,8 @@ public static class SafeTensors
         long offset = 0;
         foreach (var (name, t) in list)
         {
+            if (name == "__metadata__" || header.ContainsKey(name))
+                throw new ArgumentException($"{path}: tensor name '{name}' is {(name == "__metadata__" ? "reserved for metadata" : "used twice")}.", nameof(tensors));
             long bytes = 4L * t.Size;
             header[name] = new JsonObject
             {
@@ -40,52 +45,81 @@ public static class SafeTensors
             stream.Write(len);
             stream.Write(json);
             for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
-            foreach (var (_, t) in list) stream.Write(MemoryMarshal.AsBytes(t.Span));
+            foreach (var (_, t) in list)
+                for (int at = 0; at < t.Size; at += ChunkFloats)
+                    stream.Write(MemoryMarshal.AsBytes(t.Span.Slice(at, Math.Min(ChunkFloats, t.Size - at))));
         });
     }
 
-    /// <summary>Every tensor of the file by name, plus its metadata.</summary>
-    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path)
+    /// <summary>
+    /// Every tensor of the file by name, plus its metadata. The header is validated in full (see
+    /// <see cref="SafeTensorsHeader"/>) and the total size checked against the machine's memory before anything is
+    /// allocated; a NaN or infinite weight is an error naming the tensor unless <paramref name="allowNonFinite"/>.
+    /// Files of any size are read (offsets are 64-bit); each tensor must fit one array.
+    /// </summary>
+    public static (Dictionary<string, Tensor> Tensors, Dictionary<string, string> Metadata) Load(string path, bool allowNonFinite = false)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: safetensors file not found.", path);
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 8) throw new InvalidDataException($"{path}: truncated safetensors file ({bytes.Length} bytes, expected an 8-byte header length).");
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > (ulong)(bytes.Length - 8))
-            throw new InvalidDataException($"{path}: header length {headerLength} exceeds the file ({bytes.Length} bytes); the file is truncated or not safetensors.");
-        long dataStart = 8 + (long)headerLength;
-        JsonObject header;
-        try { header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLength))?.AsObject() ?? throw new InvalidDataException($"{path}: empty header."); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: header is not valid JSON ({e.Message})."); }
-        var tensors = new Dictionary<string, Tensor>();
-        var metadata = new Dictionary<string, string>();
-        foreach (var (name, node) in header)
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var header = SafeTensorsHeader.Read(path, handle);
+        foreach (var entry in header.Entries) RequireLoadable(header, entry);
+        MemoryBudget.Require(header.Entries.Sum(e => e.Bytes), path, $"{header.Entries.Count} F32 tensors of {header.TotalElements:N0} values in all");
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var entry in header.Entries) tensors[entry.Name] = ReadTensor(header, handle, entry, allowNonFinite);
+        return (tensors, new Dictionary<string, string>(header.Metadata));
+    }
+
+    /// <summary>One tensor of the file, read from its offset (the header is validated in full first).</summary>
+    public static Tensor LoadTensor(string path, string name, bool allowNonFinite = false)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: safetensors file not found.", path);
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        var header = SafeTensorsHeader.Read(path, handle);
+        var entry = header.Find(name) ?? throw new ArgumentException($"{path}: no tensor named '{name}'.", nameof(name));
+        RequireLoadable(header, entry);
+        return ReadTensor(header, handle, entry, allowNonFinite);
+    }
+
+    private static void RequireLoadable(SafeTensorsHeader header, SafeTensorsEntry entry)
+    {
+        if (entry.Dtype != "F32")
+            throw new InvalidDataException($"{header.Path}: tensor '{entry.Name}' has dtype {entry.Dtype}; only F32 is supported.");
+        if (entry.Elements > Array.MaxLength)
+            throw new InvalidDataException($"{header.Path}: tensor '{entry.Name}' {ShapeOf.Format(entry.Shape)} has {entry.Elements:N0} values, more than one array holds ({Array.MaxLength:N0}).");
+    }
+
+    /// <summary>Reads the tensor in chunks of at most 1 GiB (a span of bytes is int-indexed).</summary>
+    private static Tensor ReadTensor(SafeTensorsHeader header, Microsoft.Win32.SafeHandles.SafeFileHandle handle, SafeTensorsEntry entry, bool allowNonFinite)
+    {
+        var t = new Tensor(entry.Shape);
+        long offset = header.DataStart + entry.Begin;
+        for (int at = 0; at < t.Size; at += ChunkFloats)
         {
-            if (name == "__metadata__")
-            {
-                foreach (var (k, v) in node!.AsObject()) metadata[k] = v?.GetValue<string>() ?? "";
-                continue;
-            }
-            try
-            {
-                var entry = node!.AsObject();
-                string dtype = entry["dtype"]!.GetValue<string>();
-                if (dtype != "F32") throw new InvalidDataException($"{path}: tensor '{name}' has dtype {dtype}; only F32 is supported.");
-                int[] shape = entry["shape"]!.AsArray().Select(d => d!.GetValue<int>()).ToArray();
-                var offsets = entry["data_offsets"]!.AsArray();
-                long begin = offsets[0]!.GetValue<long>(), end = offsets[1]!.GetValue<long>();
-                int size = ShapeOf.Size(shape);
-                if (end - begin != 4L * size || begin < 0 || dataStart + end > bytes.Length)
-                    throw new InvalidDataException($"{path}: tensor '{name}' {ShapeOf.Format(shape)} has offsets [{begin}, {end}) that do not fit its shape or the file ({bytes.Length} bytes; truncated?).");
-                var t = new Tensor(shape);
-                MemoryMarshal.Cast<byte, float>(bytes.AsSpan((int)(dataStart + begin), 4 * size)).CopyTo(t.Span);
-                tensors[name] = t;
-            }
-            catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or ArgumentException)
-            {
-                throw new InvalidDataException($"{path}: header entry '{name}' is malformed ({e.Message}).");
-            }
+            var floats = t.Span.Slice(at, Math.Min(ChunkFloats, t.Size - at));
+            SafeTensorsHeader.ReadExactly(header.Path, handle, MemoryMarshal.AsBytes(floats), offset);
+            offset += 4L * floats.Length;
         }
-        return (tensors, metadata);
+        if (!allowNonFinite && FirstNonFinite(t.Span) is int bad and >= 0)
+            throw new InvalidDataException($"{header.Path}: tensor '{entry.Name}' {ShapeOf.Format(entry.Shape)} holds {t.Span[bad]} at flat index {bad}; " +
+                "weights must be finite (a diverged run or a corrupt file; load with allowNonFinite to inspect it anyway).");
+        return t;
+    }
+
+    /// <summary>Index of the first NaN or ±∞ in <paramref name="values"/>, or -1.</summary>
+    public static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        // A float is NaN or infinite exactly when all exponent bits are set.
+        const uint exponent = 0x7F80_0000;
+        var bits = MemoryMarshal.Cast<float, uint>(values);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && bits.Length >= Vector<uint>.Count)
+        {
+            var mask = new Vector<uint>(exponent);
+            for (; i <= bits.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+                if (Vector.EqualsAny(new Vector<uint>(bits[i..]) & mask, mask)) break;
+        }
+        for (; i < bits.Length; i++)
+            if ((bits[i] & exponent) == exponent) return i;
+        return -1;
     }
 }

@@ -11,6 +11,12 @@ namespace Sharpformer.Tokenization;
 /// </summary>
 public sealed partial class BpeTokenizer : ITokenizer
 {
+    /// <summary>
+    /// Ids, regular and special, must be below this (2,097,152; the largest vocabularies in use have about 256k):
+    /// a file cannot make the tokenizer allocate tables for billions of ids.
+    /// </summary>
+    public const int MaxVocabSize = 1 << 21;
+
     private readonly byte[][] _tokenBytes;           // id -> bytes (a special token: its UTF-8 text)
     private readonly bool[] _isSpecial;              // id -> is a special token
     private readonly int[] _byteToId = new int[256]; // byte value -> id of its one-byte token
@@ -32,8 +38,15 @@ public sealed partial class BpeTokenizer : ITokenizer
         Name = name;
         _merges = merges;
         _preTokenizer = PreTokenizer.Create(pattern);
+        if (tokens.Count > MaxVocabSize)
+            throw new ArgumentException($"The vocabulary has {tokens.Count} ids; at most {MaxVocabSize} are supported.", nameof(tokens));
         int vocabSize = tokens.Count;
-        foreach (var id in specialTokens.Values) vocabSize = Math.Max(vocabSize, id + 1);
+        foreach (var (text, id) in specialTokens)
+        {
+            if (id < 0 || id >= MaxVocabSize)
+                throw new ArgumentException($"Special token '{text}' has id {id}; ids must be in [0, {MaxVocabSize}).", nameof(specialTokens));
+            vocabSize = Math.Max(vocabSize, id + 1);
+        }
         VocabSize = vocabSize;
         _tokenBytes = new byte[vocabSize][];
         _isSpecial = new bool[vocabSize];

@@ -13,10 +13,14 @@ internal static class BpeTokenizerFiles
         if (name is Gpt2VocabularyFormat.EncoderFile or Gpt2VocabularyFormat.MergesFile)
             return Gpt2VocabularyFormat.Load(Path.GetDirectoryName(Path.GetFullPath(path))!);
 
+        // Only the start is looked at: a JSON file may be one long line, a tiktoken line is bounded.
         string firstLine;
-        using (var reader = new StreamReader(path))
+        using (var reader = new Data.Utf8TextReader(path) { MaxLineLength = TiktokenFormat.MaxLineLength })
+        {
+            while (reader.Peek() is ' ' or '\t') reader.Read();
+            if (reader.Peek() == '{') return TokenizerJsonFormat.Load(path);
             firstLine = reader.ReadLine() ?? throw TokenizerJsonFormat.Bad(path, "the file is empty");
-        if (firstLine.TrimStart().StartsWith('{')) return TokenizerJsonFormat.Load(path);
+        }
         if (TiktokenFormat.LooksLikeTiktoken(firstLine)) return TiktokenFormat.Load(path);
         throw TokenizerJsonFormat.Bad(path, "line 1 is neither the start of a JSON tokenizer nor a tiktoken \"BASE64 RANK\" line");
     }

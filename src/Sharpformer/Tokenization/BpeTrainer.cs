@@ -32,11 +32,14 @@ public sealed class BpeTrainer
 
     public void AddText(ReadOnlySpan<char> text) => _counter.Add(text);
 
-    /// <summary>Reads a UTF-8 file in chunks; memory stays bounded by the distinct words.</summary>
+    /// <summary>
+    /// Reads a strict UTF-8 file in chunks (a UTF-16 byte-order mark or invalid UTF-8 is an error naming the file and
+    /// byte offset); memory stays bounded by the distinct words.
+    /// </summary>
     public void AddFile(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Training corpus not found: {path}", path);
-        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
+        using var reader = new Data.Utf8TextReader(path);
         _counter.Add(reader);
     }
 

@@ -19,6 +19,8 @@ public sealed record BpeTrainerOptions(int VocabSize)
     {
         if (VocabSize < 256 + SpecialTokens.Count)
             throw new ArgumentException($"VocabSize must be at least 256 + {SpecialTokens.Count} special tokens, got {VocabSize}.", nameof(VocabSize));
+        if (VocabSize > BpeTokenizer.MaxVocabSize)
+            throw new ArgumentException($"VocabSize must be at most {BpeTokenizer.MaxVocabSize:N0}, got {VocabSize:N0}.", nameof(VocabSize));
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var special in SpecialTokens)
         {

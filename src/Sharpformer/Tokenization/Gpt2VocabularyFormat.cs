@@ -4,8 +4,9 @@ namespace Sharpformer.Tokenization;
 
 /// <summary>
 /// OpenAI's GPT-2 files: encoder.json (token in the byte alphabet -> id) and vocab.bpe ("#version"
-/// line, then one merge a line: left and right token separated by one space, in rank order). Entries
-/// of encoder.json that are neither a byte nor a merge result, written like "&lt;|endoftext|&gt;", are special tokens.
+/// line, then one merge a line: left and right token separated by one space, in rank order). Every key of
+/// encoder.json is written in the byte alphabet; entries that are neither a byte nor a merge result, written like
+/// "&lt;|endoftext|&gt;", are special tokens, and any other key is an error.
 /// </summary>
 internal static class Gpt2VocabularyFormat
 {
@@ -24,11 +25,9 @@ internal static class Gpt2VocabularyFormat
         var candidates = new List<(string Text, int Id)>();
         foreach (var (token, id) in entries)
         {
-            if (ByteAlphabet.TryDecode(token, out var bytes) && bytes.Length > 0)
-            {
-                if (builder.AddToken(id, bytes) is { } error) throw TokenizerJsonFormat.Bad(encoderPath, $"entry \"{token}\": {error}");
-            }
-            else candidates.Add((token, id));
+            if (!ByteAlphabet.TryDecode(token, out var bytes) || bytes.Length == 0)
+                throw TokenizerJsonFormat.Bad(encoderPath, $"entry \"{Shorten(token)}\" (id {id}) is not written in the GPT-2 byte alphabet (every key, special tokens like <|endoftext|> included, is)");
+            if (builder.AddToken(id, bytes) is { } error) throw TokenizerJsonFormat.Bad(encoderPath, $"entry \"{Shorten(token)}\": {error}");
         }
 
         var results = ReadMerges(mergesPath, builder);
@@ -79,15 +78,14 @@ internal static class Gpt2VocabularyFormat
     private static List<int> ReadMerges(string path, VocabularyBuilder builder)
     {
         var produced = new List<int>();
-        int lineNumber = 0, rank = 0;
-        foreach (var line in File.ReadLines(path))
+        int rank = 0;
+        foreach (var (line, lineNumber) in Data.TextFiles.ReadLines(path))
         {
-            lineNumber++;
             if (lineNumber == 1 && line.StartsWith("#version", StringComparison.Ordinal)) continue;
             if (line.Length == 0) continue;
             var parts = line.Split(' ');
             if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
-                throw TokenizerJsonFormat.Bad(path, $"line {lineNumber} \"{line}\" is not two tokens separated by one space");
+                throw TokenizerJsonFormat.Bad(path, $"line {lineNumber} \"{Shorten(line)}\" is not two tokens separated by one space");
             int left = builder.IdOf(parts[0]) ?? throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: '{parts[0]}' is not in {EncoderFile}");
             int right = builder.IdOf(parts[1]) ?? throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: '{parts[1]}' is not in {EncoderFile}");
             if (builder.AddMerge(left, right, rank++) is { } error) throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: {error}");
@@ -95,4 +93,6 @@ internal static class Gpt2VocabularyFormat
         }
         return produced;
     }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..60] + "…";
 }

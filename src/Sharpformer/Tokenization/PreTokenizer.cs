@@ -36,6 +36,13 @@ public abstract class PreTokenizer
     }
 
     /// <summary>
+    /// Longest a user-supplied pattern may search for one match. A pattern that backtracks catastrophically
+    /// (<c>(a+)+$</c> on a run of a's) then fails with an <see cref="ArgumentException"/> naming it instead of
+    /// running for hours; GPT-2's and GPT-4's patterns have no timeout (they cannot backtrack that way).
+    /// </summary>
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// The pre-tokenizer for <paramref name="pattern"/> ("gpt2", "gpt4" or a regular expression).
     /// GPT-2's pattern gets a hand-written scanner that is tested to split exactly like the regex.
     /// </summary>
@@ -48,7 +55,7 @@ public abstract class PreTokenizer
         Regex regex;
         try
         {
-            regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+            regex = new Regex(pattern, RegexOptions.Compiled | RegexOptions.CultureInvariant, MatchTimeout);
         }
         catch (ArgumentException ex)
         {
@@ -70,10 +77,18 @@ internal sealed class RegexPreTokenizer(Regex regex) : PreTokenizer
     internal override void Split<TSink>(ReadOnlySpan<char> text, ref TSink sink)
     {
         int covered = 0;
-        foreach (var match in regex.EnumerateMatches(text))
+        try
         {
-            if (match.Index > covered) covered = Emit(text, covered, match.Index, ref sink);
-            covered = Emit(text, covered, match.Index + match.Length, ref sink);
+            foreach (var match in regex.EnumerateMatches(text))
+            {
+                if (match.Index > covered) covered = Emit(text, covered, match.Index, ref sink);
+                covered = Emit(text, covered, match.Index + match.Length, ref sink);
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new ArgumentException($"Pre-tokenizer pattern '{Pattern}' searched for one match for more than {regex.MatchTimeout.TotalSeconds:0.###} s " +
+                $"(from character {covered} of a {text.Length}-character text): it backtracks catastrophically; rewrite it without nested quantifiers such as (a+)+.");
         }
         Emit(text, covered, text.Length, ref sink);
     }

@@ -11,13 +11,17 @@ namespace Sharpformer.Tokenization;
 /// </summary>
 internal static class TiktokenFormat
 {
+    /// <summary>Longest line read (a token of about 48 kB in base64, far beyond any real vocabulary's).</summary>
+    public const int MaxLineLength = 1 << 16;
+
+    /// <summary>Longest token written: one whose line stays within <see cref="MaxLineLength"/>.</summary>
+    public const int MaxTokenBytes = (MaxLineLength - 16) / 4 * 3;
+
     public static BpeTokenizer Load(string path, string? pattern = null, IReadOnlyDictionary<string, int>? specialTokens = null)
     {
         var builder = new VocabularyBuilder();
-        int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var (line, lineNumber) in Data.TextFiles.ReadLines(path, MaxLineLength))
         {
-            lineNumber++;
             if (line.Length == 0) continue;
             int space = line.IndexOf(' ');
             if (space <= 0 || !int.TryParse(line.AsSpan(space + 1), System.Globalization.NumberStyles.None, null, out int rank))
@@ -63,7 +67,11 @@ internal static class TiktokenFormat
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), bufferSize: 1 << 16, leaveOpen: true);
         for (int id = 0; id < tokenizer.VocabSize; id++)
             if (!tokenizer.IsSpecial(id) && !tokenizer.TokenBytes(id).IsEmpty)
+            {
+                if (tokenizer.TokenBytes(id).Length > MaxTokenBytes)
+                    throw new ArgumentException($"{path}: token {id} has {tokenizer.TokenBytes(id).Length} bytes; a tiktoken line holds at most {MaxTokenBytes}.", nameof(tokenizer));
                 writer.Write($"{Convert.ToBase64String(tokenizer.TokenBytes(id))} {id}\n");
+            }
     });
 
     private sealed record Layout(string Name, string Pattern, Dictionary<string, int> Specials);

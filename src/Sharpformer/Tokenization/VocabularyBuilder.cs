@@ -21,7 +21,7 @@ internal sealed class VocabularyBuilder
     public string? AddToken(int id, byte[] bytes)
     {
         if (id < 0) return $"id {id} is negative";
-        if (id > 10_000_000) return $"id {id} is implausibly large";
+        if (id >= BpeTokenizer.MaxVocabSize) return $"id {id} is over the limit: ids must be below {BpeTokenizer.MaxVocabSize:N0}";
         while (_tokens.Count <= id) _tokens.Add(null);
         if (_tokens[id] != null) return $"id {id} is used twice";
         var key = ByteAlphabet.Encode(bytes);
@@ -53,6 +53,7 @@ internal sealed class VocabularyBuilder
     {
         if (string.IsNullOrEmpty(text)) return "a special token is empty";
         if (id < 0) return $"id {id} is negative";
+        if (id >= BpeTokenizer.MaxVocabSize) return $"id {id} is over the limit: ids must be below {BpeTokenizer.MaxVocabSize:N0}";
         if (id < _tokens.Count && _tokens[id] != null) return $"id {id} is also a regular token";
         if (_special.ContainsValue(id)) return $"id {id} is used twice";
         if (!_special.TryAdd(text, id)) return $"special token '{text}' appears twice";
@@ -62,19 +63,74 @@ internal sealed class VocabularyBuilder
     /// <summary>
     /// Tiktoken's rule: two adjacent tokens merge whenever their concatenation is a token, lowest rank
     /// first. That is a merge rule for every split of every token into two tokens, ranked by the whole.
+    /// Each split is tested in constant time (polynomial hashes of the token's prefixes give the hash of both
+    /// sides; a hit is confirmed byte by byte), so a token of n bytes costs O(n), not O(n²).
     /// </summary>
     public void AddEverySplitAsMerge()
     {
+        var byHash = new Dictionary<(ulong Hash, int Length), int>();
+        int longest = 0;
+        for (int id = 0; id < _tokens.Count; id++)
+        {
+            if (_tokens[id] is not { } bytes) continue;
+            var key = (Hash(bytes), bytes.Length);
+            if (!byHash.TryAdd(key, id)) byHash[key] = Ambiguous;
+            longest = Math.Max(longest, bytes.Length);
+        }
+        var power = new ulong[longest + 1];
+        var prefix = new ulong[longest + 1];
+        power[0] = 1;
+        for (int i = 1; i <= longest; i++) power[i] = MulMod(power[i - 1], HashBase);
         for (int id = 0; id < _tokens.Count; id++)
         {
             var bytes = _tokens[id];
             if (bytes == null || bytes.Length < 2) continue;
-            var text = ByteAlphabet.Encode(bytes);
-            for (int k = 1; k < text.Length; k++)
-                if (_idOfToken.TryGetValue(text[..k], out int left) && _idOfToken.TryGetValue(text[k..], out int right))
-                    _merges.TryAdd(MergeTable.Key(left, right), new Merge(id, id));
+            int n = bytes.Length;
+            for (int i = 0; i < n; i++) prefix[i + 1] = AddMod(MulMod(prefix[i], HashBase), bytes[i] + 1UL);
+            for (int k = 1; k < n; k++)
+            {
+                int left = Find(byHash, prefix[k], bytes.AsSpan(0, k));
+                if (left < 0) continue;
+                ulong suffix = SubMod(prefix[n], MulMod(prefix[k], power[n - k]));
+                int right = Find(byHash, suffix, bytes.AsSpan(k));
+                if (right >= 0) _merges.TryAdd(MergeTable.Key(left, right), new Merge(id, id));
+            }
         }
     }
+
+    private const ulong HashModulus = (1UL << 61) - 1, HashBase = 0x1F3D_5B79_A5C3_E1UL;
+    private const int Ambiguous = -2;
+
+    /// <summary>The id whose bytes are <paramref name="bytes"/>, or -1.</summary>
+    private int Find(Dictionary<(ulong, int), int> byHash, ulong hash, ReadOnlySpan<byte> bytes)
+    {
+        if (!byHash.TryGetValue((hash, bytes.Length), out int id)) return -1;
+        if (id == Ambiguous) return _idOfToken.TryGetValue(ByteAlphabet.Encode(bytes), out int exact) ? exact : -1;
+        return _tokens[id].AsSpan().SequenceEqual(bytes) ? id : -1;
+    }
+
+    private static ulong Hash(ReadOnlySpan<byte> bytes)
+    {
+        ulong h = 0;
+        foreach (byte b in bytes) h = AddMod(MulMod(h, HashBase), b + 1UL);
+        return h;
+    }
+
+    private static ulong MulMod(ulong a, ulong b)
+    {
+        UInt128 product = (UInt128)a * b;
+        ulong r = (ulong)(product & HashModulus) + (ulong)(product >> 61);
+        if (r >= HashModulus) r -= HashModulus;
+        return r >= HashModulus ? r - HashModulus : r;
+    }
+
+    private static ulong AddMod(ulong a, ulong b)
+    {
+        ulong r = a + b;
+        return r >= HashModulus ? r - HashModulus : r;
+    }
+
+    private static ulong SubMod(ulong a, ulong b) => a >= b ? a - b : a + HashModulus - b;
 
     public BpeTokenizer Build(string name, string pattern) =>
         new(name, _tokens, new MergeTable(_merges), _special, pattern);

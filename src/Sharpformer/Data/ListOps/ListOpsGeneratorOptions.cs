@@ -36,7 +36,7 @@ public sealed record ListOpsGeneratorOptions
     public ListOpsGeneratorOptions Validated()
     {
         void Require(bool ok, string what) { if (!ok) throw new ArgumentException($"ListOps generator: {what}."); }
-        Require(MaxDepth >= 1, $"max depth must be ≥ 1, got {MaxDepth}");
+        Require(MaxDepth is >= 1 and <= ListOpsTree.MaxDepth, $"max depth must be in [1, {ListOpsTree.MaxDepth}], got {MaxDepth}");
         Require(MaxArgs >= 2, $"max args must be ≥ 2, got {MaxArgs}");
         Require(LeafProbability is >= 0 and < 1, $"leaf probability must be in [0, 1), got {LeafProbability}");
         Require(MinLength >= 0 && MaxLength > MinLength + 1, $"need 0 ≤ min length and min length + 1 < max length, got {MinLength} and {MaxLength}");

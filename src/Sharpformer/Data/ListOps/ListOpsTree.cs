@@ -10,6 +10,9 @@ namespace Sharpformer.Data.ListOps;
 /// </summary>
 public abstract class ListOpsTree
 {
+    /// <summary>Deepest nesting of operators read or generated (the LRA task nests at most 10).</summary>
+    public const int MaxDepth = 100;
+
     /// <summary>Tokens without the parentheses: 1 per digit, 2 per operator (its opening token and "]").</summary>
     public abstract int Length { get; }
 
@@ -41,22 +44,23 @@ public abstract class ListOpsTree
         var all = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         var tokens = all.Where(t => t is not ("(" or ")")).ToArray();
         int next = 0;
-        var tree = ParseAt(tokens, ref next);
+        var tree = ParseAt(tokens, ref next, 1);
         if (next != tokens.Length) throw new FormatException($"ListOps: unexpected '{tokens[next]}' after a complete expression (token {next + 1}).");
         if (tokens.Length != all.Length && tree.ToSource() != string.Join(' ', all))
             throw new FormatException("ListOps: the parentheses do not pair the operators and arguments the way the LRA format nests them.");
         return tree;
     }
 
-    private static ListOpsTree ParseAt(string[] tokens, ref int next)
+    private static ListOpsTree ParseAt(string[] tokens, ref int next, int depth)
     {
         if (next == tokens.Length) throw new FormatException("ListOps: the expression ends before every operator is closed by ']'.");
         string token = tokens[next++];
         if (token.Length == 1 && token[0] is >= '0' and <= '9') return new ListOpsValue(token[0] - '0');
         if (!ListOpsOperators.TryParse(token, out var op))
             throw new FormatException($"ListOps: '{token}' (token {next}) is neither a digit nor an operator ([MAX, [MIN, [MED, [SM).");
+        if (depth > MaxDepth) throw new FormatException($"ListOps: {token} (token {next}) nests deeper than {MaxDepth} operators.");
         var arguments = new List<ListOpsTree>();
-        while (next < tokens.Length && tokens[next] != "]") arguments.Add(ParseAt(tokens, ref next));
+        while (next < tokens.Length && tokens[next] != "]") arguments.Add(ParseAt(tokens, ref next, depth + 1));
         if (next == tokens.Length) throw new FormatException($"ListOps: {token} is never closed by ']'.");
         next++;
         if (arguments.Count == 0) throw new FormatException($"ListOps: {token} has no arguments.");

@@ -33,36 +33,28 @@ public static class ListOpsTsv
     });
 
     /// <summary>
-    /// Reads a file written by <see cref="Write"/> or by the LRA generator. Blank lines are skipped; a missing
-    /// header, a line without exactly two columns, a target that is not a digit or an unknown token is an
-    /// <see cref="InvalidDataException"/> naming the file and line.
+    /// Reads a file written by <see cref="Write"/> or by the LRA generator (strict UTF-8, lines of at most
+    /// <see cref="TextFiles.MaxLineLength"/> characters). Blank lines are skipped; a missing header, a line without
+    /// exactly two columns, a target that is not a digit, an unknown token or a source that is not one expression
+    /// of the grammar (<see cref="ListOpsGrammar"/>) is an <see cref="InvalidDataException"/> naming the file and line.
     /// </summary>
     public static List<ListOpsExample> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: ListOps file not found.", path);
         var examples = new List<ListOpsExample>();
-        int number = 0;
-        try
+        int lines = 0;
+        foreach (var (line, number) in TextFiles.ReadLines(path))
         {
-            using var reader = new StreamReader(path, StrictUtf8);
-            string? line;
-            while ((line = reader.ReadLine()) != null)
+            lines = number;
+            if (number == 1)
             {
-                number++;
-                if (number == 1)
-                {
-                    if (line.TrimEnd() != Header) throw new InvalidDataException($"{path}:1: expected the header 'Source<TAB>Target', found '{Shorten(line)}'.");
-                    continue;
-                }
-                if (string.IsNullOrWhiteSpace(line)) continue;
-                examples.Add(ParseLine(path, number, line));
+                if (line.TrimEnd() != Header) throw new InvalidDataException($"{path}:1: expected the header 'Source<TAB>Target', found '{Shorten(line)}'.");
+                continue;
             }
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            examples.Add(ParseLine(path, number, line));
         }
-        catch (DecoderFallbackException)
-        {
-            throw new InvalidDataException($"{path}:{number + 1}: the file is not valid UTF-8.");
-        }
-        if (number == 0) throw new InvalidDataException($"{path}: the file is empty; expected the header 'Source<TAB>Target'.");
+        if (lines == 0) throw new InvalidDataException($"{path}: the file is empty; expected the header 'Source<TAB>Target'.");
         return examples;
     }
 
@@ -75,8 +67,11 @@ public static class ListOpsTsv
         if (source.Length == 0) throw new InvalidDataException($"{path}:{number}: the source is empty.");
         if (target.Length != 1 || target[0] is < '0' or > '9')
             throw new InvalidDataException($"{path}:{number}: the target must be a digit 0–9, found '{Shorten(target)}'.");
-        try { ListOpsVocabulary.Encode(source); }
+        int[] ids;
+        try { ids = ListOpsVocabulary.Encode(source); }
         catch (ArgumentException e) { throw new InvalidDataException($"{path}:{number}: {e.Message}"); }
+        if (ListOpsGrammar.Check(ids) is { } error)
+            throw new InvalidDataException($"{path}:{number}: the source is not a ListOps expression: {error}.");
         return new ListOpsExample(source, target[0] - '0');
     }
 
