@@ -186,7 +186,8 @@ internal unsafe struct AttentionWidth128 : IAttentionWidth<Vector128<float>>
 /// </summary>
 internal unsafe struct AttentionWidthScalar : IAttentionWidth<float>
 {
-    private static readonly float True = BitConverter.Int32BitsToSingle(-1);
+    // A constant the JIT folds (a static readonly field would need a class-initialisation check in the loop).
+    private static float True => BitConverter.Int32BitsToSingle(-1);
 
     public static int Lanes => 1;
     public static int TileRows => 6;
