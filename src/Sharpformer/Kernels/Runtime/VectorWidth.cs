@@ -49,6 +49,9 @@ internal unsafe interface IVectorWidth<TV> where TV : struct
     /// <summary>Sum of the lanes, by halving.</summary>
     static abstract float Sum(TV v);
 
+    /// <summary>Sum of the lanes in the runtime's order (<see cref="Vector512.Sum{T}(Vector512{T})"/> and kin), which need not be <see cref="Sum"/>'s.</summary>
+    static abstract float VectorSum(TV v);
+
     /// <summary>Largest lane.</summary>
     static abstract float MaxAcross(TV v);
 
@@ -103,6 +106,7 @@ internal unsafe partial struct Width512 : IVectorWidth<Vector512<float>>
     public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.MinNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Exp2(Vector512<float> x) => Kernels.Exp2.Of(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector512<float> v) => Width256.Sum(v.GetLower() + v.GetUpper());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float VectorSum(Vector512<float> v) => Vector512.Sum(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(Vector512<float> v) => Width256.MaxAcross(Vector256.MaxNative(v.GetLower(), v.GetUpper()));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -147,6 +151,7 @@ internal unsafe partial struct Width256 : IVectorWidth<Vector256<float>>
     public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.MinNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Exp2(Vector256<float> x) => Kernels.Exp2.Of(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vector256<float> v) => Width128.Sum(v.GetLower() + v.GetUpper());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float VectorSum(Vector256<float> v) => Vector256.Sum(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(Vector256<float> v) => Width128.MaxAcross(Vector128.MaxNative(v.GetLower(), v.GetUpper()));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -201,6 +206,7 @@ internal unsafe partial struct Width128 : IVectorWidth<Vector128<float>>
         v += Vector128.Shuffle(v, Vector128.Create(1, 0, 3, 2));
         return v.ToScalar();
     }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float VectorSum(Vector128<float> v) => Vector128.Sum(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MaxAcross(Vector128<float> v)
     {
@@ -253,6 +259,7 @@ internal unsafe partial struct WidthScalar : IVectorWidth<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Min(float a, float b) => MathF.Min(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Exp2(float x) => Kernels.Exp2.Of(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(float v) => v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float VectorSum(float v) => v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxAcross(float v) => v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Equal(float a, float b) => a == b ? True : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float LessThan(float a, float b) => a < b ? True : 0f;
