@@ -24,19 +24,19 @@ internal static unsafe class AttentionMath
     /// <summary>Largest of row[0..n); −∞ when n = 0. Scores are never NaN, so the cheap native max is exact here.</summary>
     public static float Max(SimdWidth width, float* row, int n) => width switch
     {
-        SimdWidth.V512 => Max<AttentionWidth512, Vector512<float>>(row, n),
-        SimdWidth.V256 => Max<AttentionWidth256, Vector256<float>>(row, n),
-        SimdWidth.V128 => Max<AttentionWidth128, Vector128<float>>(row, n),
-        _ => Max<AttentionWidthScalar, float>(row, n),
+        SimdWidth.V512 => Max<Width512, Vector512<float>>(row, n),
+        SimdWidth.V256 => Max<Width256, Vector256<float>>(row, n),
+        SimdWidth.V128 => Max<Width128, Vector128<float>>(row, n),
+        _ => Max<WidthScalar, float>(row, n),
     };
 
     /// <summary>row[c] = 2^(row[c] − shift) for c in [0, n); returns the sum.</summary>
     public static float Exp2InPlace(SimdWidth width, float* row, int n, float shift) => width switch
     {
-        SimdWidth.V512 => Exp2InPlace<AttentionWidth512, Vector512<float>>(row, n, shift),
-        SimdWidth.V256 => Exp2InPlace<AttentionWidth256, Vector256<float>>(row, n, shift),
-        SimdWidth.V128 => Exp2InPlace<AttentionWidth128, Vector128<float>>(row, n, shift),
-        _ => Exp2InPlace<AttentionWidthScalar, float>(row, n, shift),
+        SimdWidth.V512 => Exp2InPlace<Width512, Vector512<float>>(row, n, shift),
+        SimdWidth.V256 => Exp2InPlace<Width256, Vector256<float>>(row, n, shift),
+        SimdWidth.V128 => Exp2InPlace<Width128, Vector128<float>>(row, n, shift),
+        _ => Exp2InPlace<WidthScalar, float>(row, n, shift),
     };
 
     /// <summary>
@@ -47,10 +47,10 @@ internal static unsafe class AttentionMath
     {
         switch (width)
         {
-            case SimdWidth.V512: UpdateRunningSoftmax<AttentionWidth512, Vector512<float>>(max, newMax, sum, tileSum, rescale, n); break;
-            case SimdWidth.V256: UpdateRunningSoftmax<AttentionWidth256, Vector256<float>>(max, newMax, sum, tileSum, rescale, n); break;
-            case SimdWidth.V128: UpdateRunningSoftmax<AttentionWidth128, Vector128<float>>(max, newMax, sum, tileSum, rescale, n); break;
-            default: UpdateRunningSoftmax<AttentionWidthScalar, float>(max, newMax, sum, tileSum, rescale, n); break;
+            case SimdWidth.V512: UpdateRunningSoftmax<Width512, Vector512<float>>(max, newMax, sum, tileSum, rescale, n); break;
+            case SimdWidth.V256: UpdateRunningSoftmax<Width256, Vector256<float>>(max, newMax, sum, tileSum, rescale, n); break;
+            case SimdWidth.V128: UpdateRunningSoftmax<Width128, Vector128<float>>(max, newMax, sum, tileSum, rescale, n); break;
+            default: UpdateRunningSoftmax<WidthScalar, float>(max, newMax, sum, tileSum, rescale, n); break;
         }
     }
 
@@ -59,10 +59,10 @@ internal static unsafe class AttentionMath
     {
         switch (width)
         {
-            case SimdWidth.V512: Probabilities<AttentionWidth512, Vector512<float>>(row, visible, n, rowLse2); break;
-            case SimdWidth.V256: Probabilities<AttentionWidth256, Vector256<float>>(row, visible, n, rowLse2); break;
-            case SimdWidth.V128: Probabilities<AttentionWidth128, Vector128<float>>(row, visible, n, rowLse2); break;
-            default: Probabilities<AttentionWidthScalar, float>(row, visible, n, rowLse2); break;
+            case SimdWidth.V512: Probabilities<Width512, Vector512<float>>(row, visible, n, rowLse2); break;
+            case SimdWidth.V256: Probabilities<Width256, Vector256<float>>(row, visible, n, rowLse2); break;
+            case SimdWidth.V128: Probabilities<Width128, Vector128<float>>(row, visible, n, rowLse2); break;
+            default: Probabilities<WidthScalar, float>(row, visible, n, rowLse2); break;
         }
     }
 
@@ -71,10 +71,10 @@ internal static unsafe class AttentionMath
     {
         switch (width)
         {
-            case SimdWidth.V512: SoftmaxGradient<AttentionWidth512, Vector512<float>>(p, dP, n, delta, scale); break;
-            case SimdWidth.V256: SoftmaxGradient<AttentionWidth256, Vector256<float>>(p, dP, n, delta, scale); break;
-            case SimdWidth.V128: SoftmaxGradient<AttentionWidth128, Vector128<float>>(p, dP, n, delta, scale); break;
-            default: SoftmaxGradient<AttentionWidthScalar, float>(p, dP, n, delta, scale); break;
+            case SimdWidth.V512: SoftmaxGradient<Width512, Vector512<float>>(p, dP, n, delta, scale); break;
+            case SimdWidth.V256: SoftmaxGradient<Width256, Vector256<float>>(p, dP, n, delta, scale); break;
+            case SimdWidth.V128: SoftmaxGradient<Width128, Vector128<float>>(p, dP, n, delta, scale); break;
+            default: SoftmaxGradient<WidthScalar, float>(p, dP, n, delta, scale); break;
         }
     }
 
@@ -83,10 +83,10 @@ internal static unsafe class AttentionMath
     {
         switch (width)
         {
-            case SimdWidth.V512: AddScaled<AttentionWidth512, Vector512<float>>(dst, src, n, a); break;
-            case SimdWidth.V256: AddScaled<AttentionWidth256, Vector256<float>>(dst, src, n, a); break;
-            case SimdWidth.V128: AddScaled<AttentionWidth128, Vector128<float>>(dst, src, n, a); break;
-            default: AddScaled<AttentionWidthScalar, float>(dst, src, n, a); break;
+            case SimdWidth.V512: AddScaled<Width512, Vector512<float>>(dst, src, n, a); break;
+            case SimdWidth.V256: AddScaled<Width256, Vector256<float>>(dst, src, n, a); break;
+            case SimdWidth.V128: AddScaled<Width128, Vector128<float>>(dst, src, n, a); break;
+            default: AddScaled<WidthScalar, float>(dst, src, n, a); break;
         }
     }
 
@@ -95,20 +95,20 @@ internal static unsafe class AttentionMath
     {
         switch (width)
         {
-            case SimdWidth.V512: Scale<AttentionWidth512, Vector512<float>>(row, n, s); break;
-            case SimdWidth.V256: Scale<AttentionWidth256, Vector256<float>>(row, n, s); break;
-            case SimdWidth.V128: Scale<AttentionWidth128, Vector128<float>>(row, n, s); break;
-            default: Scale<AttentionWidthScalar, float>(row, n, s); break;
+            case SimdWidth.V512: Scale<Width512, Vector512<float>>(row, n, s); break;
+            case SimdWidth.V256: Scale<Width256, Vector256<float>>(row, n, s); break;
+            case SimdWidth.V128: Scale<Width128, Vector128<float>>(row, n, s); break;
+            default: Scale<WidthScalar, float>(row, n, s); break;
         }
     }
 
     /// <summary>Σ a[c]·b[c] over c in [0, n).</summary>
     public static float Dot(SimdWidth width, float* a, float* b, int n) => width switch
     {
-        SimdWidth.V512 => Dot<AttentionWidth512, Vector512<float>>(a, b, n),
-        SimdWidth.V256 => Dot<AttentionWidth256, Vector256<float>>(a, b, n),
-        SimdWidth.V128 => Dot<AttentionWidth128, Vector128<float>>(a, b, n),
-        _ => Dot<AttentionWidthScalar, float>(a, b, n),
+        SimdWidth.V512 => Dot<Width512, Vector512<float>>(a, b, n),
+        SimdWidth.V256 => Dot<Width256, Vector256<float>>(a, b, n),
+        SimdWidth.V128 => Dot<Width128, Vector128<float>>(a, b, n),
+        _ => Dot<WidthScalar, float>(a, b, n),
     };
 
     private static float Max<TW, TV>(float* row, int n) where TW : struct, IAttentionWidth<TV> where TV : struct

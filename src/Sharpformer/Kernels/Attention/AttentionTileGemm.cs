@@ -34,16 +34,16 @@ internal static unsafe class AttentionTileGemm
         switch (width)
         {
             case SimdWidth.V512:
-                Multiply<AttentionWidth512, Vector512<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
+                Multiply<Width512, Vector512<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
                 break;
             case SimdWidth.V256:
-                Multiply<AttentionWidth256, Vector256<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
+                Multiply<Width256, Vector256<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
                 break;
             case SimdWidth.V128:
-                Multiply<AttentionWidth128, Vector128<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
+                Multiply<Width128, Vector128<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
                 break;
             default:
-                Multiply<AttentionWidthScalar, float>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
+                Multiply<WidthScalar, float>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
                 break;
         }
     }

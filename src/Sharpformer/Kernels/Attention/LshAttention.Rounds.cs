@@ -114,10 +114,10 @@ public static unsafe partial class LshAttention
         /// </summary>
         public int MaskRow(float* row, in ChunkTile tile, int query, int keyLength) => _width switch
         {
-            SimdWidth.V512 => MaskRow<AttentionWidth512, Vector512<float>>(row, tile, query, keyLength),
-            SimdWidth.V256 => MaskRow<AttentionWidth256, Vector256<float>>(row, tile, query, keyLength),
-            SimdWidth.V128 => MaskRow<AttentionWidth128, Vector128<float>>(row, tile, query, keyLength),
-            _ => MaskRow<AttentionWidthScalar, float>(row, tile, query, keyLength),
+            SimdWidth.V512 => MaskRow<Width512, Vector512<float>>(row, tile, query, keyLength),
+            SimdWidth.V256 => MaskRow<Width256, Vector256<float>>(row, tile, query, keyLength),
+            SimdWidth.V128 => MaskRow<Width128, Vector128<float>>(row, tile, query, keyLength),
+            _ => MaskRow<WidthScalar, float>(row, tile, query, keyLength),
         };
 
         private int MaskRow<TW, TV>(float* row, in ChunkTile tile, int query, int keyLength) where TW : struct, IAttentionWidth<TV> where TV : struct

@@ -180,10 +180,10 @@ public static class TopKBlockSelection
         fixed (float* pq = queries, pmin = min, pmax = max)
             return width switch
             {
-                SimdWidth.V512 => UpperBound<AttentionWidth512, Vector512<float>>(pq, rows, hs, pmin, pmax),
-                SimdWidth.V256 => UpperBound<AttentionWidth256, Vector256<float>>(pq, rows, hs, pmin, pmax),
-                SimdWidth.V128 => UpperBound<AttentionWidth128, Vector128<float>>(pq, rows, hs, pmin, pmax),
-                _ => UpperBound<AttentionWidthScalar, float>(pq, rows, hs, pmin, pmax),
+                SimdWidth.V512 => UpperBound<Width512, Vector512<float>>(pq, rows, hs, pmin, pmax),
+                SimdWidth.V256 => UpperBound<Width256, Vector256<float>>(pq, rows, hs, pmin, pmax),
+                SimdWidth.V128 => UpperBound<Width128, Vector128<float>>(pq, rows, hs, pmin, pmax),
+                _ => UpperBound<WidthScalar, float>(pq, rows, hs, pmin, pmax),
             };
     }
 

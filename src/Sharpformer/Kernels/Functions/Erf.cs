@@ -17,70 +17,42 @@ public static class Erf
     private const float MinusLog2E = -Exp2.Log2E;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Of(Vector512<float> z) => Of(z, out _);
+    public static Vector512<float> Of(Vector512<float> z) => Of<Width512, Vector512<float>>(z, out _);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Of(Vector512<float> z, out Vector512<float> gaussian)
+    public static Vector512<float> Of(Vector512<float> z, out Vector512<float> gaussian) => Of<Width512, Vector512<float>>(z, out gaussian);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Of(Vector256<float> z) => Of<Width256, Vector256<float>>(z, out _);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Of(Vector256<float> z, out Vector256<float> gaussian) => Of<Width256, Vector256<float>>(z, out gaussian);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Of(Vector128<float> z) => Of<Width128, Vector128<float>>(z, out _);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Of(Vector128<float> z, out Vector128<float> gaussian) => Of<Width128, Vector128<float>>(z, out gaussian);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Of(float z) => Of<WidthScalar, float>(z, out _);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Of(float z, out float gaussian) => Of<WidthScalar, float>(z, out gaussian);
+
+    /// <summary>erf(z) and e^{−z²} at the width of <typeparamref name="TW"/>: the one definition every overload runs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TV Of<TW, TV>(TV z, out TV gaussian) where TW : IVectorWidth<TV> where TV : struct
     {
-        var az = Vector512.Abs(z);
-        var t = Vector512<float>.One / (Vector512<float>.One + Vector512.Create(P) * az);
-        var poly = Vector512.FusedMultiplyAdd(Vector512.Create(A5), t, Vector512.Create(A4));
-        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(A3));
-        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(A2));
-        poly = Vector512.FusedMultiplyAdd(poly, t, Vector512.Create(A1));
-        gaussian = Exp2.Of(az * az * Vector512.Create(MinusLog2E));
-        var erfAbs = Vector512<float>.One - poly * t * gaussian;
-        return Vector512.ConditionalSelect(Vector512.LessThan(z, Vector512<float>.Zero), -erfAbs, erfAbs);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Of(Vector256<float> z) => Of(z, out _);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Of(Vector256<float> z, out Vector256<float> gaussian)
-    {
-        var az = Vector256.Abs(z);
-        var t = Vector256<float>.One / (Vector256<float>.One + Vector256.Create(P) * az);
-        var poly = Vector256.FusedMultiplyAdd(Vector256.Create(A5), t, Vector256.Create(A4));
-        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(A3));
-        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(A2));
-        poly = Vector256.FusedMultiplyAdd(poly, t, Vector256.Create(A1));
-        gaussian = Exp2.Of(az * az * Vector256.Create(MinusLog2E));
-        var erfAbs = Vector256<float>.One - poly * t * gaussian;
-        return Vector256.ConditionalSelect(Vector256.LessThan(z, Vector256<float>.Zero), -erfAbs, erfAbs);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Of(Vector128<float> z) => Of(z, out _);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Of(Vector128<float> z, out Vector128<float> gaussian)
-    {
-        var az = Vector128.Abs(z);
-        var t = Vector128<float>.One / (Vector128<float>.One + Vector128.Create(P) * az);
-        var poly = Vector128.FusedMultiplyAdd(Vector128.Create(A5), t, Vector128.Create(A4));
-        poly = Vector128.FusedMultiplyAdd(poly, t, Vector128.Create(A3));
-        poly = Vector128.FusedMultiplyAdd(poly, t, Vector128.Create(A2));
-        poly = Vector128.FusedMultiplyAdd(poly, t, Vector128.Create(A1));
-        gaussian = Exp2.Of(az * az * Vector128.Create(MinusLog2E));
-        var erfAbs = Vector128<float>.One - poly * t * gaussian;
-        return Vector128.ConditionalSelect(Vector128.LessThan(z, Vector128<float>.Zero), -erfAbs, erfAbs);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Of(float z) => Of(z, out _);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Of(float z, out float gaussian)
-    {
-        float az = MathF.Abs(z);
-        float t = 1f / (1f + P * az);
-        float poly = MathF.FusedMultiplyAdd(A5, t, A4);
-        poly = MathF.FusedMultiplyAdd(poly, t, A3);
-        poly = MathF.FusedMultiplyAdd(poly, t, A2);
-        poly = MathF.FusedMultiplyAdd(poly, t, A1);
-        gaussian = Exp2.Of(az * az * MinusLog2E);
-        float erfAbs = 1f - poly * t * gaussian;
-        return z < 0f ? -erfAbs : erfAbs;
+        var one = TW.Splat(1f);
+        var az = TW.Abs(z);
+        var t = TW.Divide(one, TW.Add(one, TW.Multiply(TW.Splat(P), az)));
+        var poly = TW.FusedMultiplyAdd(TW.Splat(A5), t, TW.Splat(A4));
+        poly = TW.FusedMultiplyAdd(poly, t, TW.Splat(A3));
+        poly = TW.FusedMultiplyAdd(poly, t, TW.Splat(A2));
+        poly = TW.FusedMultiplyAdd(poly, t, TW.Splat(A1));
+        gaussian = TW.Exp2(TW.Multiply(TW.Multiply(az, az), TW.Splat(MinusLog2E)));
+        var erfAbs = TW.Subtract(one, TW.Multiply(TW.Multiply(poly, t), gaussian));
+        return TW.Select(TW.LessThan(z, TW.Splat(0f)), TW.Negate(erfAbs), erfAbs);
     }
 }

@@ -74,51 +74,27 @@ public static class Exp2
 
     /// <summary>2ᶠ for f ∈ [−½, ½]: Taylor series of e^(f·ln 2) to degree 6, Horner with fused steps.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Polynomial(Vector512<float> f)
-    {
-        var p = Vector512.Create(C6);
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(C5));
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(C4));
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(C3));
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(C2));
-        p = Vector512.FusedMultiplyAdd(p, f, Vector512.Create(C1));
-        return Vector512.FusedMultiplyAdd(p, f, Vector512<float>.One);
-    }
+    private static Vector512<float> Polynomial(Vector512<float> f) => Polynomial<Width512, Vector512<float>>(f);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Polynomial(Vector256<float> f)
-    {
-        var p = Vector256.Create(C6);
-        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(C5));
-        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(C4));
-        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(C3));
-        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(C2));
-        p = Vector256.FusedMultiplyAdd(p, f, Vector256.Create(C1));
-        return Vector256.FusedMultiplyAdd(p, f, Vector256<float>.One);
-    }
+    private static Vector256<float> Polynomial(Vector256<float> f) => Polynomial<Width256, Vector256<float>>(f);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Polynomial(Vector128<float> f)
-    {
-        var p = Vector128.Create(C6);
-        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(C5));
-        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(C4));
-        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(C3));
-        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(C2));
-        p = Vector128.FusedMultiplyAdd(p, f, Vector128.Create(C1));
-        return Vector128.FusedMultiplyAdd(p, f, Vector128<float>.One);
-    }
+    private static Vector128<float> Polynomial(Vector128<float> f) => Polynomial<Width128, Vector128<float>>(f);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Polynomial(float f)
+    private static float Polynomial(float f) => Polynomial<WidthScalar, float>(f);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Polynomial<TW, TV>(TV f) where TW : IVectorWidth<TV> where TV : struct
     {
-        float p = C6;
-        p = MathF.FusedMultiplyAdd(p, f, C5);
-        p = MathF.FusedMultiplyAdd(p, f, C4);
-        p = MathF.FusedMultiplyAdd(p, f, C3);
-        p = MathF.FusedMultiplyAdd(p, f, C2);
-        p = MathF.FusedMultiplyAdd(p, f, C1);
-        return MathF.FusedMultiplyAdd(p, f, 1f);
+        var p = TW.Splat(C6);
+        p = TW.FusedMultiplyAdd(p, f, TW.Splat(C5));
+        p = TW.FusedMultiplyAdd(p, f, TW.Splat(C4));
+        p = TW.FusedMultiplyAdd(p, f, TW.Splat(C3));
+        p = TW.FusedMultiplyAdd(p, f, TW.Splat(C2));
+        p = TW.FusedMultiplyAdd(p, f, TW.Splat(C1));
+        return TW.FusedMultiplyAdd(p, f, TW.Splat(1f));
     }
 
     // (ln 2)ᵏ / k!

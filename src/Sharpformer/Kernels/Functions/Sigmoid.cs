@@ -20,42 +20,34 @@ public static class Sigmoid
     private const float MaxExponent = 126f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Of(Vector512<float> z) => Of(z, out _);
+    public static Vector512<float> Of(Vector512<float> z) => Of<Width512, Vector512<float>>(z, out _);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Of(Vector512<float> z, out Vector512<float> expMinusZ)
+    public static Vector512<float> Of(Vector512<float> z, out Vector512<float> expMinusZ) => Of<Width512, Vector512<float>>(z, out expMinusZ);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Of(Vector256<float> z) => Of<Width256, Vector256<float>>(z, out _);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Of(Vector256<float> z, out Vector256<float> expMinusZ) => Of<Width256, Vector256<float>>(z, out expMinusZ);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Of(Vector128<float> z) => Of<Width128, Vector128<float>>(z, out _);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Of(Vector128<float> z, out Vector128<float> expMinusZ) => Of<Width128, Vector128<float>>(z, out expMinusZ);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Of(float z) => Of<WidthScalar, float>(z, out _);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Of(float z, out float expMinusZ) => Of<WidthScalar, float>(z, out expMinusZ);
+
+    /// <summary>σ(z) and e^{−z} at the width of <typeparamref name="TW"/>: the one definition every overload runs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TV Of<TW, TV>(TV z, out TV expMinusZ) where TW : IVectorWidth<TV> where TV : struct
     {
-        expMinusZ = Exp2.Of(Vector512.MinNative(z * Vector512.Create(MinusLog2E), Vector512.Create(MaxExponent)));
-        return Vector512<float>.One / (Vector512<float>.One + expMinusZ);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Of(Vector256<float> z) => Of(z, out _);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Of(Vector256<float> z, out Vector256<float> expMinusZ)
-    {
-        expMinusZ = Exp2.Of(Vector256.MinNative(z * Vector256.Create(MinusLog2E), Vector256.Create(MaxExponent)));
-        return Vector256<float>.One / (Vector256<float>.One + expMinusZ);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Of(Vector128<float> z) => Of(z, out _);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Of(Vector128<float> z, out Vector128<float> expMinusZ)
-    {
-        expMinusZ = Exp2.Of(Vector128.MinNative(z * Vector128.Create(MinusLog2E), Vector128.Create(MaxExponent)));
-        return Vector128<float>.One / (Vector128<float>.One + expMinusZ);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Of(float z) => Of(z, out _);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Of(float z, out float expMinusZ)
-    {
-        expMinusZ = Exp2.Of(MathF.Min(z * MinusLog2E, MaxExponent));
-        return 1f / (1f + expMinusZ);
+        expMinusZ = TW.Exp2(TW.Min(TW.Multiply(z, TW.Splat(MinusLog2E)), TW.Splat(MaxExponent)));
+        return TW.Divide(TW.Splat(1f), TW.Add(TW.Splat(1f), expMinusZ));
     }
 }

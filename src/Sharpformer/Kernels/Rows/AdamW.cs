@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Sharpformer.Kernels;
@@ -21,32 +19,23 @@ public static class AdamW
     public static void Update(Span<float> param, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, in AdamWStep s) =>
         Update(param, grad, m, v, s, Simd.Best);
 
-    internal static void Update(Span<float> param, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, in AdamWStep s, SimdWidth width)
+    internal static unsafe void Update(Span<float> param, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, in AdamWStep s, SimdWidth width)
     {
         Simd.Require(width);
         int n = param.Length;
         if (grad.Length < n || m.Length < n || v.Length < n)
             throw new ArgumentException($"grad, m and v must hold at least the {n} parameters.");
         var c = new Constants(s);
-        ref float p = ref MemoryMarshal.GetReference(param);
-        ref float g = ref MemoryMarshal.GetReference(grad);
-        ref float pm = ref MemoryMarshal.GetReference(m);
-        ref float pv = ref MemoryMarshal.GetReference(v);
-        int i = width switch
+        fixed (float* p = param, g = grad, pm = m, pv = v)
         {
-            SimdWidth.V512 => Update512(ref p, ref g, ref pm, ref pv, n, c),
-            SimdWidth.V256 => Update256(ref p, ref g, ref pm, ref pv, n, c),
-            SimdWidth.V128 => Update128(ref p, ref g, ref pm, ref pv, n, c),
-            _ => 0,
-        };
-        for (; i < n; i++)
-        {
-            float gi = Unsafe.Add(ref g, i);
-            float mi = c.Beta1 * Unsafe.Add(ref pm, i) + c.OneMinusBeta1 * gi;
-            float vi = c.Beta2 * Unsafe.Add(ref pv, i) + c.OneMinusBeta2 * gi * gi;
-            Unsafe.Add(ref p, i) = Unsafe.Add(ref p, i) * c.Decay - c.StepSize * mi / (MathF.Sqrt(vi) * c.InvSqrtC2 + c.Epsilon);
-            Unsafe.Add(ref pm, i) = mi;
-            Unsafe.Add(ref pv, i) = vi;
+            int i = width switch
+            {
+                SimdWidth.V512 => Update<Width512, Vector512<float>>(p, g, pm, pv, 0, n, c),
+                SimdWidth.V256 => Update<Width256, Vector256<float>>(p, g, pm, pv, 0, n, c),
+                SimdWidth.V128 => Update<Width128, Vector128<float>>(p, g, pm, pv, 0, n, c),
+                _ => 0,
+            };
+            Update<WidthScalar, float>(p, g, pm, pv, i, n, c);
         }
     }
 
@@ -60,56 +49,22 @@ public static class AdamW
         public readonly float Epsilon = s.Epsilon;
     }
 
-    private static int Update512(ref float p, ref float g, ref float m, ref float v, int n, in Constants c)
+    /// <summary>One step over whole vectors of <typeparamref name="TW"/> from <paramref name="i"/>; returns where the tail starts.</summary>
+    private static unsafe int Update<TW, TV>(float* p, float* g, float* m, float* v, int i, int n, in Constants c)
+        where TW : IVectorWidth<TV> where TV : struct
     {
-        int i = 0;
-        var b1 = Vector512.Create(c.Beta1); var c1 = Vector512.Create(c.OneMinusBeta1);
-        var b2 = Vector512.Create(c.Beta2); var c2 = Vector512.Create(c.OneMinusBeta2);
-        var decay = Vector512.Create(c.Decay); var step = Vector512.Create(c.StepSize);
-        var inv = Vector512.Create(c.InvSqrtC2); var eps = Vector512.Create(c.Epsilon);
-        for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+        var b1 = TW.Splat(c.Beta1); var c1 = TW.Splat(c.OneMinusBeta1);
+        var b2 = TW.Splat(c.Beta2); var c2 = TW.Splat(c.OneMinusBeta2);
+        var decay = TW.Splat(c.Decay); var step = TW.Splat(c.StepSize);
+        var inv = TW.Splat(c.InvSqrtC2); var eps = TW.Splat(c.Epsilon);
+        for (; i <= n - TW.Lanes; i += TW.Lanes)
         {
-            var gi = Vector512.LoadUnsafe(ref g, (nuint)i);
-            var mi = b1 * Vector512.LoadUnsafe(ref m, (nuint)i) + c1 * gi;
-            var vi = b2 * Vector512.LoadUnsafe(ref v, (nuint)i) + c2 * gi * gi;
-            var pi = Vector512.LoadUnsafe(ref p, (nuint)i) * decay - step * mi / (Vector512.Sqrt(vi) * inv + eps);
-            pi.StoreUnsafe(ref p, (nuint)i); mi.StoreUnsafe(ref m, (nuint)i); vi.StoreUnsafe(ref v, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int Update256(ref float p, ref float g, ref float m, ref float v, int n, in Constants c)
-    {
-        int i = 0;
-        var b1 = Vector256.Create(c.Beta1); var c1 = Vector256.Create(c.OneMinusBeta1);
-        var b2 = Vector256.Create(c.Beta2); var c2 = Vector256.Create(c.OneMinusBeta2);
-        var decay = Vector256.Create(c.Decay); var step = Vector256.Create(c.StepSize);
-        var inv = Vector256.Create(c.InvSqrtC2); var eps = Vector256.Create(c.Epsilon);
-        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-        {
-            var gi = Vector256.LoadUnsafe(ref g, (nuint)i);
-            var mi = b1 * Vector256.LoadUnsafe(ref m, (nuint)i) + c1 * gi;
-            var vi = b2 * Vector256.LoadUnsafe(ref v, (nuint)i) + c2 * gi * gi;
-            var pi = Vector256.LoadUnsafe(ref p, (nuint)i) * decay - step * mi / (Vector256.Sqrt(vi) * inv + eps);
-            pi.StoreUnsafe(ref p, (nuint)i); mi.StoreUnsafe(ref m, (nuint)i); vi.StoreUnsafe(ref v, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int Update128(ref float p, ref float g, ref float m, ref float v, int n, in Constants c)
-    {
-        int i = 0;
-        var b1 = Vector128.Create(c.Beta1); var c1 = Vector128.Create(c.OneMinusBeta1);
-        var b2 = Vector128.Create(c.Beta2); var c2 = Vector128.Create(c.OneMinusBeta2);
-        var decay = Vector128.Create(c.Decay); var step = Vector128.Create(c.StepSize);
-        var inv = Vector128.Create(c.InvSqrtC2); var eps = Vector128.Create(c.Epsilon);
-        for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-        {
-            var gi = Vector128.LoadUnsafe(ref g, (nuint)i);
-            var mi = b1 * Vector128.LoadUnsafe(ref m, (nuint)i) + c1 * gi;
-            var vi = b2 * Vector128.LoadUnsafe(ref v, (nuint)i) + c2 * gi * gi;
-            var pi = Vector128.LoadUnsafe(ref p, (nuint)i) * decay - step * mi / (Vector128.Sqrt(vi) * inv + eps);
-            pi.StoreUnsafe(ref p, (nuint)i); mi.StoreUnsafe(ref m, (nuint)i); vi.StoreUnsafe(ref v, (nuint)i);
+            var gi = TW.Load(g + i);
+            var mi = TW.Add(TW.Multiply(b1, TW.Load(m + i)), TW.Multiply(c1, gi));
+            var vi = TW.Add(TW.Multiply(b2, TW.Load(v + i)), TW.Multiply(TW.Multiply(c2, gi), gi));
+            var denominator = TW.Add(TW.Multiply(TW.Sqrt(vi), inv), eps);
+            var pi = TW.Subtract(TW.Multiply(TW.Load(p + i), decay), TW.Divide(TW.Multiply(step, mi), denominator));
+            TW.Store(p + i, pi); TW.Store(m + i, mi); TW.Store(v + i, vi);
         }
         return i;
     }

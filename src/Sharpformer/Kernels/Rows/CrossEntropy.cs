@@ -1,6 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Sharpformer.Kernels;
@@ -45,7 +43,7 @@ public static class CrossEntropy
         int rows, int v, int ignoreIndex, float smoothing, float scale) =>
         Backward(logits, targets, lse, dLogits, rows, v, ignoreIndex, smoothing, scale, Simd.Best);
 
-    internal static void Backward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> lse, Span<float> dLogits,
+    internal static unsafe void Backward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, ReadOnlySpan<float> lse, Span<float> dLogits,
         int rows, int v, int ignoreIndex, float smoothing, float scale, SimdWidth width)
     {
         Simd.Require(width);
@@ -59,63 +57,36 @@ public static class CrossEntropy
             var row = logits.Slice(r * v, v);
             var drow = dLogits.Slice(r * v, v);
             float shift = lse[r];
-            ref float x = ref MemoryMarshal.GetReference(row);
-            ref float d = ref MemoryMarshal.GetReference(drow);
-            // d += scale·p − scale·ε/V with p = softmax(row) = e^(x − lse)
-            int j = width switch
+            fixed (float* x = row, d = drow)
             {
-                SimdWidth.V512 => Backward512(ref x, ref d, v, shift, scale, bias),
-                SimdWidth.V256 => Backward256(ref x, ref d, v, shift, scale, bias),
-                SimdWidth.V128 => Backward128(ref x, ref d, v, shift, scale, bias),
-                _ => 0,
-            };
-            for (; j < v; j++)
-            {
-                float p = Exp2.Of((Unsafe.Add(ref x, j) - shift) * Exp2.Log2E);
-                Unsafe.Add(ref d, j) = Unsafe.Add(ref d, j) + p * scale + bias;
+                // d += scale·p − scale·ε/V with p = softmax(row) = e^(x − lse)
+                int j = width switch
+                {
+                    SimdWidth.V512 => Backward<Width512, Vector512<float>>(x, d, 0, v, shift, scale, bias),
+                    SimdWidth.V256 => Backward<Width256, Vector256<float>>(x, d, 0, v, shift, scale, bias),
+                    SimdWidth.V128 => Backward<Width128, Vector128<float>>(x, d, 0, v, shift, scale, bias),
+                    _ => 0,
+                };
+                Backward<WidthScalar, float>(x, d, j, v, shift, scale, bias);
             }
             drow[t] -= scale * (1 - smoothing);
         }
     }
 
-    private static int Backward512(ref float x, ref float d, int n, float shift, float scale, float bias)
+    /// <summary>d += scale·e^(x − shift) + bias over whole vectors of <typeparamref name="TW"/> from <paramref name="j"/>; returns where the tail starts.</summary>
+    private static unsafe int Backward<TW, TV>(float* x, float* d, int j, int n, float shift, float scale, float bias)
+        where TW : IVectorWidth<TV> where TV : struct
     {
-        int j = 0;
-        var s = Vector512.Create(shift); var log2e = Vector512.Create(Exp2.Log2E);
-        var k = Vector512.Create(scale); var b = Vector512.Create(bias);
-        for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count)
+        var s = TW.Splat(shift); var log2e = TW.Splat(Exp2.Log2E);
+        var k = TW.Splat(scale); var b = TW.Splat(bias);
+        for (; j <= n - TW.Lanes; j += TW.Lanes)
         {
-            var p = Exp2.Of((Vector512.LoadUnsafe(ref x, (nuint)j) - s) * log2e);
-            (Vector512.LoadUnsafe(ref d, (nuint)j) + p * k + b).StoreUnsafe(ref d, (nuint)j);
+            var p = TW.Exp2(TW.Multiply(TW.Subtract(TW.Load(x + j), s), log2e));
+            TW.Store(d + j, TW.Add(TW.Add(TW.Load(d + j), TW.Multiply(p, k)), b));
         }
         return j;
     }
 
-    private static int Backward256(ref float x, ref float d, int n, float shift, float scale, float bias)
-    {
-        int j = 0;
-        var s = Vector256.Create(shift); var log2e = Vector256.Create(Exp2.Log2E);
-        var k = Vector256.Create(scale); var b = Vector256.Create(bias);
-        for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count)
-        {
-            var p = Exp2.Of((Vector256.LoadUnsafe(ref x, (nuint)j) - s) * log2e);
-            (Vector256.LoadUnsafe(ref d, (nuint)j) + p * k + b).StoreUnsafe(ref d, (nuint)j);
-        }
-        return j;
-    }
-
-    private static int Backward128(ref float x, ref float d, int n, float shift, float scale, float bias)
-    {
-        int j = 0;
-        var s = Vector128.Create(shift); var log2e = Vector128.Create(Exp2.Log2E);
-        var k = Vector128.Create(scale); var b = Vector128.Create(bias);
-        for (; j <= n - Vector128<float>.Count; j += Vector128<float>.Count)
-        {
-            var p = Exp2.Of((Vector128.LoadUnsafe(ref x, (nuint)j) - s) * log2e);
-            (Vector128.LoadUnsafe(ref d, (nuint)j) + p * k + b).StoreUnsafe(ref d, (nuint)j);
-        }
-        return j;
-    }
 
     /// <summary>Double-precision oracles: per-row losses, their mean over counted rows, and the gradient.</summary>
     public static class Reference

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Sharpformer.Kernels;
@@ -20,144 +18,75 @@ public static class Gelu
 
     public static void Forward(ReadOnlySpan<float> x, Span<float> y) => Forward(x, y, Simd.Best);
 
-    internal static void Forward(ReadOnlySpan<float> x, Span<float> y, SimdWidth width)
+    internal static unsafe void Forward(ReadOnlySpan<float> x, Span<float> y, SimdWidth width)
     {
         Simd.Require(width);
         if (y.Length < x.Length) throw new ArgumentException($"The output holds {y.Length} values, fewer than the {x.Length} inputs.", nameof(y));
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float py = ref MemoryMarshal.GetReference(y);
         int n = x.Length;
-        int i = width switch
+        fixed (float* px = x, py = y)
         {
-            SimdWidth.V512 => Forward512(ref px, ref py, n),
-            SimdWidth.V256 => Forward256(ref px, ref py, n),
-            SimdWidth.V128 => Forward128(ref px, ref py, n),
-            _ => 0,
-        };
-        for (; i < n; i++) Unsafe.Add(ref py, i) = Value(Unsafe.Add(ref px, i));
+            int i = width switch
+            {
+                SimdWidth.V512 => Forward<Width512, Vector512<float>>(px, py, 0, n),
+                SimdWidth.V256 => Forward<Width256, Vector256<float>>(px, py, 0, n),
+                SimdWidth.V128 => Forward<Width128, Vector128<float>>(px, py, 0, n),
+                _ => 0,
+            };
+            Forward<WidthScalar, float>(px, py, i, n);
+        }
     }
 
     /// <summary>dX += dY · GELU′(x), or dX = dY · GELU′(x) when <paramref name="accumulate"/> is false.</summary>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate = true) =>
         Backward(x, dY, dX, accumulate, Simd.Best);
 
-    internal static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate, SimdWidth width)
+    internal static unsafe void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate, SimdWidth width)
     {
         Simd.Require(width);
         if (dY.Length < x.Length || dX.Length < x.Length) throw new ArgumentException($"dY and dX must hold at least the {x.Length} inputs.");
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float pdy = ref MemoryMarshal.GetReference(dY);
-        ref float pdx = ref MemoryMarshal.GetReference(dX);
         int n = x.Length;
-        int i = width switch
+        fixed (float* px = x, pdy = dY, pdx = dX)
         {
-            SimdWidth.V512 => Backward512(ref px, ref pdy, ref pdx, n, accumulate),
-            SimdWidth.V256 => Backward256(ref px, ref pdy, ref pdx, n, accumulate),
-            SimdWidth.V128 => Backward128(ref px, ref pdy, ref pdx, n, accumulate),
-            _ => 0,
-        };
-        for (; i < n; i++)
-        {
-            float dx = accumulate ? Unsafe.Add(ref pdx, i) : 0f;
-            Unsafe.Add(ref pdx, i) = dx + Derivative(Unsafe.Add(ref px, i)) * Unsafe.Add(ref pdy, i);
+            int i = width switch
+            {
+                SimdWidth.V512 => Backward<Width512, Vector512<float>>(px, pdy, pdx, 0, n, accumulate),
+                SimdWidth.V256 => Backward<Width256, Vector256<float>>(px, pdy, pdx, 0, n, accumulate),
+                SimdWidth.V128 => Backward<Width128, Vector128<float>>(px, pdy, pdx, 0, n, accumulate),
+                _ => 0,
+            };
+            Backward<WidthScalar, float>(px, pdy, pdx, i, n, accumulate);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Value(float v) => v * Sigmoid.Of(TwoK0 * (v + K1 * v * v * v));
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Derivative(float v)
+    /// <summary>y = x·σ(2u) over whole vectors of <typeparamref name="TW"/> from <paramref name="i"/>; returns where the tail starts.</summary>
+    private static unsafe int Forward<TW, TV>(float* x, float* y, int i, int n) where TW : IVectorWidth<TV> where TV : struct
     {
-        float v2 = v * v;
-        float s = Sigmoid.Of(TwoK0 * (v + K1 * v2 * v), out float q); // q = e^{−2u}, so 1 − s = q·s
-        float du = TwoK0 * (1f + K3 * v2);
-        return s + v * du * (q * s * s);
-    }
-
-    private static int Forward512(ref float x, ref float y, int n)
-    {
-        int i = 0;
-        var k0 = Vector512.Create(TwoK0); var k1 = Vector512.Create(K1);
-        for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+        var k0 = TW.Splat(TwoK0); var k1 = TW.Splat(K1);
+        for (; i <= n - TW.Lanes; i += TW.Lanes)
         {
-            var v = Vector512.LoadUnsafe(ref x, (nuint)i);
-            (v * Sigmoid.Of(k0 * (v + k1 * v * v * v))).StoreUnsafe(ref y, (nuint)i);
+            var v = TW.Load(x + i);
+            var u = TW.Multiply(k0, TW.Add(v, TW.Multiply(TW.Multiply(TW.Multiply(k1, v), v), v)));
+            TW.Store(y + i, TW.Multiply(v, Sigmoid.Of<TW, TV>(u, out _)));
         }
         return i;
     }
 
-    private static int Forward256(ref float x, ref float y, int n)
+    /// <summary>
+    /// dX (+)= dY·(σ + x·u′·e^{−2u}·σ²) over whole vectors of <typeparamref name="TW"/> from <paramref name="i"/>;
+    /// returns where the tail starts.
+    /// </summary>
+    private static unsafe int Backward<TW, TV>(float* x, float* dy, float* dx, int i, int n, bool accumulate) where TW : IVectorWidth<TV> where TV : struct
     {
-        int i = 0;
-        var k0 = Vector256.Create(TwoK0); var k1 = Vector256.Create(K1);
-        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+        var k0 = TW.Splat(TwoK0); var k1 = TW.Splat(K1); var k3 = TW.Splat(K3); var one = TW.Splat(1f); var zero = TW.Splat(0f);
+        for (; i <= n - TW.Lanes; i += TW.Lanes)
         {
-            var v = Vector256.LoadUnsafe(ref x, (nuint)i);
-            (v * Sigmoid.Of(k0 * (v + k1 * v * v * v))).StoreUnsafe(ref y, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int Forward128(ref float x, ref float y, int n)
-    {
-        int i = 0;
-        var k0 = Vector128.Create(TwoK0); var k1 = Vector128.Create(K1);
-        for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-        {
-            var v = Vector128.LoadUnsafe(ref x, (nuint)i);
-            (v * Sigmoid.Of(k0 * (v + k1 * v * v * v))).StoreUnsafe(ref y, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int Backward512(ref float x, ref float dy, ref float dx, int n, bool accumulate)
-    {
-        int i = 0;
-        var k0 = Vector512.Create(TwoK0); var k1 = Vector512.Create(K1); var k3 = Vector512.Create(K3);
-        for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-        {
-            var v = Vector512.LoadUnsafe(ref x, (nuint)i);
-            var v2 = v * v;
-            var s = Sigmoid.Of(k0 * (v + k1 * v2 * v), out var q);
-            var du = k0 * (Vector512<float>.One + k3 * v2);
-            var grad = s + v * du * (q * s * s);
-            var acc = accumulate ? Vector512.LoadUnsafe(ref dx, (nuint)i) : Vector512<float>.Zero;
-            (acc + grad * Vector512.LoadUnsafe(ref dy, (nuint)i)).StoreUnsafe(ref dx, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int Backward256(ref float x, ref float dy, ref float dx, int n, bool accumulate)
-    {
-        int i = 0;
-        var k0 = Vector256.Create(TwoK0); var k1 = Vector256.Create(K1); var k3 = Vector256.Create(K3);
-        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-        {
-            var v = Vector256.LoadUnsafe(ref x, (nuint)i);
-            var v2 = v * v;
-            var s = Sigmoid.Of(k0 * (v + k1 * v2 * v), out var q);
-            var du = k0 * (Vector256<float>.One + k3 * v2);
-            var grad = s + v * du * (q * s * s);
-            var acc = accumulate ? Vector256.LoadUnsafe(ref dx, (nuint)i) : Vector256<float>.Zero;
-            (acc + grad * Vector256.LoadUnsafe(ref dy, (nuint)i)).StoreUnsafe(ref dx, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int Backward128(ref float x, ref float dy, ref float dx, int n, bool accumulate)
-    {
-        int i = 0;
-        var k0 = Vector128.Create(TwoK0); var k1 = Vector128.Create(K1); var k3 = Vector128.Create(K3);
-        for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-        {
-            var v = Vector128.LoadUnsafe(ref x, (nuint)i);
-            var v2 = v * v;
-            var s = Sigmoid.Of(k0 * (v + k1 * v2 * v), out var q);
-            var du = k0 * (Vector128<float>.One + k3 * v2);
-            var grad = s + v * du * (q * s * s);
-            var acc = accumulate ? Vector128.LoadUnsafe(ref dx, (nuint)i) : Vector128<float>.Zero;
-            (acc + grad * Vector128.LoadUnsafe(ref dy, (nuint)i)).StoreUnsafe(ref dx, (nuint)i);
+            var v = TW.Load(x + i);
+            var v2 = TW.Multiply(v, v);
+            var s = Sigmoid.Of<TW, TV>(TW.Multiply(k0, TW.Add(v, TW.Multiply(TW.Multiply(k1, v2), v))), out var q); // q = e^{−2u}, so 1 − s = q·s
+            var du = TW.Multiply(k0, TW.Add(one, TW.Multiply(k3, v2)));
+            var grad = TW.Add(s, TW.Multiply(TW.Multiply(v, du), TW.Multiply(TW.Multiply(q, s), s)));
+            var acc = accumulate ? TW.Load(dx + i) : zero;
+            TW.Store(dx + i, TW.Add(acc, TW.Multiply(grad, TW.Load(dy + i))));
         }
         return i;
     }

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Sharpformer.Kernels;
@@ -16,24 +14,21 @@ public static class GeluExact
 
     public static void Forward(ReadOnlySpan<float> x, Span<float> y) => Forward(x, y, Simd.Best);
 
-    internal static void Forward(ReadOnlySpan<float> x, Span<float> y, SimdWidth width)
+    internal static unsafe void Forward(ReadOnlySpan<float> x, Span<float> y, SimdWidth width)
     {
         Simd.Require(width);
         if (y.Length < x.Length) throw new ArgumentException($"The output holds {y.Length} values, fewer than the {x.Length} inputs.", nameof(y));
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float py = ref MemoryMarshal.GetReference(y);
         int n = x.Length;
-        int i = width switch
+        fixed (float* px = x, py = y)
         {
-            SimdWidth.V512 => Forward512(ref px, ref py, n),
-            SimdWidth.V256 => Forward256(ref px, ref py, n),
-            SimdWidth.V128 => Forward128(ref px, ref py, n),
-            _ => 0,
-        };
-        for (; i < n; i++)
-        {
-            float v = Unsafe.Add(ref px, i);
-            Unsafe.Add(ref py, i) = v * (0.5f * (1f + Erf.Of(v * InvSqrt2)));
+            int i = width switch
+            {
+                SimdWidth.V512 => Forward<Width512, Vector512<float>>(px, py, 0, n),
+                SimdWidth.V256 => Forward<Width256, Vector256<float>>(px, py, 0, n),
+                SimdWidth.V128 => Forward<Width128, Vector128<float>>(px, py, 0, n),
+                _ => 0,
+            };
+            Forward<WidthScalar, float>(px, py, i, n);
         }
     }
 
@@ -41,108 +36,49 @@ public static class GeluExact
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate = true) =>
         Backward(x, dY, dX, accumulate, Simd.Best);
 
-    internal static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate, SimdWidth width)
+    internal static unsafe void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dY, Span<float> dX, bool accumulate, SimdWidth width)
     {
         Simd.Require(width);
         if (dY.Length < x.Length || dX.Length < x.Length) throw new ArgumentException($"dY and dX must hold at least the {x.Length} inputs.");
-        ref float px = ref MemoryMarshal.GetReference(x);
-        ref float pdy = ref MemoryMarshal.GetReference(dY);
-        ref float pdx = ref MemoryMarshal.GetReference(dX);
         int n = x.Length;
-        int i = width switch
+        fixed (float* px = x, pdy = dY, pdx = dX)
         {
-            SimdWidth.V512 => Backward512(ref px, ref pdy, ref pdx, n, accumulate),
-            SimdWidth.V256 => Backward256(ref px, ref pdy, ref pdx, n, accumulate),
-            SimdWidth.V128 => Backward128(ref px, ref pdy, ref pdx, n, accumulate),
-            _ => 0,
-        };
-        for (; i < n; i++)
-        {
-            float v = Unsafe.Add(ref px, i);
-            float erf = Erf.Of(v * InvSqrt2, out float gaussian);
-            float grad = 0.5f * (1f + erf) + v * InvSqrt2Pi * gaussian;
-            float dx = accumulate ? Unsafe.Add(ref pdx, i) : 0f;
-            Unsafe.Add(ref pdx, i) = dx + grad * Unsafe.Add(ref pdy, i);
+            int i = width switch
+            {
+                SimdWidth.V512 => Backward<Width512, Vector512<float>>(px, pdy, pdx, 0, n, accumulate),
+                SimdWidth.V256 => Backward<Width256, Vector256<float>>(px, pdy, pdx, 0, n, accumulate),
+                SimdWidth.V128 => Backward<Width128, Vector128<float>>(px, pdy, pdx, 0, n, accumulate),
+                _ => 0,
+            };
+            Backward<WidthScalar, float>(px, pdy, pdx, i, n, accumulate);
         }
     }
 
-    private static int Forward512(ref float x, ref float y, int n)
+    /// <summary>y = x·Φ(x) over whole vectors of <typeparamref name="TW"/> from <paramref name="i"/>; returns where the tail starts.</summary>
+    private static unsafe int Forward<TW, TV>(float* x, float* y, int i, int n) where TW : IVectorWidth<TV> where TV : struct
     {
-        int i = 0;
-        var invSqrt2 = Vector512.Create(InvSqrt2); var half = Vector512.Create(0.5f);
-        for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+        var invSqrt2 = TW.Splat(InvSqrt2); var half = TW.Splat(0.5f); var one = TW.Splat(1f);
+        for (; i <= n - TW.Lanes; i += TW.Lanes)
         {
-            var v = Vector512.LoadUnsafe(ref x, (nuint)i);
-            (v * (half * (Vector512<float>.One + Erf.Of(v * invSqrt2)))).StoreUnsafe(ref y, (nuint)i);
+            var v = TW.Load(x + i);
+            var erf = Erf.Of<TW, TV>(TW.Multiply(v, invSqrt2), out _);
+            TW.Store(y + i, TW.Multiply(v, TW.Multiply(half, TW.Add(one, erf))));
         }
         return i;
     }
 
-    private static int Forward256(ref float x, ref float y, int n)
+    /// <summary>dX (+)= dY·(Φ(x) + x·φ(x)) over whole vectors of <typeparamref name="TW"/> from <paramref name="i"/>; returns where the tail starts.</summary>
+    private static unsafe int Backward<TW, TV>(float* x, float* dy, float* dx, int i, int n, bool accumulate) where TW : IVectorWidth<TV> where TV : struct
     {
-        int i = 0;
-        var invSqrt2 = Vector256.Create(InvSqrt2); var half = Vector256.Create(0.5f);
-        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
+        var invSqrt2 = TW.Splat(InvSqrt2); var invSqrt2Pi = TW.Splat(InvSqrt2Pi); var half = TW.Splat(0.5f);
+        var one = TW.Splat(1f); var zero = TW.Splat(0f);
+        for (; i <= n - TW.Lanes; i += TW.Lanes)
         {
-            var v = Vector256.LoadUnsafe(ref x, (nuint)i);
-            (v * (half * (Vector256<float>.One + Erf.Of(v * invSqrt2)))).StoreUnsafe(ref y, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int Forward128(ref float x, ref float y, int n)
-    {
-        int i = 0;
-        var invSqrt2 = Vector128.Create(InvSqrt2); var half = Vector128.Create(0.5f);
-        for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-        {
-            var v = Vector128.LoadUnsafe(ref x, (nuint)i);
-            (v * (half * (Vector128<float>.One + Erf.Of(v * invSqrt2)))).StoreUnsafe(ref y, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int Backward512(ref float x, ref float dy, ref float dx, int n, bool accumulate)
-    {
-        int i = 0;
-        var invSqrt2 = Vector512.Create(InvSqrt2); var invSqrt2Pi = Vector512.Create(InvSqrt2Pi); var half = Vector512.Create(0.5f);
-        for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
-        {
-            var v = Vector512.LoadUnsafe(ref x, (nuint)i);
-            var erf = Erf.Of(v * invSqrt2, out var gaussian);
-            var grad = half * (Vector512<float>.One + erf) + v * invSqrt2Pi * gaussian;
-            var acc = accumulate ? Vector512.LoadUnsafe(ref dx, (nuint)i) : Vector512<float>.Zero;
-            (acc + grad * Vector512.LoadUnsafe(ref dy, (nuint)i)).StoreUnsafe(ref dx, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int Backward256(ref float x, ref float dy, ref float dx, int n, bool accumulate)
-    {
-        int i = 0;
-        var invSqrt2 = Vector256.Create(InvSqrt2); var invSqrt2Pi = Vector256.Create(InvSqrt2Pi); var half = Vector256.Create(0.5f);
-        for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
-        {
-            var v = Vector256.LoadUnsafe(ref x, (nuint)i);
-            var erf = Erf.Of(v * invSqrt2, out var gaussian);
-            var grad = half * (Vector256<float>.One + erf) + v * invSqrt2Pi * gaussian;
-            var acc = accumulate ? Vector256.LoadUnsafe(ref dx, (nuint)i) : Vector256<float>.Zero;
-            (acc + grad * Vector256.LoadUnsafe(ref dy, (nuint)i)).StoreUnsafe(ref dx, (nuint)i);
-        }
-        return i;
-    }
-
-    private static int Backward128(ref float x, ref float dy, ref float dx, int n, bool accumulate)
-    {
-        int i = 0;
-        var invSqrt2 = Vector128.Create(InvSqrt2); var invSqrt2Pi = Vector128.Create(InvSqrt2Pi); var half = Vector128.Create(0.5f);
-        for (; i <= n - Vector128<float>.Count; i += Vector128<float>.Count)
-        {
-            var v = Vector128.LoadUnsafe(ref x, (nuint)i);
-            var erf = Erf.Of(v * invSqrt2, out var gaussian);
-            var grad = half * (Vector128<float>.One + erf) + v * invSqrt2Pi * gaussian;
-            var acc = accumulate ? Vector128.LoadUnsafe(ref dx, (nuint)i) : Vector128<float>.Zero;
-            (acc + grad * Vector128.LoadUnsafe(ref dy, (nuint)i)).StoreUnsafe(ref dx, (nuint)i);
+            var v = TW.Load(x + i);
+            var erf = Erf.Of<TW, TV>(TW.Multiply(v, invSqrt2), out var gaussian);
+            var grad = TW.Add(TW.Multiply(half, TW.Add(one, erf)), TW.Multiply(TW.Multiply(v, invSqrt2Pi), gaussian));
+            var acc = accumulate ? TW.Load(dx + i) : zero;
+            TW.Store(dx + i, TW.Add(acc, TW.Multiply(grad, TW.Load(dy + i))));
         }
         return i;
     }

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Sharpformer.Kernels;
@@ -36,65 +35,36 @@ public static class Softmax
     public static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX, int rows, int n) =>
         Backward(y, dY, dX, rows, n, Simd.Best);
 
-    internal static void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX, int rows, int n, SimdWidth width)
+    internal static unsafe void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dY, Span<float> dX, int rows, int n, SimdWidth width)
     {
         Simd.Require(width);
         int size = checked(rows * n);
         if (y.Length < size || dY.Length < size || dX.Length < size)
             throw new ArgumentException($"Softmax backward needs {rows}×{n} values in y, dY and dX.");
-        for (int r = 0; r < rows; r++)
+        fixed (float* py = y, pdy = dY, pdx = dX)
         {
-            var yr = y.Slice(r * n, n);
-            var dyr = dY.Slice(r * n, n);
-            var dxr = dX.Slice(r * n, n);
-            float dot = TensorPrimitives.Dot(yr, dyr);
-            ref float py = ref MemoryMarshal.GetReference(yr);
-            ref float pdy = ref MemoryMarshal.GetReference(dyr);
-            ref float pdx = ref MemoryMarshal.GetReference(dxr);
-            int j = width switch
+            for (int r = 0; r < rows; r++)
             {
-                SimdWidth.V512 => Backward512(ref py, ref pdy, ref pdx, n, dot),
-                SimdWidth.V256 => Backward256(ref py, ref pdy, ref pdx, n, dot),
-                SimdWidth.V128 => Backward128(ref py, ref pdy, ref pdx, n, dot),
-                _ => 0,
-            };
-            for (; j < n; j++) dxr[j] += yr[j] * (dyr[j] - dot);
+                int o = r * n;
+                float dot = TensorPrimitives.Dot(y.Slice(o, n), dY.Slice(o, n));
+                int j = width switch
+                {
+                    SimdWidth.V512 => Backward<Width512, Vector512<float>>(py + o, pdy + o, pdx + o, 0, n, dot),
+                    SimdWidth.V256 => Backward<Width256, Vector256<float>>(py + o, pdy + o, pdx + o, 0, n, dot),
+                    SimdWidth.V128 => Backward<Width128, Vector128<float>>(py + o, pdy + o, pdx + o, 0, n, dot),
+                    _ => 0,
+                };
+                Backward<WidthScalar, float>(py + o, pdy + o, pdx + o, j, n, dot);
+            }
         }
     }
 
-    private static int Backward512(ref float y, ref float dy, ref float dx, int n, float dot)
+    /// <summary>dX += y ⊙ (dY − dot) over whole vectors of <typeparamref name="TW"/> from <paramref name="j"/>; returns where the tail starts.</summary>
+    private static unsafe int Backward<TW, TV>(float* y, float* dy, float* dx, int j, int n, float dot) where TW : IVectorWidth<TV> where TV : struct
     {
-        int j = 0;
-        var d = Vector512.Create(dot);
-        for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count)
-        {
-            var acc = Vector512.LoadUnsafe(ref dx, (nuint)j) + Vector512.LoadUnsafe(ref y, (nuint)j) * (Vector512.LoadUnsafe(ref dy, (nuint)j) - d);
-            acc.StoreUnsafe(ref dx, (nuint)j);
-        }
-        return j;
-    }
-
-    private static int Backward256(ref float y, ref float dy, ref float dx, int n, float dot)
-    {
-        int j = 0;
-        var d = Vector256.Create(dot);
-        for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count)
-        {
-            var acc = Vector256.LoadUnsafe(ref dx, (nuint)j) + Vector256.LoadUnsafe(ref y, (nuint)j) * (Vector256.LoadUnsafe(ref dy, (nuint)j) - d);
-            acc.StoreUnsafe(ref dx, (nuint)j);
-        }
-        return j;
-    }
-
-    private static int Backward128(ref float y, ref float dy, ref float dx, int n, float dot)
-    {
-        int j = 0;
-        var d = Vector128.Create(dot);
-        for (; j <= n - Vector128<float>.Count; j += Vector128<float>.Count)
-        {
-            var acc = Vector128.LoadUnsafe(ref dx, (nuint)j) + Vector128.LoadUnsafe(ref y, (nuint)j) * (Vector128.LoadUnsafe(ref dy, (nuint)j) - d);
-            acc.StoreUnsafe(ref dx, (nuint)j);
-        }
+        var d = TW.Splat(dot);
+        for (; j <= n - TW.Lanes; j += TW.Lanes)
+            TW.Store(dx + j, TW.Add(TW.Load(dx + j), TW.Multiply(TW.Load(y + j), TW.Subtract(TW.Load(dy + j), d))));
         return j;
     }
 
