@@ -40,7 +40,7 @@ internal static class DemoCommand
         err.WriteLine("2. vocabulary and model");
         var trainer = TrainTranslationCommand.Build(preset, options, corpus.Train, corpus.Valid, preset.BpeVocabSize, separateVocabularies: false);
         err.WriteLine($"3. training for up to {options.TimeLimitSeconds:F0} s");
-        TrainTranslationCommand.Train(trainer, outDir);
+        TrainTranslationCommand.Train(trainer, outDir, err);
 
         var (model, source, target) = TranslatorCheckpoint.Load(Path.Combine(outDir, "best"));
         var beam = new BeamSearchOptions(Beam: 4);

@@ -7,13 +7,19 @@ namespace Sharpformer.Training;
 public sealed record TranslationTrainingOptions
 {
     [JsonPropertyName("max_steps")] public int Steps { get; init; } = 4000;
-    /// <summary>Wall-clock budget in seconds (0 = none); training stops at whichever limit comes first.</summary>
+    /// <summary>
+    /// Training time budget in seconds (0 = none): training stops at whichever limit comes first, and warm-up
+    /// and decay follow the nearer one (<see cref="TrainingBudget"/>).
+    /// </summary>
     [JsonPropertyName("time_limit_s")] public double TimeLimitSeconds { get; init; }
     [JsonPropertyName("batch_tokens")] public int BatchTokens { get; init; } = 4096;
     [JsonPropertyName("learning_rate")] public float MaxLr { get; init; } = 1e-3f;
     [JsonPropertyName("min_lr")] public float MinLr { get; init; } = 1e-4f;
     [JsonPropertyName("warmup_steps")] public int WarmupSteps { get; init; } = 200;
-    /// <summary>"cosine" (warm-up then cosine to min_lr at max_steps) or "noam" (warm-up then 1/√step).</summary>
+    /// <summary>
+    /// "cosine" (warm-up then cosine to min_lr at the end of the budget) or "noam" (warm-up then 1/√step), both
+    /// laid out over max_steps and followed at the pace of the budget.
+    /// </summary>
     [JsonPropertyName("schedule")] public string Schedule { get; init; } = "cosine";
     [JsonPropertyName("beta1")] public float Beta1 { get; init; } = 0.9f;
     [JsonPropertyName("beta2")] public float Beta2 { get; init; } = 0.98f;
@@ -33,6 +39,8 @@ public sealed record TranslationTrainingOptions
         "noam" => new InverseSqrtSchedule(MaxLr, WarmupSteps),
         _ => throw new ArgumentException($"Unknown schedule '{Schedule}'; expected cosine or noam."),
     };
+
+    public TrainingBudget Budget() => TrainingBudget.Of(Steps, TimeLimitSeconds);
 
     public TranslationTrainingOptions Validated()
     {
