@@ -26,6 +26,24 @@ public sealed record CosineSchedule(float MaxLr, float MinLr, int WarmupSteps, i
 }
 
 /// <summary>
+/// Warm-up, stable, decay (MiniCPM's WSD): linear warm-up as in <see cref="CosineSchedule"/>, the peak held until
+/// <see cref="DecayFrom"/>, then a cosine to the floor at <see cref="DecaySteps"/>. Where learning needs many
+/// steps at a high rate, it spends more of a short budget there than a cosine over the whole run, and still
+/// ends annealed.
+/// </summary>
+public sealed record WarmupStableDecaySchedule(float MaxLr, float MinLr, int WarmupSteps, double DecayFrom, int DecaySteps) : ILearningRateSchedule
+{
+    public float At(double step)
+    {
+        if (step < WarmupSteps) return (float)(MaxLr * (step + 1) / (WarmupSteps + 1));
+        if (step >= DecaySteps) return MinLr;
+        if (step <= DecayFrom) return MaxLr;
+        double progress = (step - DecayFrom) / Math.Max(1, DecaySteps - DecayFrom);
+        return (float)(MinLr + 0.5 * (1 + Math.Cos(Math.PI * progress)) * (MaxLr - MinLr));
+    }
+}
+
+/// <summary>
 /// The original transformer's schedule ("Noam"): linear warm-up, then decay as 1/√step; scaled so
 /// that it peaks at <see cref="PeakLr"/> at the end of warm-up.
 /// </summary>

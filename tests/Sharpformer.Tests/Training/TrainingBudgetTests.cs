@@ -81,6 +81,22 @@ public class TrainingBudgetTests
     }
 
     [Fact]
+    public void WarmupStableDecayHoldsThePeakThenDecaysToTheFloorAtTheEndOfTheBudget()
+    {
+        var options = new TranslationTrainingOptions { Steps = 1000, TimeLimitSeconds = 60, MaxLr = 2e-3f, MinLr = 1e-4f, WarmupSteps = 50, Schedule = "wsd", DecayFraction = 0.3 };
+        var schedule = Assert.IsType<WarmupStableDecaySchedule>(options.Validated().CreateSchedule());
+        var budget = options.Budget();
+        float LrAt(double seconds) => schedule.At(budget.ScheduleStep(0, S(seconds)));
+        Assert.Equal(2e-3 * 26 / 51.0, LrAt(1.5), 1e-9);              // warm-up: the first 5% of the time
+        Assert.Equal(2e-3f, LrAt(3));
+        Assert.Equal(2e-3f, LrAt(42));                                // held until 70% of the time
+        Assert.Equal(1e-4 + 0.5 * 1.9e-3, LrAt(51), 1e-7);            // half-way through the decay
+        Assert.True(LrAt(59) < LrAt(55));
+        Assert.Equal(1e-4f, LrAt(60));                                // the floor when the time is used
+        Assert.Throws<ArgumentException>(() => (options with { DecayFraction = 0 }).Validated());
+    }
+
+    [Fact]
     public void FractionalSchedulePositionsInterpolateBetweenSteps()
     {
         var schedule = new CosineSchedule(1e-3f, 0, 4, 20);
