@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Sharpformer.Data;
 using Sharpformer.Data.EnRu;
 using Sharpformer.Evaluation;
 using Sharpformer.Generation;
@@ -17,27 +18,31 @@ namespace Sharpformer.Cli.Commands;
 /// learn a BPE vocabulary, train a small translator, score it on held-out sentences, translate the showcase
 /// sentences and draw where the decoder looked.
 /// <para>
-/// By default it fits the machine: it times a few steps of each model size, trains the largest one that
-/// reaches its step count in the time budget (else the smallest), with warm-up and decay laid out over the
-/// budget (<see cref="TrainingBudget"/>), so a slow machine trains a shorter but complete schedule and ends
-/// annealed. <c>--steps N</c> instead trains a fixed amount of work without a time limit (same seed and thread
-/// count, same bits).
+/// It fits any machine: the <c>demo</c> recipe (a 1+1-layer model, small batches) trains up to 6,000 steps or
+/// the time budget, whichever comes first, with warm-up and decay laid out over the budget
+/// (<see cref="TrainingBudget"/>), so a slow machine trains a shorter but complete schedule and ends annealed,
+/// and a machine that makes the 6,000 steps in time trains the same schedule as any other. It warns when the
+/// first tenth of the budget shows that fewer steps will fit than the recipe needs.
+/// <c>--steps N</c> instead trains a fixed amount of work without a time limit.
 /// </para>
 /// </summary>
 internal static class DemoCommand
 {
     /// <summary>Training time budget by default: with the corpus, the vocabulary and the decoding the demo takes under 5 minutes.</summary>
-    public const double DefaultTimeLimitSeconds = 180;
+    public const double DefaultTimeLimitSeconds = 240;
 
     /// <summary>Validation BLEU (greedy, 300 sentences) at which training stops early.</summary>
     public const double TargetBleu = 99.5;
+
+    /// <summary>The models the demo can train.</summary>
+    public static readonly string[] Sizes = ["demo", "demo-large"];
 
     public static Command Create()
     {
         var output = new Option<string>("--out") { Description = "Where the model and the heat map go", DefaultValueFactory = _ => "runs/demo" };
         var timeLimit = new Option<double?>("--time-limit") { Description = $"Training time budget in seconds (default {DefaultTimeLimitSeconds:0}); the schedule fits the budget" };
-        var steps = new Option<int?>("--steps") { Description = "Train exactly this many steps instead, without a time limit (reproducible work; the large model unless --size says otherwise)" };
-        var size = new Option<string>("--size") { Description = $"Model: auto (the largest this machine trains in time), {string.Join(", ", TranslationPresets.DemoLadder.Select(p => p.Name))}", DefaultValueFactory = _ => "auto" };
+        var steps = new Option<int?>("--steps") { Description = "Train exactly this many steps instead, without a time limit (a fixed, reproducible amount of work)" };
+        var size = new Option<string>("--size") { Description = "Model: demo (1+1 layers, width 64; fits any machine) or demo-large (2+2 layers, width 128; needs about 2,000 steps, a fast machine)", DefaultValueFactory = _ => "demo" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for the corpus, initialisation and batches", DefaultValueFactory = _ => 1 };
         var defaults = new EnRuCorpusOptions();
         var trainPairs = new Option<int>("--train-pairs") { Description = "Training pairs of the generated corpus", DefaultValueFactory = _ => defaults.TrainCount };
@@ -52,8 +57,7 @@ internal static class DemoCommand
             if (limit is not null && !(limit > 0)) throw new ArgumentException($"--time-limit must be a positive number of seconds, got {limit}.");
             if (fixedSteps is not null && limit is not null) throw new ArgumentException("--steps and --time-limit exclude each other: --steps trains a fixed amount of work, without a time limit.");
             string sizeName = parse.GetValue(size)!;
-            if (sizeName != "auto" && TranslationPresets.DemoLadder.All(p => p.Name != sizeName))
-                throw new ArgumentException($"--size must be auto or one of {string.Join(", ", TranslationPresets.DemoLadder.Select(p => p.Name))}, got '{sizeName}'.");
+            if (!Sizes.Contains(sizeName)) throw new ArgumentException($"--size must be {string.Join(" or ", Sizes)}, got '{sizeName}'.");
             var corpusOptions = new EnRuCorpusOptions
             {
                 Seed = parse.GetValue(seed), TrainCount = parse.GetValue(trainPairs), ValidCount = parse.GetValue(heldOut), TestCount = parse.GetValue(heldOut),
@@ -71,48 +75,38 @@ internal static class DemoCommand
         var clock = Stopwatch.StartNew();
         ulong seed = corpusOptions.Seed;
         var corpus = EnRuCorpusGenerator.Generate(corpusOptions);
+        int unseenForms = UnseenWordForms(corpus);
         log.WriteLine($"1. corpus: {corpus.Train.Count:N0} training pairs, {corpus.Valid.Count:N0} validation and {corpus.Test.Count:N0} test pairs " +
-            "(each held-out pair has a verb–instrument, subject–object or adjective–noun pair that training never shows; every word form occurs in training)");
+            "(each held-out pair has a verb–instrument, subject–object or adjective–noun pairing that training never shows; " +
+            (unseenForms == 0 ? "every word form in them occurs in training)" : $"{unseenForms} of their word forms do not occur in training)"));
         log.WriteLine($"   e.g. {corpus.Train[0].Source}  →  {corpus.Train[0].Target}");
 
-        var ladder = TranslationPresets.DemoLadder;
-        int bpeSize = ladder[0].BpeVocabSize;   // one vocabulary for every size
+        var preset = TranslationPresets.Get(sizeName);
         var started = Stopwatch.StartNew();
-        var vocabulary = new TranslationVocabulary(VocabularyTraining.TrainBpe(corpus.Train.SelectMany(p => new[] { p.Source, p.Target }), bpeSize));
+        var vocabulary = new TranslationVocabulary(VocabularyTraining.TrainBpe(corpus.Train.SelectMany(p => new[] { p.Source, p.Target }), preset.BpeVocabSize));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"2. vocabulary: {vocabulary.Tokenizer.Name} (shared) in {started.Elapsed.TotalSeconds:F1} s"));
 
-        TranslationPreset preset;
-        TranslationTrainingOptions options;
-        if (fixedSteps is int n)
-        {
-            preset = sizeName == "auto" ? ladder[0] : ladder.First(p => p.Name == sizeName);
-            options = preset.Training with { Steps = n, TimeLimitSeconds = 0, Seed = seed, EvalInterval = Math.Max(1, Math.Min(preset.Training.EvalInterval, n)) };
-            log.WriteLine($"3. model: {preset.Name}, {n:N0} steps (no time limit)");
-        }
-        else
-        {
-            if (sizeName == "auto")
-            {
-                log.WriteLine($"3. model: timing a few steps to fit {timeLimit:F0} s of training");
-                var choice = TranslationSizing.Choose(ladder, vocabulary, corpus.Train, timeLimit, seed, log);
-                preset = choice.Preset;
-                // Evaluate about five times: each evaluation can end training early at the target BLEU.
-                options = preset.Training with { EvalInterval = Math.Clamp(Math.Min(choice.PredictedSteps, preset.Training.Steps) / 5, 50, 1000) };
-            }
-            else
-            {
-                preset = ladder.First(p => p.Name == sizeName);
-                options = preset.Training;
-                log.WriteLine($"3. model: {preset.Name}");
-            }
-            options = options with { TimeLimitSeconds = timeLimit, Seed = seed, TargetBleu = TargetBleu };
-        }
+        var options = fixedSteps is int n
+            ? preset.Training with { Steps = n, TimeLimitSeconds = 0, WarmupSteps = Math.Min(preset.Training.WarmupSteps, n / 10), EvalInterval = Math.Min(preset.Training.EvalInterval, n) }
+            : preset.Training with { TimeLimitSeconds = timeLimit, TargetBleu = TargetBleu };
+        options = options with { Seed = seed };
         var model = new Translator(preset.Config(vocabulary.Size), seed);
         var trainer = new TranslationTrainer(model, vocabulary, vocabulary, corpus.Train, corpus.Valid, options);
         log.WriteLine($"   {preset.Name}: {model.ParameterCount():N0} parameters, {model.Config.EncoderLayers}+{model.Config.DecoderLayers} layers, " +
             $"width {model.Config.Embedding}, {model.Config.Heads} heads; {options.Budget()}");
-        log.WriteLine("4. training");
-        TrainTranslationCommand.Train(trainer, outDir, log);
+        log.WriteLine("3. training");
+        bool warned = false;
+        TrainTranslationCommand.Train(trainer, outDir, log, e =>
+        {
+            // A tenth into a time-bound run, the steps made say how many will fit.
+            if (warned || e.Bleu is not null || fixedSteps is not null || e.Progress < 0.1 || e.Progress <= e.Step / (double)e.TotalSteps) return;
+            warned = true;
+            int fit = (int)(e.Step / e.Progress);
+            if (fit < preset.StepsNeeded)
+                log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"   note: about {fit:N0} steps fit in {timeLimit:0} s on this machine, fewer than the {preset.StepsNeeded:N0} that BLEU 95 takes; " +
+                    $"training still ends annealed, and --time-limit {Math.Ceiling(timeLimit * preset.StepsNeeded / Math.Max(1, fit) / 10) * 10:0} would make the steps"));
+        });
 
         var (best, source, target) = TranslatorCheckpoint.Load(Path.Combine(outDir, "best"));
         var beam = new BeamSearchOptions(Beam: 4);
@@ -139,5 +133,14 @@ internal static class DemoCommand
             $"Summary: {preset.Name} model, {trainer.Step:N0} steps ({TrainingBudget.Name(trainer.StoppedBy!.Value)} ended training) at " +
             $"{trainer.TrainTokens / Math.Max(1e-9, trainer.TrainSeconds):N0} target tokens/s, test BLEU {bleu.Score:F2}, {clock.Elapsed:mm\\:ss} in all"));
         return 0;
+    }
+
+    /// <summary>Distinct word forms (either language, lower-cased) of the validation and test pairs that no training pair has.</summary>
+    private static int UnseenWordForms(EnRuCorpus corpus)
+    {
+        static IEnumerable<string> Words(SentencePair p) =>
+            (p.Source + " " + p.Target).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.TrimEnd('.').ToLowerInvariant());
+        var seen = corpus.Train.SelectMany(Words).ToHashSet();
+        return corpus.Valid.Concat(corpus.Test).SelectMany(Words).Where(w => !seen.Contains(w)).Distinct().Count();
     }
 }

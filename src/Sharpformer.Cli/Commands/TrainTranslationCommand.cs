@@ -76,11 +76,11 @@ internal static class TrainTranslationCommand
     }
 
     /// <summary>Runs the trainer with a progress line, then says which bound ended training, the steps and the speed.</summary>
-    public static void Train(TranslationTrainer trainer, string outDir, TextWriter log)
+    public static void Train(TranslationTrainer trainer, string outDir, TextWriter log, Action<TranslationEvent>? alsoReport = null)
     {
         var progress = new TranslationProgressPrinter(log);
         int firstStep = trainer.Step;
-        trainer.Run(outDir, progress.Report);
+        trainer.Run(outDir, e => { progress.Report(e); alsoReport?.Invoke(e); });
         progress.Clear();
         log.WriteLine(FormattableString.Invariant(
             $"{trainer.Budget.Describe(trainer.StoppedBy!.Value, trainer.Step, trainer.Elapsed)}; {trainer.Step - firstStep:N0} steps at ") +

@@ -1,8 +1,5 @@
 using System.Text.Json;
 using Sharpformer.Cli;
-using Sharpformer.Data;
-using Sharpformer.Models;
-using Sharpformer.Tokenization;
 using Sharpformer.Training;
 
 namespace Sharpformer.Tests.Cli;
@@ -25,13 +22,13 @@ public sealed class DemoCommandTests : IDisposable
     public void RunsEndToEndAtATinyScaleAndWritesItsOutputs()
     {
         var outDir = Path.Combine(_dir, "run");
-        var (code, output, error) = Run("demo", "--out", outDir, "--steps", "3", "--size", "demo-small", "--train-pairs", "300", "--held-out", "12");
+        var (code, output, error) = Run("demo", "--out", outDir, "--steps", "3", "--train-pairs", "300", "--held-out", "12");
         Assert.True(code == 0, error);
         Assert.Contains("300 training pairs, 12 validation and 12 test pairs", error);
         Assert.Contains("the step limit (3) ended training", error);
         Assert.Contains("Held-out test BLEU (beam 4):", output);
         Assert.Contains("(12 sentences)", output);
-        Assert.Contains("Summary: demo-small model, 3 steps (steps ended training) at", output);
+        Assert.Contains("Summary: demo model, 3 steps (steps ended training) at", output);
         Assert.True(File.Exists(Path.Combine(outDir, "best", Checkpoint.ModelFile)));
         Assert.True(File.Exists(Path.Combine(outDir, "last", Checkpoint.OptimizerFile)));
         Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(outDir, "cross-attention.svg")).TrimStart());
@@ -63,39 +60,5 @@ public sealed class DemoCommandTests : IDisposable
         var (code, _, error) = Run("demo", "--out", Path.Combine(_dir, "both"), "--steps", "5", "--time-limit", "10");
         Assert.Equal(2, code);
         Assert.Contains("exclude each other", error);
-    }
-}
-
-public sealed class TranslationSizingTests
-{
-    private static readonly SentencePair[] Pairs =
-    [
-        new("a cat", "кот"), new("a dog", "пёс"), new("the cat", "этот кот"), new("the dog", "этот пёс"),
-        new("big cat", "большой кот"), new("big dog", "большой пёс"), new("small cat", "малый кот"), new("small dog", "малый пёс"),
-    ];
-
-    private static TranslationPreset Tiny(string name, int width, int stepsNeeded) =>
-        new(name, name, 0, v => new TranslatorConfig(1, 1, 2, width, 2 * width, 24, v, v, Dropout: 0f),
-            new TranslationTrainingOptions { BatchTokens = 40 }, stepsNeeded);
-
-    [Fact]
-    public void TakesTheFirstSizeThatMakesItsStepsInTheBudgetElseTheLast()
-    {
-        var vocab = new TranslationVocabulary(CharTokenizer.FromText(string.Concat(Pairs.Select(p => p.Source + p.Target))));
-        var ladder = new[] { Tiny("large", 32, stepsNeeded: 1_000_000_000), Tiny("small", 16, stepsNeeded: 2) };
-        var log = new StringWriter();
-
-        var choice = TranslationSizing.Choose(ladder, vocab, Pairs, budgetSeconds: 60, seed: 1, log, probeSeconds: 0.05);
-        Assert.Equal("small", choice.Preset.Name);
-        Assert.True(choice.SecondsPerStep > 0);
-        Assert.Equal((int)(60 / choice.SecondsPerStep), choice.PredictedSteps);
-        Assert.Contains("large:", log.ToString());
-        Assert.Contains("(too slow)", log.ToString());
-
-        var none = TranslationSizing.Choose([ladder[0], ladder[0] with { Name = "also-large" }], vocab, Pairs, 60, 1, TextWriter.Null, 0.05);
-        Assert.Equal("also-large", none.Preset.Name);   // nothing fits: the smallest
-
-        var fits = TranslationSizing.Choose([ladder[1] with { Name = "first" }, ladder[1]], vocab, Pairs, 60, 1, TextWriter.Null, 0.05);
-        Assert.Equal("first", fits.Preset.Name);
     }
 }
