@@ -31,9 +31,6 @@ internal static class DemoCommand
     /// <summary>Training time budget by default: with the corpus, the vocabulary and the decoding the demo takes under 5 minutes.</summary>
     public const double DefaultTimeLimitSeconds = 240;
 
-    /// <summary>Validation BLEU (greedy, 300 sentences) at which training stops early.</summary>
-    public const double TargetBleu = 99.5;
-
     /// <summary>The models the demo can train.</summary>
     public static readonly string[] Sizes = ["demo", "demo-large"];
 
@@ -88,7 +85,7 @@ internal static class DemoCommand
 
         var options = fixedSteps is int n
             ? preset.Training with { Steps = n, TimeLimitSeconds = 0, WarmupSteps = Math.Min(preset.Training.WarmupSteps, n / 10), EvalInterval = Math.Min(preset.Training.EvalInterval, n) }
-            : preset.Training with { TimeLimitSeconds = timeLimit, TargetBleu = TargetBleu };
+            : preset.Training with { TimeLimitSeconds = timeLimit };
         options = options with { Seed = seed };
         var model = new Translator(preset.Config(vocabulary.Size), seed);
         var trainer = new TranslationTrainer(model, vocabulary, vocabulary, corpus.Train, corpus.Valid, options);

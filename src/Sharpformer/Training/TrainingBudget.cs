@@ -11,8 +11,6 @@ public enum StopReason
     Time,
     /// <summary>The caller asked to stop at a step before either bound (a stop to resume later).</summary>
     Requested,
-    /// <summary>The run reached its target quality and stopped early.</summary>
-    Target,
 }
 
 /// <summary>
@@ -52,7 +50,7 @@ public readonly record struct TrainingBudget(int Steps, TimeSpan? TimeLimit = nu
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"{Steps:N0} steps{(TimeLimit is TimeSpan limit ? $" or {limit.TotalSeconds:0.#} s, whichever comes first" : "")}");
 
-    /// <summary>What a log says of a stop: "steps", "time", "requested" or "target".</summary>
+    /// <summary>What a log says of a stop: "steps", "time" or "requested".</summary>
     public static string Name(StopReason reason) => reason.ToString().ToLowerInvariant();
 
     /// <summary>A sentence for a closing line: "the time limit (170 s) ended training after 398 steps".</summary>
@@ -60,7 +58,6 @@ public readonly record struct TrainingBudget(int Steps, TimeSpan? TimeLimit = nu
     {
         StopReason.Steps => FormattableString.Invariant($"the step limit ({Steps:N0}) ended training after {elapsed.TotalSeconds:F1} s"),
         StopReason.Time => FormattableString.Invariant($"the time limit ({TimeLimit!.Value.TotalSeconds:0.#} s) ended training after {steps:N0} of {Steps:N0} steps"),
-        StopReason.Requested => FormattableString.Invariant($"training stopped as asked after {steps:N0} steps and {elapsed.TotalSeconds:F1} s (resumable)"),
-        _ => FormattableString.Invariant($"training reached its target after {steps:N0} steps and {elapsed.TotalSeconds:F1} s"),
+        _ => FormattableString.Invariant($"training stopped as asked after {steps:N0} steps and {elapsed.TotalSeconds:F1} s (resumable)"),
     };
 }

@@ -187,8 +187,8 @@ public sealed class TranslationTrainer
 
     /// <summary>
     /// Trains until the budget is spent (max_steps or time_limit_s) or, earlier, until <paramref name="untilStep"/>,
-    /// evaluating every eval_interval steps and at the end; with target_bleu it also stops at the first evaluation
-    /// that reaches it. The last line of outDir/log.jsonl names what ended training.
+    /// evaluating every eval_interval steps and at the end; the last line of outDir/log.jsonl names the bound that
+    /// ended training.
     /// </summary>
     public void Run(string? outDir, Action<TranslationEvent>? report = null, int? untilStep = null)
     {
@@ -198,7 +198,7 @@ public sealed class TranslationTrainer
         while (true)
         {
             var stop = Budget.Spent(Step, Elapsed) ?? (untilStep is int until && Step >= until ? StopReason.Requested : null);
-            if ((Step % Options.EvalInterval == 0 && Step > 0) || stop != null) stop = Evaluate(outDir, report, stop);
+            if ((Step % Options.EvalInterval == 0 && Step > 0) || stop != null) Evaluate(outDir, report, stop);
             if (stop != null) { StoppedBy = stop; break; }
             float lr = LearningRate;
             long start = Stopwatch.GetTimestamp();
@@ -210,16 +210,14 @@ public sealed class TranslationTrainer
         }
     }
 
-    // Returns the stop it was given, or Target when the validation BLEU reached target_bleu.
-    private StopReason? Evaluate(string? outDir, Action<TranslationEvent>? report, StopReason? stop)
+    private void Evaluate(string? outDir, Action<TranslationEvent>? report, StopReason? stop)
     {
         float valLoss = ValidationLoss();
         var (bleu, chrf) = ValidationBleu();
         bool best = bleu > BestBleu || (double.IsNaN(bleu) && BestBleu == double.NegativeInfinity);
         if (best) BestBleu = bleu;
-        if (stop == null && Options.TargetBleu > 0 && bleu >= Options.TargetBleu) stop = StopReason.Target;
         report?.Invoke(new TranslationEvent(Step, Options.Steps, valLoss, LearningRate, 0, Elapsed, valLoss, bleu, chrf, best, Progress));
-        if (outDir == null) return stop;
+        if (outDir == null) return;
         var state = new TranslationState(Step, _epoch, _batchInEpoch, _epochStart, _dropoutRng.GetState(), BestBleu, Options.ToJson(), Elapsed);
         if (best) TranslatorCheckpoint.Save(Path.Combine(outDir, "best"), Model, Source, Target, state: state);
         TranslatorCheckpoint.Save(Path.Combine(outDir, "last"), Model, Source, Target, Optimizer, state);
@@ -229,6 +227,5 @@ public sealed class TranslationTrainer
             progress = Math.Round(Progress, 4), best, stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
         }, GptTrainer.LogJson);
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
-        return stop;
     }
 }

@@ -33,8 +33,6 @@ public sealed record TranslationTrainingOptions
     /// <summary>Validation sentences decoded for BLEU at each evaluation (0 = all).</summary>
     [JsonPropertyName("eval_sentences")] public int EvalSentences { get; init; } = 500;
     [JsonPropertyName("eval_beam")] public int EvalBeam { get; init; } = 1;
-    /// <summary>Stop early once an evaluation's validation BLEU reaches this (0 = never).</summary>
-    [JsonPropertyName("target_bleu")] public double TargetBleu { get; init; }
     [JsonPropertyName("max_sentence_tokens")] public int MaxSentenceTokens { get; init; } = 100;
     [JsonPropertyName("seed")] public ulong Seed { get; init; } = 1;
 
@@ -58,7 +56,6 @@ public sealed record TranslationTrainingOptions
         Require(EvalInterval >= 1 && EvalSentences >= 0 && EvalBeam >= 1, "eval_interval and eval_beam must be ≥ 1, eval_sentences ≥ 0");
         Require(MaxSentenceTokens >= 2, "max_sentence_tokens must be ≥ 2");
         Require(DecayFraction is > 0 and <= 1, $"decay_fraction must be in (0, 1], got {DecayFraction}");
-        Require(TargetBleu is >= 0 and <= 100, $"target_bleu must be in [0, 100], got {TargetBleu}");
         CreateSchedule();
         return this;
     }
