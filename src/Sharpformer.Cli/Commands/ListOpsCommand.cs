@@ -54,6 +54,7 @@ internal static class ListOpsCommand
         var data = new Option<string>("--data") { Description = "Folder with train/val/test TSV files (from `listops generate` or the LRA release)", Required = true };
         var attention = new Option<string>("--attention") { Description = $"Attention variant: {string.Join(", ", AttentionVariants.Names)}", DefaultValueFactory = _ => "full" };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => defaults.Steps };
+        var timeLimit = new Option<double>("--time-limit") { Description = "Training time budget in seconds (0 = none): training ends at the steps or the time, whichever comes first, warm-up and decay following the nearer" };
         var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and data order", DefaultValueFactory = _ => defaults.Seed };
         var outDir = new Option<string?>("--out") { Description = "Folder for the checkpoint (model/) and log.jsonl" };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON line" };
@@ -67,7 +68,7 @@ internal static class ListOpsCommand
         var maxLength = new Option<int?>("--max-length") { Description = "Positions of the model (default: the longest sequence in the data, classification token included)" };
         var noParentheses = new Option<bool>("--no-parentheses") { Description = "Leave the parentheses out of the model's input (a third of the length; the brackets keep the structure)" };
         var command = new Command("train", "Train an encoder classifier on ListOps and report validation and test accuracy.")
-            { data, attention, steps, seed, outDir, json, layers, width, heads, batchSize, learningRate, warmup, evalInterval, maxLength, noParentheses };
+            { data, attention, steps, timeLimit, seed, outDir, json, layers, width, heads, batchSize, learningRate, warmup, evalInterval, maxLength, noParentheses };
         command.SetAction(parse =>
         {
             string variant = parse.GetValue(attention)!;
@@ -75,6 +76,8 @@ internal static class ListOpsCommand
             catch (ArgumentException e) { throw new ArgumentException($"--attention: {e.Message}"); }
             int stepCount = parse.GetValue(steps);
             if (stepCount < 1) throw new ArgumentException($"--steps must be at least 1, got {stepCount}.");
+            double seconds = parse.GetValue(timeLimit);
+            if (!(seconds >= 0)) throw new ArgumentException($"--time-limit must be ≥ 0 seconds, got {seconds}.");
             var splits = ListOpsDataset.Load(parse.GetValue(data)!);
             bool parentheses = !parse.GetValue(noParentheses);
             var (train, valid, test) = (Encode(splits.Train, parentheses), Encode(splits.Valid, parentheses), Encode(splits.Test, parentheses));
@@ -86,6 +89,7 @@ internal static class ListOpsCommand
             var options = defaults with
             {
                 Steps = stepCount,
+                TimeLimitSeconds = seconds,
                 Seed = parse.GetValue(seed),
                 BatchSize = parse.GetValue(batchSize),
                 MaxLr = parse.GetValue(learningRate),
@@ -99,22 +103,24 @@ internal static class ListOpsCommand
             var progress = Console.Error;
             progress.WriteLine($"listops: {train.Count:N0} training trees, longest sequence {longest} tokens; model: {model.ParameterCount():N0} parameters, " +
                 $"{config.Layers} layers, width {c}, {config.Heads} heads, attention {variant}");
-            trainer.Run(parse.GetValue(outDir), new LossPrinter(progress, options.Steps).Report);
+            trainer.Run(parse.GetValue(outDir), new LossPrinter(progress).Report);
+            var stoppedBy = trainer.StoppedBy!.Value;
+            progress.WriteLine(trainer.Budget.Describe(stoppedBy, trainer.Step, trainer.Elapsed));
             double testAccuracy = ClassificationTrainer.Accuracy(model, test, options.BatchSize);
-            double seconds = clock.Elapsed.TotalSeconds;
+            double total = clock.Elapsed.TotalSeconds;
             double majority = MajorityShare(train, test);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json))
                 output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
                 {
-                    ["task"] = "listops", ["parentheses"] = parentheses, ["attention"] = variant, ["seed"] = options.Seed, ["steps"] = trainer.Step,
+                    ["task"] = "listops", ["parentheses"] = parentheses, ["attention"] = variant, ["seed"] = options.Seed, ["steps"] = trainer.Step, ["stopped_by"] = TrainingBudget.Name(stoppedBy),
                     ["val_accuracy"] = Math.Round(trainer.ValAccuracy, 4), ["test_accuracy"] = Math.Round(testAccuracy, 4),
-                    ["majority_accuracy"] = Math.Round(majority, 4), ["params"] = model.ParameterCount(), ["seconds"] = Math.Round(seconds, 1),
+                    ["majority_accuracy"] = Math.Round(majority, 4), ["params"] = model.ParameterCount(), ["seconds"] = Math.Round(total, 1),
                 }, Checkpoint.JsonOptions));
             else
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"attention {variant}: val accuracy {trainer.ValAccuracy:P1}, test accuracy {testAccuracy:P1} (majority class {majority:P1}), " +
-                    $"{model.ParameterCount():N0} parameters, {trainer.Step} steps, {seconds:F0} s"));
+                    $"{model.ParameterCount():N0} parameters, {trainer.Step} steps (ended by the {(stoppedBy == StopReason.Time ? "time limit" : "step limit")}), {total:F0} s"));
             return 0;
         });
         return command;
@@ -130,12 +136,11 @@ internal static class ListOpsCommand
         return test.Count == 0 ? double.NaN : test.Count(e => e.Label == majority) / (double)test.Count;
     }
 
-    /// <summary>Prints the mean training loss about twenty times a run, and every evaluation.</summary>
-    private sealed class LossPrinter(TextWriter output, int steps)
+    /// <summary>Prints the mean training loss every 5% of the budget (steps or time), and every evaluation.</summary>
+    private sealed class LossPrinter(TextWriter output)
     {
-        private readonly int _every = Math.Max(1, steps / 20);
         private double _sum;
-        private int _count;
+        private int _count, _lastPrinted;
 
         public void Report(ClassificationEvent e)
         {
@@ -146,8 +151,10 @@ internal static class ListOpsCommand
             }
             _sum += e.Loss;
             _count++;
-            if (e.Step % _every != 0 && e.Step != e.TotalSteps) return;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {e.Step,6} loss {_sum / _count:F4} lr {e.LearningRate:G3} | {e.Elapsed:hh\\:mm\\:ss}"));
+            int twentieth = (int)(e.Progress * 20);
+            if (twentieth == _lastPrinted && e.Progress < 1) return;
+            _lastPrinted = twentieth;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"step {e.Step,6} loss {_sum / _count:F4} lr {e.LearningRate:G3} | {100 * e.Progress:F0}% | {e.Elapsed:hh\\:mm\\:ss}"));
             (_sum, _count) = (0, 0);
         }
     }

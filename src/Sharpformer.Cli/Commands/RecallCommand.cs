@@ -31,6 +31,7 @@ internal static class RecallCommand
         var heads = new Option<int>("--heads") { Description = "Attention heads per block", DefaultValueFactory = _ => 2 };
         var width = new Option<int>("--width") { Description = "C: embedding width (a multiple of --heads)", DefaultValueFactory = _ => 64 };
         var steps = new Option<int>("--steps") { Description = "Optimizer steps, each on a fresh batch", DefaultValueFactory = _ => 300 };
+        var timeLimit = new Option<double>("--time-limit") { Description = "Training time budget in seconds (0 = none): training ends at the steps or the time, whichever comes first, warm-up and decay following the nearer" };
         var batch = new Option<int>("--batch") { Description = "Sequences per step", DefaultValueFactory = _ => 8 };
         var lr = new Option<float>("--lr") { Description = "Peak learning rate (warm-up over the first 10% of steps, at most 100 with a curriculum; cosine to a tenth)", DefaultValueFactory = _ => 3e-3f };
         var eval = new Option<int>("--eval") { Description = "Held-out sequences scored at the end", DefaultValueFactory = _ => 64 };
@@ -40,7 +41,7 @@ internal static class RecallCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed for the weights and the training sequences (the held-out set has its own)", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON object" };
         var cmd = new Command("recall", "Train a small GPT on associative recall (or copying) at length T and report held-out answer accuracy.")
-            { task, length, pairs, keys, values, keyed, distinct, segment, attention, layers, heads, width, steps, batch, lr, eval, startLength, stepsPerLength, fullLengthSteps, seed, json };
+            { task, length, pairs, keys, values, keyed, distinct, segment, attention, layers, heads, width, steps, timeLimit, batch, lr, eval, startLength, stepsPerLength, fullLengthSteps, seed, json };
         cmd.SetAction(parse =>
         {
             int t = parse.GetValue(length), nh = parse.GetValue(heads), c = parse.GetValue(width);
@@ -49,6 +50,7 @@ internal static class RecallCommand
             Require(nh >= 1, $"--heads must be ≥ 1, got {nh}.");
             Require(c >= 1 && c % nh == 0, $"--width ({c}) must be a positive multiple of --heads ({nh}).");
             Require(parse.GetValue(steps) >= 1, $"--steps must be ≥ 1, got {parse.GetValue(steps)}.");
+            Require(parse.GetValue(timeLimit) >= 0, $"--time-limit must be ≥ 0 seconds, got {parse.GetValue(timeLimit)}.");
             Require(parse.GetValue(batch) >= 1, $"--batch must be ≥ 1, got {parse.GetValue(batch)}.");
             Require(parse.GetValue(lr) > 0, $"--lr must be positive, got {parse.GetValue(lr)}.");
             Require(parse.GetValue(eval) >= 1, $"--eval must be ≥ 1, got {parse.GetValue(eval)}.");
@@ -67,6 +69,7 @@ internal static class RecallCommand
             var options = new SequenceTaskTrainingOptions
             {
                 Steps = totalSteps,
+                TimeLimitSeconds = parse.GetValue(timeLimit),
                 Batch = parse.GetValue(batch),
                 MaxLr = parse.GetValue(lr),
                 MinLr = parse.GetValue(lr) / 10,
@@ -84,7 +87,7 @@ internal static class RecallCommand
             try { trainer = new SequenceTaskTrainer(model, sequences, options); }
             catch (ArgumentException e) when (start is not null) { throw new ArgumentException($"--start-length: {CliApp.PlainMessage(e)}"); }
             Console.Error.WriteLine($"{sequences.Name} at T = {t}: {model.ParameterCount():N0} parameters, {config.Layers} layers, {nh} heads, " +
-                $"width {c}, attention {variant}; {totalSteps} steps of batch {options.Batch}" +
+                $"width {c}, attention {variant}; {options.Budget()}, batch {options.Batch}" +
                 (start is null ? "" : $", a curriculum growing the length from {start}"));
 
             var progress = new TrainingProgressPrinter(Console.Error);
@@ -96,7 +99,7 @@ internal static class RecallCommand
             {
                 tokens += (long)options.Batch * trainedLength;
                 double seconds = clock.Elapsed.TotalSeconds;
-                progress.Report(new TrainingEvent(step, totalSteps, loss, rate, seconds * 1000 / step, tokens / seconds, clock.Elapsed));
+                progress.Report(new TrainingEvent(step, totalSteps, loss, rate, seconds * 1000 / step, tokens / seconds, clock.Elapsed, Progress: trainer.Progress));
                 if (trainer.CurrentLength == trainedLength) return;
                 bool learned = trainer.LongestLearnedLength == trainedLength;
                 trainedLength = trainer.CurrentLength;
@@ -107,12 +110,16 @@ internal static class RecallCommand
                     : $"step {step}: {perLength} steps without {options.AdvanceAccuracy:P0} of the answers right; now training at length {trainedLength}");
             });
             progress.Finish();
+            var stoppedBy = trainer.StoppedBy!.Value;
+            Console.Error.WriteLine(stoppedBy == StopReason.Steps && trainer.Step < totalSteps
+                ? $"the steps at full length ended training after {trainer.Step:N0} steps and {trainer.Elapsed.TotalSeconds:F1} s"
+                : trainer.Budget.Describe(stoppedBy, trainer.Step, trainer.Elapsed));
             var score = trainer.Evaluate();
             double elapsed = clock.Elapsed.TotalSeconds;
             if (parse.GetValue(json))
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
-                    task = sequences.Name, T = t, attention = variant, seed = options.Seed, steps = trainer.Step, start_length = start, longest_learned_length = trainer.LongestLearnedLength, full_length_from_step = fullLengthFrom,
+                    task = sequences.Name, T = t, attention = variant, seed = options.Seed, steps = trainer.Step, stopped_by = TrainingBudget.Name(stoppedBy), start_length = start, longest_learned_length = trainer.LongestLearnedLength, full_length_from_step = fullLengthFrom,
                     accuracy = Math.Round(score.Accuracy, 4), chance = Math.Round(sequences.ChanceAccuracy, 4), answers = score.Scored,
                     loss = Math.Round(score.Loss, 4), @params = model.ParameterCount(), seconds = Math.Round(elapsed, 1),
                 }));

@@ -16,6 +16,7 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Output folder (best/, last/, log.jsonl)", DefaultValueFactory = _ => "runs/gpt" };
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/last" };
         var steps = new Option<int?>("--steps") { Description = "Total optimizer steps (overrides the preset)" };
+        var timeLimit = new Option<double?>("--time-limit") { Description = "Training time budget in seconds (0 = none): training ends at the steps or the time, whichever comes first, warm-up and decay following the nearer" };
         var batch = new Option<int?>("--batch") { Description = "Batch size (overrides the preset)" };
         var lr = new Option<float?>("--lr") { Description = "Peak learning rate (overrides the preset)" };
         var seed = new Option<ulong?>("--seed") { Description = "Seed for initialisation, batches and dropout" };
@@ -24,7 +25,7 @@ internal static class TrainCommand
         var attention = new Option<string?>("--attention") { Description = "Attention variant (overrides the preset)" };
         var stopAt = new Option<int?>("--stop-at") { Description = "Stop (with a resumable checkpoint) after this step, leaving the schedule unchanged" };
         var cmd = new Command("train", "Train a GPT language model on a text file.")
-            { data, tokenizer, config, output, resume, steps, batch, lr, seed, evalInterval, evalIters, attention, stopAt };
+            { data, tokenizer, config, output, resume, steps, timeLimit, batch, lr, seed, evalInterval, evalIters, attention, stopAt };
         cmd.SetAction(parse =>
         {
             var outDir = parse.GetValue(output)!;
@@ -43,6 +44,7 @@ internal static class TrainCommand
                 options = options with
                 {
                     Steps = parse.GetValue(steps) ?? options.Steps,
+                    TimeLimitSeconds = parse.GetValue(timeLimit) ?? options.TimeLimitSeconds,
                     Batch = parse.GetValue(batch) ?? options.Batch,
                     MaxLr = parse.GetValue(lr) ?? options.MaxLr,
                     Seed = parse.GetValue(seed) ?? options.Seed,
@@ -54,7 +56,7 @@ internal static class TrainCommand
                 var model = new Gpt(modelConfig, options.Seed);
                 trainer = new GptTrainer(model, tok, new TokenBatches(tok.Encode(text), options.TrainFraction, modelConfig.BlockSize), options);
                 Console.Error.WriteLine($"model: {model.ParameterCount():N0} parameters, {modelConfig.Layers} layers, {modelConfig.Heads} heads, " +
-                    $"width {modelConfig.Embedding}, block {modelConfig.BlockSize}, vocab {modelConfig.VocabSize} ({tok.Name}); {options.Steps} steps of batch {options.Batch}");
+                    $"width {modelConfig.Embedding}, block {modelConfig.BlockSize}, vocab {modelConfig.VocabSize} ({tok.Name}); {options.Budget()}, batch {options.Batch}");
             }
             var progress = new TrainingProgressPrinter(Console.Error);
             int firstStep = trainer.Step;
@@ -62,7 +64,8 @@ internal static class TrainCommand
             progress.Finish();
             int trained = trainer.Step - firstStep;
             long tokens = (long)trained * trainer.Options.Batch * trainer.Options.GradAccumulation * trainer.Model.Config.BlockSize;
-            Console.Error.WriteLine($"{trained} steps in {trainer.TrainSeconds:F1} s of training ({tokens / Math.Max(1e-9, trainer.TrainSeconds):N0} tokens/s; evaluations excluded)");
+            Console.Error.WriteLine($"{trainer.Budget.Describe(trainer.StoppedBy!.Value, trainer.Step, trainer.Elapsed)}; " +
+                $"{trained} steps in {trainer.TrainSeconds:F1} s of training ({tokens / Math.Max(1e-9, trainer.TrainSeconds):N0} tokens/s; evaluations excluded)");
             Console.Error.WriteLine($"best validation loss {trainer.BestValLoss:F4}; checkpoints in {Path.GetFullPath(outDir)}");
             return 0;
         });

@@ -21,7 +21,7 @@ internal static class TrainTranslationCommand
         var vocabSize = new Option<int?>("--vocab-size") { Description = "BPE vocabulary size (overrides the preset)" };
         var separate = new Option<bool>("--separate-vocab") { Description = "Separate source and target BPE vocabularies" };
         var steps = new Option<int?>("--steps") { Description = "Maximum optimizer steps (overrides the preset)" };
-        var timeLimit = new Option<double?>("--time-limit") { Description = "Training time budget in seconds (overrides the preset; 0 = none)" };
+        var timeLimit = new Option<double?>("--time-limit") { Description = "Training time budget in seconds (overrides the preset; 0 = none): training ends at the steps or the time, whichever comes first, warm-up and decay following the nearer" };
         var seed = new Option<ulong?>("--seed") { Description = "Seed for initialisation, batches and dropout" };
         var cmd = new Command("train-translation", "Train an encoder–decoder translator on parallel text.")
             { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed };
@@ -47,7 +47,7 @@ internal static class TrainTranslationCommand
                 };
                 trainer = Build(preset, options, trainPairs, validPairs, parse.GetValue(vocabSize) ?? preset.BpeVocabSize, parse.GetValue(separate));
             }
-            Train(trainer, outDir);
+            Train(trainer, outDir, Console.Error);
             return 0;
         });
         return cmd;
@@ -55,8 +55,9 @@ internal static class TrainTranslationCommand
 
     /// <summary>Trains BPE vocabularies on the training pairs and builds a fresh translator and its trainer.</summary>
     public static TranslationTrainer Build(TranslationPreset preset, TranslationTrainingOptions options,
-        IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid, int vocabSize, bool separateVocabularies)
+        IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid, int vocabSize, bool separateVocabularies, TextWriter? log = null)
     {
+        log ??= Console.Error;
         var started = DateTime.UtcNow;
         TranslationVocabulary source, target;
         if (separateVocabularies)
@@ -68,17 +69,22 @@ internal static class TrainTranslationCommand
         var config = preset.Config(source.Size) with { TargetVocab = target.Size, SharedVocabulary = !separateVocabularies };
         var model = new Translator(config, options.Seed);
         var trainer = new TranslationTrainer(model, source, target, train, valid, options);
-        Console.Error.WriteLine($"vocabulary: {source.Tokenizer.Name}{(separateVocabularies ? " + " + target.Tokenizer.Name : " (shared)")} in {(DateTime.UtcNow - started).TotalSeconds:F1} s; " +
+        log.WriteLine($"vocabulary: {source.Tokenizer.Name}{(separateVocabularies ? " + " + target.Tokenizer.Name : " (shared)")} in {(DateTime.UtcNow - started).TotalSeconds:F1} s; " +
             $"model: {model.ParameterCount():N0} parameters, {config.EncoderLayers}+{config.DecoderLayers} layers, width {config.Embedding}, {config.Heads} heads; " +
-            $"{trainer.TrainPairs:N0} training pairs");
+            $"{trainer.TrainPairs:N0} training pairs; {options.Budget()}");
         return trainer;
     }
 
-    public static void Train(TranslationTrainer trainer, string outDir)
+    /// <summary>Runs the trainer with a progress line, then says which bound ended training, the steps and the speed.</summary>
+    public static void Train(TranslationTrainer trainer, string outDir, TextWriter log, Action<TranslationEvent>? alsoReport = null)
     {
-        var progress = new TranslationProgressPrinter(Console.Error, trainer.Options.TimeLimitSeconds);
-        trainer.Run(outDir, progress.Report);
+        var progress = new TranslationProgressPrinter(log);
+        int firstStep = trainer.Step;
+        trainer.Run(outDir, e => { progress.Report(e); alsoReport?.Invoke(e); });
         progress.Clear();
-        Console.Error.WriteLine($"best validation BLEU {trainer.BestBleu:F2}; checkpoints in {Path.GetFullPath(outDir)}");
+        log.WriteLine(FormattableString.Invariant(
+            $"{trainer.Budget.Describe(trainer.StoppedBy!.Value, trainer.Step, trainer.Elapsed)}; {trainer.Step - firstStep:N0} steps at ") +
+            FormattableString.Invariant($"{trainer.TrainTokens / Math.Max(1e-9, trainer.TrainSeconds):N0} target tokens/s (evaluations excluded)"));
+        log.WriteLine(FormattableString.Invariant($"best validation BLEU {trainer.BestBleu:F2}; checkpoints in {Path.GetFullPath(outDir)}"));
     }
 }

@@ -1,33 +1,36 @@
+using System.Globalization;
 using Sharpformer.Training;
 
 namespace Sharpformer.Cli.Commands;
 
 /// <summary>
-/// One live progress line (step, loss, tokens/s, ms/step, ETA) rewritten in place on a terminal, or printed
-/// every few percent when the output is redirected; evaluations always get their own line.
+/// One live progress line (step, loss, tokens/s, ms/step, share of the budget used, ETA) rewritten in place on
+/// a terminal, or printed every 5% of the budget when the output is redirected; evaluations always get their
+/// own line. The share is the trainer's (max of steps and time, <see cref="TrainingBudget"/>), so the ETA holds
+/// for a run that the time limit will end.
 /// </summary>
 internal sealed class TrainingProgressPrinter(TextWriter output)
 {
-    private readonly bool _live = !Console.IsErrorRedirected;
-    private int _lastPrintedPercent = -1;
+    private readonly bool _live = output == Console.Error && !Console.IsErrorRedirected;
+    private int _lastPrinted = -1;
 
     public void Report(TrainingEvent e)
     {
         if (e.ValLoss is float val)
         {
             ClearLine();
-            output.WriteLine($"step {e.Step,6}/{e.TotalSteps}: train loss {e.TrainLoss:F4}, val loss {val:F4}{(e.IsBest ? " (best)" : "")}, lr {e.LearningRate:G3}, {e.Elapsed:hh\\:mm\\:ss}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"step {e.Step,6}/{e.TotalSteps}: train loss {e.TrainLoss:F4}, val loss {val:F4}{(e.IsBest ? " (best)" : "")}, lr {e.LearningRate:G3}, {e.Elapsed:hh\\:mm\\:ss}"));
             return;
         }
-        int done = e.Step;
-        double remaining = e.TokensPerSecond > 0 ? (e.TotalSteps - done) * e.MsPerStep / 1000 : 0;
-        string line = $"step {done,6}/{e.TotalSteps} loss {e.Loss:F4} | {e.TokensPerSecond,8:N0} tok/s | {e.MsPerStep,7:F1} ms/step | ETA {TimeSpan.FromSeconds(remaining):hh\\:mm\\:ss}";
+        double done = double.IsNaN(e.Progress) ? e.Step / (double)Math.Max(1, e.TotalSteps) : e.Progress;
+        var eta = done > 0 ? TimeSpan.FromSeconds(e.Elapsed.TotalSeconds * (1 - done) / done) : TimeSpan.Zero;
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"step {e.Step,6}/{e.TotalSteps} loss {e.Loss:F4} lr {e.LearningRate:G3} | {e.TokensPerSecond,8:N0} tok/s | {e.MsPerStep,7:F1} ms/step | {100 * done,5:F1}% | ETA {eta:hh\\:mm\\:ss}");
         if (_live) output.Write("\r" + line);
-        else
+        else if ((int)(done * 20) != _lastPrinted)
         {
-            int percent = 100 * done / Math.Max(1, e.TotalSteps);
-            if (percent / 5 == _lastPrintedPercent / 5) return;
-            _lastPrintedPercent = percent;
+            _lastPrinted = (int)(done * 20);
             output.WriteLine(line);
         }
     }
@@ -36,6 +39,6 @@ internal sealed class TrainingProgressPrinter(TextWriter output)
 
     private void ClearLine()
     {
-        if (_live) output.Write("\r" + new string(' ', 100) + "\r");
+        if (_live) output.Write("\r" + new string(' ', 120) + "\r");
     }
 }

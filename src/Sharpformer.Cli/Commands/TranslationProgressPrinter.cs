@@ -3,10 +3,13 @@ using Sharpformer.Training;
 
 namespace Sharpformer.Cli.Commands;
 
-/// <summary>A live progress line for translation training; evaluations get a line of their own.</summary>
-internal sealed class TranslationProgressPrinter(TextWriter output, double timeLimitSeconds)
+/// <summary>
+/// A live progress line for translation training, the share of the budget used (max of steps and time,
+/// <see cref="TrainingBudget"/>) and an ETA from it; evaluations get a line of their own.
+/// </summary>
+internal sealed class TranslationProgressPrinter(TextWriter output)
 {
-    private readonly bool _live = !Console.IsErrorRedirected;
+    private readonly bool _live = output == Console.Error && !Console.IsErrorRedirected;
     private int _lastPrinted = -1;
 
     public void Report(TranslationEvent e)
@@ -15,12 +18,10 @@ internal sealed class TranslationProgressPrinter(TextWriter output, double timeL
         {
             Clear();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"step {e.Step,6}: val loss {e.ValLoss:F4}, BLEU {bleu:F2}, chrF2 {e.ChrF:F2}{(e.IsBest ? " (best)" : "")}, {e.Elapsed:hh\\:mm\\:ss}"));
+                $"step {e.Step,6}: val loss {e.ValLoss:F4}, BLEU {bleu:F2}, chrF2 {e.ChrF:F2}{(e.IsBest ? " (best)" : "")}, lr {e.LearningRate:G3}, {100 * e.Progress:F0}% of the budget, {e.Elapsed:hh\\:mm\\:ss}"));
             return;
         }
-        double bySteps = e.Step / (double)Math.Max(1, e.TotalSteps);
-        double byTime = timeLimitSeconds > 0 ? e.Elapsed.TotalSeconds / timeLimitSeconds : 0;
-        double done = Math.Max(bySteps, byTime);
+        double done = double.IsNaN(e.Progress) ? e.Step / (double)Math.Max(1, e.TotalSteps) : e.Progress;
         var eta = done > 0 ? TimeSpan.FromSeconds(e.Elapsed.TotalSeconds * (1 - done) / done) : TimeSpan.Zero;
         string line = string.Create(CultureInfo.InvariantCulture,
             $"step {e.Step,6} loss {e.Loss:F4} lr {e.LearningRate:G3} | {e.TokensPerSecond,7:N0} target tok/s | {100 * done,5:F1}% | ETA {eta:hh\\:mm\\:ss}");
@@ -34,6 +35,6 @@ internal sealed class TranslationProgressPrinter(TextWriter output, double timeL
 
     public void Clear()
     {
-        if (_live) output.Write("\r" + new string(' ', 100) + "\r");
+        if (_live) output.Write("\r" + new string(' ', 120) + "\r");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Sharpformer.Autograd;
 using Sharpformer.Data;
@@ -7,13 +6,18 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Training;
 
-/// <summary>What the classification trainer reports: a step, or (with <see cref="ValAccuracy"/>) an evaluation.</summary>
-public sealed record ClassificationEvent(int Step, int TotalSteps, float Loss, float LearningRate, TimeSpan Elapsed, double? ValAccuracy = null);
+/// <summary>
+/// What the classification trainer reports: a step, or (with <see cref="ValAccuracy"/>) an evaluation.
+/// <see cref="Progress"/> is the share of the budget used (see <see cref="TrainingBudget"/>).
+/// </summary>
+public sealed record ClassificationEvent(int Step, int TotalSteps, float Loss, float LearningRate, TimeSpan Elapsed, double? ValAccuracy = null,
+    double Progress = double.NaN);
 
 /// <summary>
 /// Trains a sequence classifier: epochs of shuffled fixed-size batches padded to their longest sequence,
 /// cross-entropy, AdamW with warm-up and a cosine or inverse-square-root schedule, global-norm clipping, and at
 /// each evaluation the validation accuracy; with an output folder it saves the model there after each evaluation.
+/// With a time limit the schedule follows the budget (<see cref="TrainingBudget"/>).
 /// </summary>
 public sealed class ClassificationTrainer
 {
@@ -22,6 +26,23 @@ public sealed class ClassificationTrainer
     public AdamWOptimizer Optimizer { get; }
     public int Step => Optimizer.Step;
     public double ValAccuracy { get; private set; } = double.NaN;
+
+    /// <summary>The clock the time limit is measured by (<see cref="TrainingTimer"/>); the wall clock unless a test sets another.</summary>
+    public Func<TimeSpan> Clock { get; set; } = TrainingTimer.WallClock;
+
+    /// <summary>Training time spent: what the time limit counts.</summary>
+    public TimeSpan Elapsed { get; private set; }
+
+    /// <summary>Which bound ended the last <see cref="Run"/>.</summary>
+    public StopReason? StoppedBy { get; private set; }
+
+    public TrainingBudget Budget { get; }
+
+    /// <summary>The share of the budget used: max(step / max_steps, elapsed / time_limit_s).</summary>
+    public double Progress => Budget.Progress(Step, Elapsed);
+
+    /// <summary>The learning rate of the next step: the schedule at the budget's position.</summary>
+    public float LearningRate => _schedule.At(Budget.ScheduleStep(Step, Elapsed));
 
     private readonly IReadOnlyList<ClassificationExample> _train, _valid;
     private readonly IReadOnlyList<string> _vocabulary;
@@ -40,6 +61,7 @@ public sealed class ClassificationTrainer
         Check(valid, "validation");
         (_train, _valid, _vocabulary) = (train, valid, vocabulary);
         _schedule = options.CreateSchedule();
+        Budget = options.Budget();
         // The data order draws from its own stream: Rng(seed) itself initialised the weights.
         _orderRng = Rng.SecondStream(options.Seed);
         _dropoutRng = new Rng(options.Seed ^ 0xD0D0_D0D0UL);
@@ -91,7 +113,7 @@ public sealed class ClassificationTrainer
         tape.Backward(loss);
         float value = loss.Value.Span[0];
         tape.Reset();
-        Optimizer.ClipAndUpdate(Options.GradClip, _schedule.At(Step));
+        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate);
         return value;
     }
 
@@ -114,28 +136,35 @@ public sealed class ClassificationTrainer
         return (double)correct / examples.Count;
     }
 
-    /// <summary>Trains until max_steps, evaluating every eval_interval steps and at the end.</summary>
+    /// <summary>Trains until the budget is spent (max_steps or time_limit_s), evaluating every eval_interval steps and at the end.</summary>
     public void Run(string? outDir, Action<ClassificationEvent>? report = null)
     {
-        var clock = Stopwatch.StartNew();
+        var timer = new TrainingTimer(Clock);
+        timer.Start(Elapsed);
+        StoppedBy = null;
         while (true)
         {
-            bool last = Step >= Options.Steps;
-            if ((Step % Options.EvalInterval == 0 && Step > 0) || last) Evaluate(outDir, report, clock.Elapsed);
-            if (last) break;
-            float lr = _schedule.At(Step);
+            var stop = Budget.Spent(Step, Elapsed);
+            if ((Step % Options.EvalInterval == 0 && Step > 0) || stop != null) Evaluate(outDir, report, stop);
+            if (stop != null) { StoppedBy = stop; break; }
+            float lr = LearningRate;
             float loss = TrainStep();
-            report?.Invoke(new ClassificationEvent(Step, Options.Steps, loss, lr, clock.Elapsed));
+            Elapsed = timer.Lap();
+            report?.Invoke(new ClassificationEvent(Step, Options.Steps, loss, lr, Elapsed, Progress: Progress));
         }
     }
 
-    private void Evaluate(string? outDir, Action<ClassificationEvent>? report, TimeSpan elapsed)
+    private void Evaluate(string? outDir, Action<ClassificationEvent>? report, StopReason? stop)
     {
         ValAccuracy = Accuracy(Model, _valid, Options.BatchSize);
-        report?.Invoke(new ClassificationEvent(Step, Options.Steps, float.NaN, _schedule.At(Step), elapsed, ValAccuracy));
+        report?.Invoke(new ClassificationEvent(Step, Options.Steps, float.NaN, LearningRate, Elapsed, ValAccuracy, Progress));
         if (outDir == null) return;
         ClassifierCheckpoint.Save(Path.Combine(outDir, "model"), Model, _vocabulary, new ClassificationState(Step, ValAccuracy, Options.ToJson()));
-        var line = JsonSerializer.Serialize(new { step = Step, val_accuracy = ValAccuracy, elapsed_s = Math.Round(elapsed.TotalSeconds, 2) }, Checkpoint.JsonOptions);
+        var line = JsonSerializer.Serialize(new
+        {
+            step = Step, val_accuracy = ValAccuracy, elapsed_s = Math.Round(Elapsed.TotalSeconds, 2), progress = Math.Round(Progress, 4),
+            stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
+        }, GptTrainer.LogJson);
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
     }
 }

@@ -7,11 +7,14 @@ namespace Sharpformer.Training;
 public sealed record ClassificationTrainingOptions
 {
     [JsonPropertyName("max_steps")] public int Steps { get; init; } = 1000;
+    /// <summary>Training time budget in seconds (0 = none): training stops at whichever limit comes first, and the
+    /// schedule follows the nearer one (<see cref="TrainingBudget"/>).</summary>
+    [JsonPropertyName("time_limit_s")] public double TimeLimitSeconds { get; init; }
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; } = 32;
     [JsonPropertyName("learning_rate")] public float MaxLr { get; init; } = 1e-3f;
     [JsonPropertyName("min_lr")] public float MinLr { get; init; } = 1e-4f;
     [JsonPropertyName("warmup_steps")] public int WarmupSteps { get; init; } = 100;
-    /// <summary>"cosine" (warm-up then cosine to min_lr at max_steps) or "noam" (warm-up then 1/√step).</summary>
+    /// <summary>"cosine" (warm-up then cosine to min_lr at the end of the budget) or "noam" (warm-up then 1/√step).</summary>
     [JsonPropertyName("schedule")] public string Schedule { get; init; } = "cosine";
     [JsonPropertyName("beta1")] public float Beta1 { get; init; } = 0.9f;
     [JsonPropertyName("beta2")] public float Beta2 { get; init; } = 0.98f;
@@ -27,10 +30,13 @@ public sealed record ClassificationTrainingOptions
         _ => throw new ArgumentException($"Unknown schedule '{Schedule}'; expected cosine or noam."),
     };
 
+    public TrainingBudget Budget() => TrainingBudget.Of(Steps, TimeLimitSeconds);
+
     public ClassificationTrainingOptions Validated()
     {
         void Require(bool ok, string what) { if (!ok) throw new ArgumentException($"Classification training options: {what}."); }
         Require(Steps >= 0, $"max_steps must be ≥ 0, got {Steps}");
+        Require(TimeLimitSeconds >= 0, $"time_limit_s must be ≥ 0, got {TimeLimitSeconds}");
         Require(BatchSize >= 1, $"batch_size must be ≥ 1, got {BatchSize}");
         Require(MaxLr > 0 && MinLr >= 0 && MinLr <= MaxLr, $"need 0 ≤ min_lr ≤ learning_rate, got {MinLr} and {MaxLr}");
         Require(WarmupSteps >= 0, $"warmup_steps must be ≥ 0, got {WarmupSteps}");

@@ -7,9 +7,12 @@ using Sharpformer.Tokenization;
 
 namespace Sharpformer.Training;
 
-/// <summary>What the trainer reports: a step finished, or an evaluation of both splits.</summary>
+/// <summary>
+/// What the trainer reports: a step finished, or an evaluation of both splits. <see cref="Progress"/> is the
+/// share of the budget used (max of steps and time, see <see cref="TrainingBudget"/>); NaN where unknown.
+/// </summary>
 public sealed record TrainingEvent(int Step, int TotalSteps, float Loss, float LearningRate, double MsPerStep, double TokensPerSecond,
-    TimeSpan Elapsed, float? TrainLoss = null, float? ValLoss = null, bool IsBest = false);
+    TimeSpan Elapsed, float? TrainLoss = null, float? ValLoss = null, bool IsBest = false, double Progress = double.NaN);
 
 /// <summary>
 /// The training loop: random contiguous batches, forward, backward (with gradient accumulation),
@@ -17,6 +20,9 @@ public sealed record TrainingEvent(int Step, int TotalSteps, float Loss, float L
 /// checkpoints (the latest for resuming, the best by validation loss for use).
 /// One seeded generator decides batches and dropout and is saved with the checkpoint, so training N
 /// steps, stopping and resuming for N more equals training 2N steps, bit for bit (same thread count).
+/// With a time limit the schedule follows the budget (<see cref="TrainingBudget"/>); the training time is
+/// saved with the checkpoint too, so a resumed budgeted run continues where it stood, and with a
+/// deterministic <see cref="Clock"/> it equals the uninterrupted run bit for bit.
 /// </summary>
 public sealed class GptTrainer
 {
@@ -30,6 +36,23 @@ public sealed class GptTrainer
     /// <summary>Seconds spent in training steps by the last <see cref="Run"/> (evaluations and checkpoints excluded).</summary>
     public double TrainSeconds { get; private set; }
 
+    /// <summary>The clock the time limit is measured by (<see cref="TrainingTimer"/>); the wall clock unless a test sets another.</summary>
+    public Func<TimeSpan> Clock { get; set; } = TrainingTimer.WallClock;
+
+    /// <summary>Training time spent, resumed runs included: what the time limit counts.</summary>
+    public TimeSpan Elapsed { get; private set; }
+
+    /// <summary>Which bound ended the last <see cref="Run"/>.</summary>
+    public StopReason? StoppedBy { get; private set; }
+
+    public TrainingBudget Budget { get; }
+
+    /// <summary>The share of the budget used: max(step / max_iters, elapsed / time_limit_s).</summary>
+    public double Progress => Budget.Progress(Step, Elapsed);
+
+    /// <summary>The learning rate of the next step: the schedule at the budget's position.</summary>
+    public float LearningRate => _schedule.At(Budget.ScheduleStep(Step, Elapsed));
+
     private readonly TokenBatches _data;
     private readonly ILearningRateSchedule _schedule;
     private readonly Rng _rng;
@@ -42,6 +65,7 @@ public sealed class GptTrainer
         Options = options.Validated();
         _data = data;
         _schedule = options.Schedule();
+        Budget = options.Budget();
         // Batches and dropout draw from their own stream: Rng(seed) itself initialised the weights.
         _rng = Rng.SecondStream(options.Seed);
         Optimizer = new AdamWOptimizer(model.NamedParameters(), options.Beta1, options.Beta2, 1e-8f, options.WeightDecay);
@@ -63,6 +87,7 @@ public sealed class GptTrainer
         var state = GptCheckpoint.LoadTrainingState(checkpointDir, trainer.Optimizer);
         trainer._rng.SetState(state.RngState);
         trainer.BestValLoss = state.BestValLoss;
+        trainer.Elapsed = state.Elapsed;
         return trainer;
     }
 
@@ -80,7 +105,7 @@ public sealed class GptTrainer
             tape.Backward(Options.GradAccumulation == 1 ? loss : tape.Scale(loss, 1f / Options.GradAccumulation));
             tape.Reset();
         }
-        Optimizer.ClipAndUpdate(Options.GradClip, _schedule.At(Step));
+        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate);
         return total / Options.GradAccumulation;
     }
 
@@ -105,43 +130,56 @@ public sealed class GptTrainer
     }
 
     /// <summary>
-    /// Trains until <paramref name="untilStep"/> (default: the configured total), evaluating every
-    /// eval_interval steps and at the end. With <paramref name="outDir"/>, writes outDir/last (resumable),
-    /// outDir/best (lowest validation loss) and appends every evaluation to outDir/log.jsonl.
+    /// Trains until the budget is spent (max_iters or time_limit_s) or, earlier, until <paramref name="untilStep"/>,
+    /// evaluating every eval_interval steps and at the end. With <paramref name="outDir"/>, writes outDir/last
+    /// (resumable), outDir/best (lowest validation loss) and appends every evaluation to outDir/log.jsonl, the
+    /// last one with the bound that ended training.
     /// </summary>
     public void Run(string? outDir, Action<TrainingEvent>? report = null, int? untilStep = null)
     {
-        int end = untilStep ?? Options.Steps;
         int tokensPerStep = Options.Batch * Options.GradAccumulation * Model.Config.BlockSize;
-        var clock = Stopwatch.StartNew();
+        var timer = new TrainingTimer(Clock);
+        timer.Start(Elapsed);
         int firstStep = Step;
         TrainSeconds = 0;
+        StoppedBy = null;
         while (true)
         {
-            bool last = Step >= end;
-            if (Step % Options.EvalInterval == 0 || last) Evaluate(outDir, report, last, clock.Elapsed);
-            if (last) break;
-            float lr = _schedule.At(Step);
+            var stop = Budget.Spent(Step, Elapsed) ?? (untilStep is int until && Step >= until ? StopReason.Requested : null);
+            if (Step % Options.EvalInterval == 0 || stop != null) Evaluate(outDir, report, stop);
+            if (stop != null) { StoppedBy = stop; break; }
+            float lr = LearningRate;
             long start = Stopwatch.GetTimestamp();
             float loss = TrainStep();
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             TrainSeconds += seconds;
-            report?.Invoke(new TrainingEvent(Step, end, loss, lr, seconds * 1000,
-                tokensPerStep * (Step - firstStep) / TrainSeconds, clock.Elapsed));
+            Elapsed = timer.Lap();
+            report?.Invoke(new TrainingEvent(Step, Options.Steps, loss, lr, seconds * 1000,
+                tokensPerStep * (Step - firstStep) / TrainSeconds, Elapsed, Progress: Progress));
         }
     }
 
-    private void Evaluate(string? outDir, Action<TrainingEvent>? report, bool final, TimeSpan elapsed)
+    private void Evaluate(string? outDir, Action<TrainingEvent>? report, StopReason? stop)
     {
         float train = EstimateLoss("train"), val = EstimateLoss("val");
         bool best = val < BestValLoss;
         if (best) BestValLoss = val;
-        report?.Invoke(new TrainingEvent(Step, Options.Steps, train, _schedule.At(Step), 0, 0, elapsed, train, val, best));
+        report?.Invoke(new TrainingEvent(Step, Options.Steps, train, LearningRate, 0, 0, Elapsed, train, val, best, Progress));
         if (outDir == null) return;
-        var state = new TrainingState(Step, _rng.GetState(), BestValLoss, Options.ToJson());
+        var state = new TrainingState(Step, _rng.GetState(), BestValLoss, Options.ToJson(), Elapsed);
         if (best) GptCheckpoint.Save(Path.Combine(outDir, "best"), Model, Tokenizer, state: state);
-        if (final || Step % Options.EvalInterval == 0) GptCheckpoint.Save(Path.Combine(outDir, "last"), Model, Tokenizer, Optimizer, state);
-        var line = JsonSerializer.Serialize(new { step = Step, train_loss = train, val_loss = val, lr = _schedule.At(Step), elapsed_s = Math.Round(elapsed.TotalSeconds, 2), best });
+        if (stop != null || Step % Options.EvalInterval == 0) GptCheckpoint.Save(Path.Combine(outDir, "last"), Model, Tokenizer, Optimizer, state);
+        var line = JsonSerializer.Serialize(new
+        {
+            step = Step, train_loss = train, val_loss = val, lr = LearningRate, elapsed_s = Math.Round(Elapsed.TotalSeconds, 2),
+            progress = Math.Round(Progress, 4), best, stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
+        }, LogJson);
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
     }
+
+    /// <summary>Log lines leave out fields that are null (stopped_by before the last evaluation).</summary>
+    internal static readonly JsonSerializerOptions LogJson = new(Checkpoint.JsonOptions)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 }

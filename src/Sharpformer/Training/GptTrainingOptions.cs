@@ -7,6 +7,9 @@ namespace Sharpformer.Training;
 public sealed record GptTrainingOptions
 {
     [JsonPropertyName("max_iters")] public int Steps { get; init; } = 2000;
+    /// <summary>Training time budget in seconds (0 = none): training stops at whichever of the two limits comes first,
+    /// and the schedule follows the nearer one (<see cref="TrainingBudget"/>).</summary>
+    [JsonPropertyName("time_limit_s")] public double TimeLimitSeconds { get; init; }
     [JsonPropertyName("batch_size")] public int Batch { get; init; } = 12;
     [JsonPropertyName("gradient_accumulation_steps")] public int GradAccumulation { get; init; } = 1;
     [JsonPropertyName("learning_rate")] public float MaxLr { get; init; } = 1e-3f;
@@ -24,10 +27,13 @@ public sealed record GptTrainingOptions
 
     public ILearningRateSchedule Schedule() => new CosineSchedule(MaxLr, MinLr, WarmupSteps, DecaySteps ?? Steps);
 
+    public TrainingBudget Budget() => TrainingBudget.Of(Steps, TimeLimitSeconds);
+
     public GptTrainingOptions Validated()
     {
         void Require(bool ok, string what) { if (!ok) throw new ArgumentException($"Training options: {what}."); }
         Require(Steps >= 0, $"max_iters must be ≥ 0, got {Steps}");
+        Require(TimeLimitSeconds >= 0, $"time_limit_s must be ≥ 0, got {TimeLimitSeconds}");
         Require(Batch >= 1, $"batch_size must be ≥ 1, got {Batch}");
         Require(GradAccumulation >= 1, $"gradient_accumulation_steps must be ≥ 1, got {GradAccumulation}");
         Require(MaxLr > 0 && MinLr >= 0 && MinLr <= MaxLr, $"need 0 ≤ min_lr ≤ learning_rate, got {MinLr} and {MaxLr}");

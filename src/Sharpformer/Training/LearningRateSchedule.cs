@@ -1,22 +1,44 @@
 namespace Sharpformer.Training;
 
-/// <summary>A learning rate as a function of the optimizer step (0-based).</summary>
+/// <summary>
+/// A learning rate as a function of the position in the schedule, in optimizer steps (0-based). The position
+/// is the step itself, or a fractional step further on when a time limit is nearer than the step limit
+/// (<see cref="TrainingBudget.ScheduleStep"/>).
+/// </summary>
 public interface ILearningRateSchedule
 {
-    float At(int step);
+    float At(double step);
 }
 
 /// <summary>
 /// Linear warm-up then cosine decay to a floor (nanoGPT's get_lr): lr·(step+1)/(warmup+1) while
-/// step &lt; warmup, then min + ½(1 + cos(π·progress))·(max − min), and the floor after decaySteps.
+/// step &lt; warmup, then min + ½(1 + cos(π·progress))·(max − min), and the floor from decaySteps on.
 /// </summary>
 public sealed record CosineSchedule(float MaxLr, float MinLr, int WarmupSteps, int DecaySteps) : ILearningRateSchedule
 {
-    public float At(int step)
+    public float At(double step)
     {
-        if (step < WarmupSteps) return MaxLr * (step + 1) / (WarmupSteps + 1);
-        if (step > DecaySteps) return MinLr;
-        double progress = (double)(step - WarmupSteps) / Math.Max(1, DecaySteps - WarmupSteps);
+        if (step < WarmupSteps) return (float)(MaxLr * (step + 1) / (WarmupSteps + 1));
+        if (step >= DecaySteps) return MinLr;
+        double progress = (step - WarmupSteps) / Math.Max(1, DecaySteps - WarmupSteps);
+        return (float)(MinLr + 0.5 * (1 + Math.Cos(Math.PI * progress)) * (MaxLr - MinLr));
+    }
+}
+
+/// <summary>
+/// Warm-up, stable, decay (MiniCPM's WSD): linear warm-up as in <see cref="CosineSchedule"/>, the peak held until
+/// <see cref="DecayFrom"/>, then a cosine to the floor at <see cref="DecaySteps"/>. Where learning needs many
+/// steps at a high rate, it spends more of a short budget there than a cosine over the whole run, and still
+/// ends annealed.
+/// </summary>
+public sealed record WarmupStableDecaySchedule(float MaxLr, float MinLr, int WarmupSteps, double DecayFrom, int DecaySteps) : ILearningRateSchedule
+{
+    public float At(double step)
+    {
+        if (step < WarmupSteps) return (float)(MaxLr * (step + 1) / (WarmupSteps + 1));
+        if (step >= DecaySteps) return MinLr;
+        if (step <= DecayFrom) return MaxLr;
+        double progress = (step - DecayFrom) / Math.Max(1, DecaySteps - DecayFrom);
         return (float)(MinLr + 0.5 * (1 + Math.Cos(Math.PI * progress)) * (MaxLr - MinLr));
     }
 }
@@ -27,7 +49,7 @@ public sealed record CosineSchedule(float MaxLr, float MinLr, int WarmupSteps, i
 /// </summary>
 public sealed record InverseSqrtSchedule(float PeakLr, int WarmupSteps) : ILearningRateSchedule
 {
-    public float At(int step)
+    public float At(double step)
     {
         double s = step + 1, w = Math.Max(1, WarmupSteps);
         return (float)(PeakLr * Math.Min(s / w, Math.Sqrt(w / s)));

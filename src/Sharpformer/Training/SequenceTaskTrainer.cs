@@ -21,7 +21,8 @@ public sealed record SequenceTaskScore(double Accuracy, int Correct, int Scored,
 /// so that a variant that cannot learn some length still reaches T. Then
 /// <see cref="SequenceTaskTrainingOptions.StepsAtFullLength"/> steps (or the rest of the budget) train at T.
 /// The learning rate warms up and holds its peak through the curriculum, whose length is not known in
-/// advance, and decays by the cosine over the steps at T. Short sequences put the answer a few tokens from
+/// advance, and decays by the cosine over the steps at T (or, with a time limit, over what is left of it when T is
+/// reached, whichever is spent first; see <see cref="TrainingBudget"/>). Short sequences put the answer a few tokens from
 /// its question, where a fresh model's nearly uniform attention still sees it; the longer ones then teach it
 /// to find the same content far away. Held-out sequences always have length T.
 /// </para>
@@ -42,6 +43,7 @@ public sealed class SequenceTaskTrainer
     private int _stage, _stageFrom;   // the current length's index, and the step it began at
     private int? _fullLengthFrom;   // the step at which training reached T through the curriculum
     private CosineSchedule? _fullLengthSchedule;   // the decay over the steps at T, counted from _fullLengthFrom
+    private TimeSpan _fullLengthElapsed;   // the training time when T was reached (read after that step)
     private readonly Queue<(int Correct, int Scored)> _recent = new();
 
     /// <summary>Training batches whose answer accuracy decides when the curriculum moves on.</summary>
@@ -57,6 +59,7 @@ public sealed class SequenceTaskTrainer
         Task = task;
         Options = options.Validated();
         _schedule = Options.Schedule();
+        Budget = Options.Budget();
         // Rng(seed) itself initialised the weights; the training sequences come from its second stream.
         _rng = Rng.SecondStream(Options.Seed);
         Optimizer = new AdamWOptimizer(model.NamedParameters(), 0.9f, 0.99f, 1e-8f, Options.WeightDecay);
@@ -68,21 +71,46 @@ public sealed class SequenceTaskTrainer
         Fill(task, new Rng(Options.HeldOutSeed), _heldOutInputs, _heldOutTargets);
     }
 
-    /// <summary>True once the step budget, or the steps at full length after a curriculum, are spent.</summary>
-    public bool Finished => Step >= Options.Steps || (_fullLengthFrom is int from && Step - from >= StepsAtFullLength(from));
+    /// <summary>The clock the time limit is measured by (<see cref="TrainingTimer"/>); the wall clock unless a test sets another.</summary>
+    public Func<TimeSpan> Clock { get; set; } = TrainingTimer.WallClock;
+
+    /// <summary>Training time spent by <see cref="Run"/>: what the time limit counts.</summary>
+    public TimeSpan Elapsed { get; private set; }
+
+    public TrainingBudget Budget { get; }
+
+    /// <summary>Which bound ended <see cref="Run"/> (the steps also when those at full length are spent).</summary>
+    public StopReason? StoppedBy => Budget.Spent(Step, Elapsed) ?? (FullLengthSpent ? StopReason.Steps : null);
+
+    /// <summary>True once the budget, or the steps (or time) at full length after a curriculum, are spent.</summary>
+    public bool Finished => StoppedBy != null;
+
+    private bool FullLengthSpent => _fullLengthFrom is int from && FullLengthBudget(from).Spent(Step - from, Elapsed - _fullLengthElapsed) != null;
+
+    /// <summary>
+    /// The share of the budget used; once a curriculum has reached T, the larger of that and the share of the
+    /// steps (or time) at full length.
+    /// </summary>
+    public double Progress => _fullLengthFrom is int from
+        ? Math.Max(Budget.Progress(Step, Elapsed), FullLengthBudget(from).Progress(Step - from, Elapsed - _fullLengthElapsed))
+        : Budget.Progress(Step, Elapsed);
 
     /// <summary>The learning rate of the next step.</summary>
     public float LearningRate
     {
         get
         {
-            if (_stages.Length == 1) return _schedule.At(Step);
-            if (_fullLengthFrom is not int from) return _schedule.At(Math.Min(Step, Options.WarmupSteps));
-            return _fullLengthSchedule!.At(Step - from);
+            if (_stages.Length == 1) return _schedule.At(Budget.ScheduleStep(Step, Elapsed));
+            if (_fullLengthFrom is not int from) return _schedule.At(Math.Min(Budget.ScheduleStep(Step, Elapsed), Options.WarmupSteps));
+            return _fullLengthSchedule!.At(FullLengthBudget(from).ScheduleStep(Step - from, Elapsed - _fullLengthElapsed));
         }
     }
 
     private int StepsAtFullLength(int from) => Math.Min(Options.StepsAtFullLength ?? int.MaxValue, Options.Steps - from);
+
+    // The steps at T, and with a time limit what was left of it when T was reached (at least a tick).
+    private TrainingBudget FullLengthBudget(int from) => new(StepsAtFullLength(from),
+        Budget.TimeLimit is TimeSpan limit ? TimeSpan.FromTicks(Math.Max(1, (limit - _fullLengthElapsed).Ticks)) : null);
 
     /// <summary>The length the next step trains at (T once any curriculum is over).</summary>
     public int CurrentLength => _stages[_stage].Length;
@@ -123,6 +151,7 @@ public sealed class SequenceTaskTrainer
         _recent.Clear();
         if (_stage < _stages.Length - 1) return;
         _fullLengthFrom = Step + 1;
+        _fullLengthElapsed = Elapsed;
         _fullLengthSchedule = new CosineSchedule(Options.MaxLr, Options.MinLr, 0, StepsAtFullLength(Step + 1));
     }
 
@@ -144,13 +173,20 @@ public sealed class SequenceTaskTrainer
         return value;
     }
 
-    /// <summary>Trains until <see cref="Finished"/>, reporting (step, loss, learning rate) after each step.</summary>
+    /// <summary>
+    /// Trains until <see cref="Finished"/>, reporting (step, loss, learning rate) after each step; reads the
+    /// <see cref="Clock"/> once at the start and once after each step.
+    /// </summary>
     public void Run(Action<int, float, float>? report = null)
     {
+        var timer = new TrainingTimer(Clock);
+        timer.Start(Elapsed);
         while (!Finished)
         {
             float lr = LearningRate;
             float loss = TrainStep();
+            Elapsed = timer.Lap();
+            if (_fullLengthFrom == Step) _fullLengthElapsed = Elapsed;   // T is reached from the next step on
             report?.Invoke(Step, loss, lr);
         }
     }

@@ -4,6 +4,9 @@ namespace Sharpformer.Training;
 public sealed record SequenceTaskTrainingOptions
 {
     public int Steps { get; init; } = 300;
+    /// <summary>Training time budget in seconds (0 = none): training stops at whichever limit comes first, and the
+    /// schedule follows the nearer one (<see cref="TrainingBudget"/>).</summary>
+    public double TimeLimitSeconds { get; init; }
     public int Batch { get; init; } = 8;
     public float MaxLr { get; init; } = 3e-3f;
     public float MinLr { get; init; } = 3e-4f;
@@ -34,11 +37,14 @@ public sealed record SequenceTaskTrainingOptions
 
     public ILearningRateSchedule Schedule() => new CosineSchedule(MaxLr, MinLr, WarmupSteps, Steps);
 
+    public TrainingBudget Budget() => TrainingBudget.Of(Steps, TimeLimitSeconds);
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first field that is out of range.</summary>
     public SequenceTaskTrainingOptions Validated()
     {
         void Require(bool ok, string what) { if (!ok) throw new ArgumentException($"training: {what}."); }
         Require(Steps >= 0, $"steps must be ≥ 0, got {Steps}");
+        Require(TimeLimitSeconds >= 0, $"the time limit must be ≥ 0 s, got {TimeLimitSeconds}");
         Require(Batch >= 1, $"batch must be ≥ 1, got {Batch}");
         Require(MaxLr > 0 && MinLr >= 0 && MinLr <= MaxLr, $"need 0 ≤ min lr ≤ lr, got {MinLr} and {MaxLr}");
         Require(WarmupSteps >= 0, $"warm-up steps must be ≥ 0, got {WarmupSteps}");

@@ -9,15 +9,19 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Training;
 
-/// <summary>What the translation trainer reports: a step, or an evaluation on the validation set.</summary>
+/// <summary>
+/// What the translation trainer reports: a step, or an evaluation on the validation set. <see cref="Progress"/>
+/// is the share of the budget used (max of steps and time, see <see cref="TrainingBudget"/>).
+/// </summary>
 public sealed record TranslationEvent(int Step, int TotalSteps, float Loss, float LearningRate, double TokensPerSecond, TimeSpan Elapsed,
-    float? ValLoss = null, double? Bleu = null, double? ChrF = null, bool IsBest = false);
+    float? ValLoss = null, double? Bleu = null, double? ChrF = null, bool IsBest = false, double Progress = double.NaN);
 
 /// <summary>
 /// Trains a translator: epochs of length-bucketed batches under a token budget, label-smoothed
 /// cross-entropy, AdamW with warm-up and a cosine or inverse-square-root schedule, clipping, and at each
 /// evaluation the validation loss and the BLEU of decoded validation sentences. Keeps the checkpoint with
-/// the best BLEU (outDir/best) and a resumable one (outDir/last).
+/// the best BLEU (outDir/best) and a resumable one (outDir/last). With a time limit the schedule follows the
+/// budget (<see cref="TrainingBudget"/>), and the training time is part of the resumable state.
 /// </summary>
 public sealed class TranslationTrainer
 {
@@ -28,6 +32,27 @@ public sealed class TranslationTrainer
     public AdamWOptimizer Optimizer { get; }
     public int Step => Optimizer.Step;
     public double BestBleu { get; private set; } = double.NegativeInfinity;
+
+    /// <summary>The clock the time limit is measured by (<see cref="TrainingTimer"/>); the wall clock unless a test sets another.</summary>
+    public Func<TimeSpan> Clock { get; set; } = TrainingTimer.WallClock;
+
+    /// <summary>Training time spent, resumed runs included: what the time limit counts.</summary>
+    public TimeSpan Elapsed { get; private set; }
+
+    /// <summary>Which bound ended the last <see cref="Run"/>.</summary>
+    public StopReason? StoppedBy { get; private set; }
+
+    /// <summary>Seconds in training steps and target tokens trained by the last <see cref="Run"/> (evaluations excluded).</summary>
+    public double TrainSeconds { get; private set; }
+    public long TrainTokens { get; private set; }
+
+    public TrainingBudget Budget { get; }
+
+    /// <summary>The share of the budget used: max(step / max_steps, elapsed / time_limit_s).</summary>
+    public double Progress => Budget.Progress(Step, Elapsed);
+
+    /// <summary>The learning rate of the next step: the schedule at the budget's position.</summary>
+    public float LearningRate => _schedule.At(Budget.ScheduleStep(Step, Elapsed));
 
     private readonly List<(int[] Source, int[] Target)> _train;
     private readonly List<(int[] Source, int[] Target)> _valid;
@@ -46,6 +71,7 @@ public sealed class TranslationTrainer
         Target = target;
         Options = options.Validated();
         _schedule = options.CreateSchedule();
+        Budget = options.Budget();
         int limit = Math.Min(options.MaxSentenceTokens, model.Config.MaxLength - 1);
         _train = Encode(train).Where(p => p.Source.Length is > 0 && p.Source.Length <= limit && p.Target.Length <= limit).ToList();
         if (_train.Count == 0) throw new ArgumentException($"No training pair has both sides within {limit} tokens.");
@@ -86,6 +112,7 @@ public sealed class TranslationTrainer
         trainer._batchInEpoch = state.BatchInEpoch;
         trainer._dropoutRng.SetState(state.DropoutRngState);
         trainer.BestBleu = state.BestBleu;
+        trainer.Elapsed = state.Elapsed;
         return trainer;
     }
 
@@ -99,7 +126,7 @@ public sealed class TranslationTrainer
         tape.Backward(loss);
         float value = loss.Value.Span[0];
         tape.Reset();
-        Optimizer.ClipAndUpdate(Options.GradClip, _schedule.At(Step));
+        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate);
         return (value, batch.TargetTokens);
     }
 
@@ -158,39 +185,47 @@ public sealed class TranslationTrainer
         return (new Bleu().CorpusScore(hyps, streams).Score, new ChrF().CorpusScore(hyps, streams).Score);
     }
 
-    /// <summary>Trains until max_steps or the time limit, evaluating every eval_interval steps and at the end.</summary>
+    /// <summary>
+    /// Trains until the budget is spent (max_steps or time_limit_s) or, earlier, until <paramref name="untilStep"/>,
+    /// evaluating every eval_interval steps and at the end; the last line of outDir/log.jsonl names the bound that
+    /// ended training.
+    /// </summary>
     public void Run(string? outDir, Action<TranslationEvent>? report = null, int? untilStep = null)
     {
-        int end = untilStep ?? Options.Steps;
-        var clock = Stopwatch.StartNew();
-        long tokens = 0;
-        double trainSeconds = 0;
+        var timer = new TrainingTimer(Clock);
+        timer.Start(Elapsed);
+        (TrainSeconds, TrainTokens, StoppedBy) = (0, 0, null);
         while (true)
         {
-            bool last = Step >= end || (Options.TimeLimitSeconds > 0 && clock.Elapsed.TotalSeconds >= Options.TimeLimitSeconds);
-            if ((Step % Options.EvalInterval == 0 && Step > 0) || last) Evaluate(outDir, report, clock.Elapsed);
-            if (last) break;
-            float lr = _schedule.At(Step);
+            var stop = Budget.Spent(Step, Elapsed) ?? (untilStep is int until && Step >= until ? StopReason.Requested : null);
+            if ((Step % Options.EvalInterval == 0 && Step > 0) || stop != null) Evaluate(outDir, report, stop);
+            if (stop != null) { StoppedBy = stop; break; }
+            float lr = LearningRate;
             long start = Stopwatch.GetTimestamp();
             var (loss, n) = TrainStep();
-            trainSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
-            tokens += n;
-            report?.Invoke(new TranslationEvent(Step, end, loss, lr, tokens / trainSeconds, clock.Elapsed));
+            TrainSeconds += Stopwatch.GetElapsedTime(start).TotalSeconds;
+            TrainTokens += n;
+            Elapsed = timer.Lap();
+            report?.Invoke(new TranslationEvent(Step, Options.Steps, loss, lr, TrainTokens / TrainSeconds, Elapsed, Progress: Progress));
         }
     }
 
-    private void Evaluate(string? outDir, Action<TranslationEvent>? report, TimeSpan elapsed)
+    private void Evaluate(string? outDir, Action<TranslationEvent>? report, StopReason? stop)
     {
         float valLoss = ValidationLoss();
         var (bleu, chrf) = ValidationBleu();
         bool best = bleu > BestBleu || (double.IsNaN(bleu) && BestBleu == double.NegativeInfinity);
         if (best) BestBleu = bleu;
-        report?.Invoke(new TranslationEvent(Step, Options.Steps, valLoss, _schedule.At(Step), 0, elapsed, valLoss, bleu, chrf, best));
+        report?.Invoke(new TranslationEvent(Step, Options.Steps, valLoss, LearningRate, 0, Elapsed, valLoss, bleu, chrf, best, Progress));
         if (outDir == null) return;
-        var state = new TranslationState(Step, _epoch, _batchInEpoch, _epochStart, _dropoutRng.GetState(), BestBleu, Options.ToJson());
+        var state = new TranslationState(Step, _epoch, _batchInEpoch, _epochStart, _dropoutRng.GetState(), BestBleu, Options.ToJson(), Elapsed);
         if (best) TranslatorCheckpoint.Save(Path.Combine(outDir, "best"), Model, Source, Target, state: state);
         TranslatorCheckpoint.Save(Path.Combine(outDir, "last"), Model, Source, Target, Optimizer, state);
-        var line = JsonSerializer.Serialize(new { step = Step, val_loss = valLoss, bleu, chrf, elapsed_s = Math.Round(elapsed.TotalSeconds, 2), best }, Checkpoint.JsonOptions);
+        var line = JsonSerializer.Serialize(new
+        {
+            step = Step, val_loss = valLoss, bleu, chrf, lr = LearningRate, elapsed_s = Math.Round(Elapsed.TotalSeconds, 2),
+            progress = Math.Round(Progress, 4), best, stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
+        }, GptTrainer.LogJson);
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
     }
 }

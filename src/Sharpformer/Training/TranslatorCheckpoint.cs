@@ -3,9 +3,12 @@ using Sharpformer.Tokenization;
 
 namespace Sharpformer.Training;
 
-/// <summary>Where a translation run stands: the step, the data order and generators, the best validation BLEU.</summary>
+/// <summary>
+/// Where a translation run stands: the step, the data order and generators, the best validation BLEU, and the
+/// training time spent (counted against the time limit; absent from older checkpoints: zero).
+/// </summary>
 public sealed record TranslationState(int Step, int Epoch, int BatchInEpoch, ulong[] EpochRngState, ulong[] DropoutRngState,
-    double BestBleu, string OptionsJson);
+    double BestBleu, string OptionsJson, TimeSpan Elapsed = default);
 
 /// <summary>
 /// A translator in a <see cref="Checkpoint"/> folder; with separate vocabularies the target tokenizer is
