@@ -55,9 +55,9 @@ internal sealed unsafe class GemmRowVector : IParallelBody
         else
         {
             float* sums = stackalloc float[MaxChunk];
-            if (_width == SimdWidth.V512) AccumulateRows512(j0, sums);
-            else if (_width == SimdWidth.V256) AccumulateRows256(j0, sums);
-            else AccumulateRows128(j0, sums);
+            if (_width == SimdWidth.V512) AccumulateRows<Width512, Vector512<float>>(j0, sums);
+            else if (_width == SimdWidth.V256) AccumulateRows<Width256, Vector256<float>>(j0, sums);
+            else AccumulateRows<Width128, Vector128<float>>(j0, sums);
             for (int j = 0; j < _chunk; j++) Store(j0 + j, sums[j]);
         }
     }
@@ -72,64 +72,25 @@ internal sealed unsafe class GemmRowVector : IParallelBody
 
     // op(B) = B: a chunk of columns held in eight accumulators while k runs down the rows of B; every column
     // is the same chain of FMAs at every width, so the widths (and the scalar tail) agree bit for bit.
-    private void AccumulateRows512(int j0, float* sums)
+    private void AccumulateRows<TW, TV>(int j0, float* sums) where TW : struct, IVectorWidth<TV> where TV : struct
     {
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        int w = TW.Lanes;
+        TV s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         float* row = _b + j0;
         for (int p = 0; p < _k; p++, row += _ldb)
         {
-            var av = Vector512.Create(_a[p]);
-            s0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row), s0);
-            s1 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row + 16), s1);
-            s2 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row + 32), s2);
-            s3 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row + 48), s3);
-            s4 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row + 64), s4);
-            s5 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row + 80), s5);
-            s6 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row + 96), s6);
-            s7 = Vector512.FusedMultiplyAdd(av, Vector512.Load(row + 112), s7);
+            TV av = TW.Splat(_a[p]);
+            s0 = TW.FusedMultiplyAdd(av, TW.Load(row), s0);
+            s1 = TW.FusedMultiplyAdd(av, TW.Load(row + w), s1);
+            s2 = TW.FusedMultiplyAdd(av, TW.Load(row + 2 * w), s2);
+            s3 = TW.FusedMultiplyAdd(av, TW.Load(row + 3 * w), s3);
+            s4 = TW.FusedMultiplyAdd(av, TW.Load(row + 4 * w), s4);
+            s5 = TW.FusedMultiplyAdd(av, TW.Load(row + 5 * w), s5);
+            s6 = TW.FusedMultiplyAdd(av, TW.Load(row + 6 * w), s6);
+            s7 = TW.FusedMultiplyAdd(av, TW.Load(row + 7 * w), s7);
         }
-        s0.Store(sums); s1.Store(sums + 16); s2.Store(sums + 32); s3.Store(sums + 48);
-        s4.Store(sums + 64); s5.Store(sums + 80); s6.Store(sums + 96); s7.Store(sums + 112);
-    }
-
-    private void AccumulateRows256(int j0, float* sums)
-    {
-        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        float* row = _b + j0;
-        for (int p = 0; p < _k; p++, row += _ldb)
-        {
-            var av = Vector256.Create(_a[p]);
-            s0 = Vector256.FusedMultiplyAdd(av, Vector256.Load(row), s0);
-            s1 = Vector256.FusedMultiplyAdd(av, Vector256.Load(row + 8), s1);
-            s2 = Vector256.FusedMultiplyAdd(av, Vector256.Load(row + 16), s2);
-            s3 = Vector256.FusedMultiplyAdd(av, Vector256.Load(row + 24), s3);
-            s4 = Vector256.FusedMultiplyAdd(av, Vector256.Load(row + 32), s4);
-            s5 = Vector256.FusedMultiplyAdd(av, Vector256.Load(row + 40), s5);
-            s6 = Vector256.FusedMultiplyAdd(av, Vector256.Load(row + 48), s6);
-            s7 = Vector256.FusedMultiplyAdd(av, Vector256.Load(row + 56), s7);
-        }
-        s0.Store(sums); s1.Store(sums + 8); s2.Store(sums + 16); s3.Store(sums + 24);
-        s4.Store(sums + 32); s5.Store(sums + 40); s6.Store(sums + 48); s7.Store(sums + 56);
-    }
-
-    private void AccumulateRows128(int j0, float* sums)
-    {
-        Vector128<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
-        float* row = _b + j0;
-        for (int p = 0; p < _k; p++, row += _ldb)
-        {
-            var av = Vector128.Create(_a[p]);
-            s0 = Vector128.FusedMultiplyAdd(av, Vector128.Load(row), s0);
-            s1 = Vector128.FusedMultiplyAdd(av, Vector128.Load(row + 4), s1);
-            s2 = Vector128.FusedMultiplyAdd(av, Vector128.Load(row + 8), s2);
-            s3 = Vector128.FusedMultiplyAdd(av, Vector128.Load(row + 12), s3);
-            s4 = Vector128.FusedMultiplyAdd(av, Vector128.Load(row + 16), s4);
-            s5 = Vector128.FusedMultiplyAdd(av, Vector128.Load(row + 20), s5);
-            s6 = Vector128.FusedMultiplyAdd(av, Vector128.Load(row + 24), s6);
-            s7 = Vector128.FusedMultiplyAdd(av, Vector128.Load(row + 28), s7);
-        }
-        s0.Store(sums); s1.Store(sums + 4); s2.Store(sums + 8); s3.Store(sums + 12);
-        s4.Store(sums + 16); s5.Store(sums + 20); s6.Store(sums + 24); s7.Store(sums + 28);
+        TW.Store(sums, s0); TW.Store(sums + w, s1); TW.Store(sums + 2 * w, s2); TW.Store(sums + 3 * w, s3);
+        TW.Store(sums + 4 * w, s4); TW.Store(sums + 5 * w, s5); TW.Store(sums + 6 * w, s6); TW.Store(sums + 7 * w, s7);
     }
 
     // The last, partial chunk: the same sums in the same order, one column at a time.
