@@ -36,9 +36,14 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Equal(3, last.RootElement.GetProperty("step").GetInt32());
         Assert.Equal("steps", last.RootElement.GetProperty("stopped_by").GetString());
 
-        // The saved model translates with the translate command.
         var (model, _, _) = TranslatorCheckpoint.Load(Path.Combine(outDir, "best"));
         Assert.Equal(64, model.Config.Embedding);
+
+        // --steps is a fixed amount of work: the same run again gives the same bits.
+        var again = Path.Combine(_dir, "again");
+        (code, _, error) = Run("demo", "--out", again, "--steps", "3", "--train-pairs", "300", "--held-out", "12");
+        Assert.True(code == 0, error);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(outDir, "last", Checkpoint.ModelFile)), File.ReadAllBytes(Path.Combine(again, "last", Checkpoint.ModelFile)));
     }
 
     [Theory]
