@@ -21,9 +21,10 @@ namespace Sharpformer.Cli.Commands;
 /// It fits any machine: the <c>demo</c> recipe (a 1+1-layer model, small batches) trains up to 6,000 steps or
 /// the time budget, whichever comes first, with warm-up and decay laid out over the budget
 /// (<see cref="TrainingBudget"/>), so a slow machine trains a shorter but complete schedule and ends annealed,
-/// and a machine that makes the 6,000 steps in time trains the same schedule as any other. It warns when the
-/// first tenth of the budget shows that fewer steps will fit than the recipe needs.
-/// <c>--steps N</c> instead trains a fixed amount of work without a time limit.
+/// and one that makes the 6,000 steps in time trains the plain schedule (but for its first steps, which the JIT
+/// slows enough to put the time briefly ahead). It warns when the first tenth of the budget shows that fewer
+/// steps will fit than the recipe needs. <c>--steps N</c> instead trains a fixed amount of work without a time
+/// limit: the same seed and thread count give the same bits.
 /// </para>
 /// </summary>
 internal static class DemoCommand
@@ -101,7 +102,7 @@ internal static class DemoCommand
             int fit = (int)(e.Step / e.Progress);
             if (fit < preset.StepsNeeded)
                 log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"   note: about {fit:N0} steps fit in {timeLimit:0} s on this machine, fewer than the {preset.StepsNeeded:N0} that BLEU 95 takes; " +
+                    $"   note: about {fit:N0} steps fit in {timeLimit:0} s on this machine, fewer than the {preset.StepsNeeded:N0} this recipe wants for BLEU 95; " +
                     $"training still ends annealed, and --time-limit {Math.Ceiling(timeLimit * preset.StepsNeeded / Math.Max(1, fit) / 10) * 10:0} would make the steps"));
         });
 

@@ -18,6 +18,12 @@ public static class Checkpoint
     /// <summary>State files may hold ±∞ or NaN (no best loss yet, a diverged run): written as JSON strings.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
+    /// <summary>For the lines of a run's log.jsonl: as <see cref="JsonOptions"/>, leaving out null fields (stopped_by before the last line).</summary>
+    public static readonly JsonSerializerOptions LogJsonOptions = new(JsonOptions)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
     public static void Save(string dir, Module model, string configJson, ITokenizer? tokenizer, string format,
         AdamWOptimizer? optimizer = null, object? state = null, Action<string>? writeExtraFiles = null)
     {

@@ -164,7 +164,7 @@ public sealed class ClassificationTrainer
         {
             step = Step, val_accuracy = ValAccuracy, elapsed_s = Math.Round(Elapsed.TotalSeconds, 2), progress = Math.Round(Progress, 4),
             stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
-        }, GptTrainer.LogJson);
+        }, Checkpoint.LogJsonOptions);
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
     }
 }

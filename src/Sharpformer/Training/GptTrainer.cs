@@ -173,13 +173,7 @@ public sealed class GptTrainer
         {
             step = Step, train_loss = train, val_loss = val, lr = LearningRate, elapsed_s = Math.Round(Elapsed.TotalSeconds, 2),
             progress = Math.Round(Progress, 4), best, stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
-        }, LogJson);
+        }, Checkpoint.LogJsonOptions);
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
     }
-
-    /// <summary>Log lines leave out fields that are null (stopped_by before the last evaluation).</summary>
-    internal static readonly JsonSerializerOptions LogJson = new(Checkpoint.JsonOptions)
-    {
-        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
 }

@@ -225,7 +225,7 @@ public sealed class TranslationTrainer
         {
             step = Step, val_loss = valLoss, bleu, chrf, lr = LearningRate, elapsed_s = Math.Round(Elapsed.TotalSeconds, 2),
             progress = Math.Round(Progress, 4), best, stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
-        }, GptTrainer.LogJson);
+        }, Checkpoint.LogJsonOptions);
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
     }
 }
