@@ -45,66 +45,29 @@ public static class FmaPeak
 
         public void Execute(int index) => Sink += width switch
         {
-            SimdWidth.V512 => Run512(iterations),
-            SimdWidth.V256 => Run256(iterations),
-            _ => Run128(iterations),
+            SimdWidth.V512 => Run<Width512, Vector512<float>>(iterations),
+            SimdWidth.V256 => Run<Width256, Vector256<float>>(iterations),
+            _ => Run<Width128, Vector128<float>>(iterations),
         };
 
+        // 12 independent chains of vector FMAs, nothing but registers: one copy per width.
         [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static float Run512(long iterations)
+        private static float Run<TW, TV>(long iterations) where TW : struct, IVectorWidth<TV> where TV : struct
         {
-            var m = Vector512.Create(0.999999f);
-            var d = Vector512.Create(1e-7f);
-            Vector512<float> a0 = Vector512.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-            Vector512<float> a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+            TV m = TW.Splat(0.999999f), d = TW.Splat(1e-7f);
+            TV a0 = TW.Splat(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+            TV a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
             for (long i = 0; i < iterations; i++)
             {
-                a0 = Vector512.FusedMultiplyAdd(a0, m, d); a1 = Vector512.FusedMultiplyAdd(a1, m, d);
-                a2 = Vector512.FusedMultiplyAdd(a2, m, d); a3 = Vector512.FusedMultiplyAdd(a3, m, d);
-                a4 = Vector512.FusedMultiplyAdd(a4, m, d); a5 = Vector512.FusedMultiplyAdd(a5, m, d);
-                a6 = Vector512.FusedMultiplyAdd(a6, m, d); a7 = Vector512.FusedMultiplyAdd(a7, m, d);
-                a8 = Vector512.FusedMultiplyAdd(a8, m, d); a9 = Vector512.FusedMultiplyAdd(a9, m, d);
-                a10 = Vector512.FusedMultiplyAdd(a10, m, d); a11 = Vector512.FusedMultiplyAdd(a11, m, d);
+                a0 = TW.FusedMultiplyAdd(a0, m, d); a1 = TW.FusedMultiplyAdd(a1, m, d);
+                a2 = TW.FusedMultiplyAdd(a2, m, d); a3 = TW.FusedMultiplyAdd(a3, m, d);
+                a4 = TW.FusedMultiplyAdd(a4, m, d); a5 = TW.FusedMultiplyAdd(a5, m, d);
+                a6 = TW.FusedMultiplyAdd(a6, m, d); a7 = TW.FusedMultiplyAdd(a7, m, d);
+                a8 = TW.FusedMultiplyAdd(a8, m, d); a9 = TW.FusedMultiplyAdd(a9, m, d);
+                a10 = TW.FusedMultiplyAdd(a10, m, d); a11 = TW.FusedMultiplyAdd(a11, m, d);
             }
-            return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static float Run256(long iterations)
-        {
-            var m = Vector256.Create(0.999999f);
-            var d = Vector256.Create(1e-7f);
-            Vector256<float> a0 = Vector256.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-            Vector256<float> a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-            for (long i = 0; i < iterations; i++)
-            {
-                a0 = Vector256.FusedMultiplyAdd(a0, m, d); a1 = Vector256.FusedMultiplyAdd(a1, m, d);
-                a2 = Vector256.FusedMultiplyAdd(a2, m, d); a3 = Vector256.FusedMultiplyAdd(a3, m, d);
-                a4 = Vector256.FusedMultiplyAdd(a4, m, d); a5 = Vector256.FusedMultiplyAdd(a5, m, d);
-                a6 = Vector256.FusedMultiplyAdd(a6, m, d); a7 = Vector256.FusedMultiplyAdd(a7, m, d);
-                a8 = Vector256.FusedMultiplyAdd(a8, m, d); a9 = Vector256.FusedMultiplyAdd(a9, m, d);
-                a10 = Vector256.FusedMultiplyAdd(a10, m, d); a11 = Vector256.FusedMultiplyAdd(a11, m, d);
-            }
-            return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-        private static float Run128(long iterations)
-        {
-            var m = Vector128.Create(0.999999f);
-            var d = Vector128.Create(1e-7f);
-            Vector128<float> a0 = Vector128.Create(1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-            Vector128<float> a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-            for (long i = 0; i < iterations; i++)
-            {
-                a0 = Vector128.FusedMultiplyAdd(a0, m, d); a1 = Vector128.FusedMultiplyAdd(a1, m, d);
-                a2 = Vector128.FusedMultiplyAdd(a2, m, d); a3 = Vector128.FusedMultiplyAdd(a3, m, d);
-                a4 = Vector128.FusedMultiplyAdd(a4, m, d); a5 = Vector128.FusedMultiplyAdd(a5, m, d);
-                a6 = Vector128.FusedMultiplyAdd(a6, m, d); a7 = Vector128.FusedMultiplyAdd(a7, m, d);
-                a8 = Vector128.FusedMultiplyAdd(a8, m, d); a9 = Vector128.FusedMultiplyAdd(a9, m, d);
-                a10 = Vector128.FusedMultiplyAdd(a10, m, d); a11 = Vector128.FusedMultiplyAdd(a11, m, d);
-            }
-            return Vector128.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11);
+            TV sum = TW.Add(TW.Add(TW.Add(a0, a1), TW.Add(a2, a3)), TW.Add(TW.Add(a4, a5), TW.Add(a6, a7)));
+            return TW.Sum(TW.Add(sum, TW.Add(TW.Add(a8, a9), TW.Add(a10, a11))));
         }
     }
 }
