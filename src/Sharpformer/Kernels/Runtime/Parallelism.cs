@@ -110,6 +110,10 @@ internal interface IParallelBody
 /// Persistent background threads that run the items of one parallel loop at a time together with the
 /// calling thread. Workers spin briefly after a loop (the next kernel usually follows within
 /// microseconds) and then sleep on an event, so an idle process costs no CPU.
+/// Items are claimed one at a time, and the caller waits only for the items that were claimed, never
+/// for a worker to turn up: on a busy machine a worker may wake late (or not before the loop is over),
+/// and the caller then runs the items itself rather than waiting for it. A late worker cannot take an
+/// item of a later loop by mistake: a claim names the loop it belongs to.
 /// One loop runs at a time: a second caller, or a loop started from inside a loop, runs inline.
 /// </summary>
 internal static class WorkerPool
@@ -118,12 +122,15 @@ internal static class WorkerPool
     private static Worker[] _workers = [];
     private static long _generation;
 
-    // The loop being run; written only while no worker is inside a loop.
+    // The loop being run; written only while no item is running.
     private static Action<int>? _action;
     private static IParallelBody? _body;
     private static int _count;
-    private static int _next;
     private static Exception? _error;
+
+    // The loop's serial number (low 32 bits of its generation) in the high 32 bits, the next unclaimed item in the low 32.
+    private static long _claim;
+    private static int _completed;
 
     [ThreadStatic] private static bool t_insideLoop;
 
@@ -140,16 +147,19 @@ internal static class WorkerPool
             _action = action;
             _body = body;
             _count = count;
-            _next = 0;
             _error = null;
+            Volatile.Write(ref _completed, 0);
             long generation = ++_generation;
+            // Publishing the claim word opens the loop: everything above is written before it.
+            Volatile.Write(ref _claim, generation << 32);
             for (int w = 0; w < helpers; w++) _workers[w].Start(generation);
 
             t_insideLoop = true;
-            try { RunItems(); }
+            try { RunItems(generation); }
             finally { t_insideLoop = false; }
 
-            for (int w = 0; w < helpers; w++) _workers[w].WaitUntilDone(generation);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _completed) < count) spin.SpinOnce(sleep1Threshold: -1);
             _action = null;
             _body = null;
             if (_error is { } error)
@@ -165,12 +175,17 @@ internal static class WorkerPool
         }
     }
 
-    private static void RunItems()
+    /// <summary>Claims and runs items of loop <paramref name="generation"/> until none is left (or that loop is over).</summary>
+    private static void RunItems(long generation)
     {
+        long open = generation << 32;
         while (true)
         {
-            int i = Interlocked.Increment(ref _next) - 1;
+            long claim = Volatile.Read(ref _claim);
+            if ((claim & ~0xFFFF_FFFFL) != open) return; // a later loop: this one is over
+            int i = (int)claim;
             if (i >= _count) return;
+            if (Interlocked.CompareExchange(ref _claim, claim + 1, claim) != claim) continue;
             try
             {
                 if (_action != null) _action(i);
@@ -180,6 +195,7 @@ internal static class WorkerPool
             {
                 Interlocked.CompareExchange(ref _error, e, null);
             }
+            Interlocked.Increment(ref _completed);
         }
     }
 
@@ -200,7 +216,6 @@ internal static class WorkerPool
 
         private readonly ManualResetEventSlim _wake = new(false);
         private long _startGeneration;
-        private long _doneGeneration;
 
         public Worker(int index)
         {
@@ -215,22 +230,14 @@ internal static class WorkerPool
             _wake.Set();
         }
 
-        public void WaitUntilDone(long generation)
-        {
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _doneGeneration) != generation) spin.SpinOnce(sleep1Threshold: -1);
-        }
-
         private void Loop()
         {
             t_insideLoop = true;
             long seen = 0;
             while (true)
             {
-                long generation = WaitForWork(seen);
-                seen = generation;
-                RunItems();
-                Volatile.Write(ref _doneGeneration, generation);
+                seen = WaitForWork(seen);
+                RunItems(seen);
             }
         }
 
