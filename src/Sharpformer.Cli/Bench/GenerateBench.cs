@@ -31,7 +31,9 @@ internal static class GenerateBench
                 {
                     var options = new GenerationOptions(parse.GetValue(tokens), UseKvCache: cached);
                     var greedy = new SamplingOptions(Temperature: 0);
-                    var seconds = Stopwatches.Time(() => generator.Generate(" ", options, greedy), parse.GetValue(repeats));
+                    void Run() => generator.Generate(" ", options, greedy);
+                    Stopwatches.WarmUp(Run, minSeconds: 1, minRuns: 1);
+                    var seconds = Stopwatches.Time(Run, parse.GetValue(repeats), warmups: 0);
                     report.Add("generate", $"{name} {(cached ? "kv-cache" : "naive")} threads={Parallelism.ThreadCount}",
                         options.MaxNewTokens / Stopwatches.Median(seconds), "tokens/s");
                 }

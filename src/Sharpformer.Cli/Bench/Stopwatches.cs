@@ -19,6 +19,18 @@ internal static class Stopwatches
         return seconds;
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> at least <paramref name="minRuns"/> times and for at least
+    /// <paramref name="minSeconds"/>: long enough for the JIT to have recompiled the hot methods at its top
+    /// tier (it waits for call counts and for a pause in new compilations), so what follows measures the
+    /// steady state that a long run sees rather than the first tier's code.
+    /// </summary>
+    public static void WarmUp(Action action, double minSeconds, int minRuns)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int runs = 0; runs < minRuns || Stopwatch.GetElapsedTime(start).TotalSeconds < minSeconds; runs++) action();
+    }
+
     public static double Median(IReadOnlyList<double> values)
     {
         var sorted = values.Order().ToArray();

@@ -57,7 +57,7 @@ internal static class TrainStepBench
             optimizer.Update(1e-3f);
             model.ZeroGrad();
         }
-        for (int i = 0; i < 3; i++) Step();
+        Stopwatches.WarmUp(Step, minSeconds: 2, minRuns: 3);
         int gc0 = GC.CollectionCount(0), gc2 = GC.CollectionCount(2);
         long allocated = GC.GetAllocatedBytesForCurrentThread();
         var medians = new List<double>();
