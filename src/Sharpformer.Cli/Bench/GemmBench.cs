@@ -32,6 +32,9 @@ internal static class GemmBench
         new("1536x384x4096 transA", 1, true, false, 1536, 384, 4096),     // dW = dYᵀ·X of its backward
         new("768x384x128", 1, false, false, 768, 384, 128),
         new("768x128x512", 1, false, false, 768, 128, 512),
+        new("768x512x128", 1, false, false, 768, 512, 128),                 // shakespeare-cpu's MLP up-projection, B12 × T64 tokens
+        new("128x512x768 transA", 1, true, false, 128, 512, 768),          // its dW, the product a training step spends most on
+        new("512x128x768 transA", 1, true, false, 512, 128, 768),
         new("batch48 64x64x32", 48, false, false, 64, 64, 32),            // attention Q·Kᵀ per head
         new("batch48 64x32x64", 48, false, false, 64, 32, 64),            // attention P·V per head
         new("batch48 256x256x64", 48, false, false, 256, 256, 64),

@@ -60,13 +60,13 @@ internal sealed unsafe class GemmColumnSlabs : IParallelBody
     {
         int slab;
         while ((slab = Interlocked.Increment(ref _slabsClaimed) - 1) < _slabs) RunSlab(slab);
-        var spin = new SpinWait();
+        var wait = new BusyWait();
         while (Volatile.Read(ref _slabsDone) < _slabs)
         {
             bool helped = false;
             for (int s = 0; s < _slabs; s++)
                 if (Volatile.Read(ref _jobs[s]) is { } other && other.TryHelp()) helped = true;
-            if (!helped) spin.SpinOnce(sleep1Threshold: -1);
+            if (!helped) wait.Once();
         }
     }
 

@@ -78,3 +78,4 @@ internal static unsafe class GemmDriver
         }
     }
 }
+

@@ -178,8 +178,8 @@ internal sealed unsafe class GemmJob : IParallelBody
             Volatile.Write(ref _claim, (long)++_blockSerial << 32);
             for (int i = 0; i < PackItems; i++) Execute(i);
             while (TryComputeClaimedItem()) { }
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _itemsDone) < RowItems) spin.SpinOnce(sleep1Threshold: -1);
+            var wait = new BusyWait();
+            while (Volatile.Read(ref _itemsDone) < RowItems) wait.Once();
         }
     }
 

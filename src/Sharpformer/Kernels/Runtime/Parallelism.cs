@@ -158,8 +158,8 @@ internal static class WorkerPool
             try { RunItems(generation); }
             finally { t_insideLoop = false; }
 
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _completed) < count) spin.SpinOnce(sleep1Threshold: -1);
+            var wait = new BusyWait();
+            while (Volatile.Read(ref _completed) < count) wait.Once();
             _action = null;
             _body = null;
             if (_error is { } error)
@@ -244,16 +244,15 @@ internal static class WorkerPool
         private long WaitForWork(long seen)
         {
             long spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
-            // SpinWait yields the core now and then, so a spinning worker does not hold back the
-            // thread it waits for when both share one core of a busy machine.
-            var spin = new SpinWait();
+            // Spinning without yielding (see BusyWait): a yield on a busy machine would give the core away for a
+            // time slice just before the next loop arrives. The spin is bounded, so an idle process sleeps.
             while (true)
             {
                 long generation = Volatile.Read(ref _startGeneration);
                 if (generation != seen) return generation;
                 if (Stopwatch.GetTimestamp() < spinUntil)
                 {
-                    spin.SpinOnce(sleep1Threshold: -1);
+                    BusyWait.SpinOnly();
                     continue;
                 }
                 _wake.Reset();
