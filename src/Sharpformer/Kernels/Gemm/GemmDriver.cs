@@ -78,4 +78,3 @@ internal static unsafe class GemmDriver
         }
     }
 }
-
