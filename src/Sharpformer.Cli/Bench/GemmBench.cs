@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.CommandLine;
 using Sharpformer.Cli.Commands;
 using Sharpformer.Kernels;
@@ -94,12 +95,14 @@ internal static class GemmBench
                     Compare(report, shape, operands, threads, repeats, minSeconds, baseline);
                     continue;
                 }
-                var (median, best, adjacent) = Measure(shape, operands, threads, repeats, minSeconds);
+                var (median, best, adjacent, cpu) = Measure(shape, operands, threads, repeats, minSeconds);
                 report.Add("gemm", $"{shape.Name} threads={threads}", median, "GFLOP/s", new Dictionary<string, object>
                 {
                     ["fraction_of_peak"] = median / peak[threads],
                     ["fraction_of_adjacent_peak"] = adjacent,
                     ["best"] = best,
+                    ["cpu_gflops"] = cpu,
+                    ["cpu_fraction_of_peak"] = cpu / peak[threads],
                     ["path"] = Gemm.Path.Isa,
                     ["tile"] = $"{Gemm.Path.MR}x{Gemm.Path.NR}",
                     ["kc"] = Gemm.Path.KcMax,
@@ -115,28 +118,41 @@ internal static class GemmBench
         }
         report.Note("value: median GFLOP/s of the repeats; best: the fastest repeat; fraction_of_peak: the median over the FMA peak");
         report.Note("of the same thread count, measured above in this run; fraction_of_adjacent_peak: the median over the repeats");
-        report.Note("of each repeat's GFLOP/s over an FMA-peak trial run just before it (the cores this VM shares change by the second).");
+        report.Note("of each repeat's GFLOP/s over an FMA-peak trial run just before it (the cores this VM shares change by the second);");
+        report.Note("cpu_gflops: the median over the repeats of flops × threads / the process's CPU time, the rate while the product");
+        report.Note("holds its cores (time the machine gives to other processes does not count; time spent waiting does).");
     }
 
     /// <summary>
     /// Median and best GFLOP/s over `repeats` timed runs, each of enough calls to last at least minSeconds, and
-    /// the median of each run's GFLOP/s over a one-trial FMA peak measured right before it on as many threads.
+    /// the median of each run's GFLOP/s over a one-trial FMA peak measured right before it on as many threads, and
+    /// the median of flops × threads over the process's CPU time per run.
     /// </summary>
-    private static (double Median, double Best, double AdjacentFraction) Measure(Shape shape, Operands x, int threads, int repeats, double minSeconds)
+    private static (double Median, double Best, double AdjacentFraction, double CpuGflops) Measure(Shape shape, Operands x, int threads, int repeats, double minSeconds)
     {
         Action call = Call(shape, x, OursMultiply, OursMultiplyBatched);
-        double once = Stopwatches.Median(Stopwatches.Time(call, repeats: 3));
+        // Long enough for the JIT to recompile the driver and packing code at its top tier: the first tens of calls
+        // of a small product run them at tier 0, at half speed.
+        Stopwatches.WarmUp(call, minSeconds: Math.Max(0.2, 2 * minSeconds), minRuns: 3);
+        double once = Stopwatches.Median(Stopwatches.Time(call, repeats: 3, warmups: 0));
         int calls = Math.Max(1, (int)Math.Ceiling(minSeconds / Math.Max(once, 1e-9)));
         double flops = shape.Flops * calls / 1e9;
         var seconds = new double[repeats];
         var fractions = new double[repeats];
+        var cpuRates = new double[repeats];
+        using var process = Process.GetCurrentProcess();
         for (int r = 0; r < repeats; r++)
         {
             double adjacentPeak = FmaPeak.Measure(threads, trials: 1);
+            process.Refresh();
+            TimeSpan cpuBefore = process.TotalProcessorTime;
             seconds[r] = Stopwatches.Time(() => { for (int i = 0; i < calls; i++) call(); }, repeats: 1, warmups: 0)[0];
+            process.Refresh();
+            double cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
             fractions[r] = flops / seconds[r] / adjacentPeak;
+            cpuRates[r] = flops * threads / Math.Max(cpuSeconds, 1e-9);
         }
-        return (flops / Stopwatches.Median(seconds), flops / seconds.Min(), Stopwatches.Median(fractions));
+        return (flops / Stopwatches.Median(seconds), flops / seconds.Min(), Stopwatches.Median(fractions), Stopwatches.Median(cpuRates));
     }
 
     /// <summary>This build against the baseline on one shape: the paired ratio and each side's GFLOP/s.</summary>
