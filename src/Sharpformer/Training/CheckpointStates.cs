@@ -62,7 +62,7 @@ public static class CheckpointStates
         try { return parse(json); }
         catch (Exception e) when (e is JsonException or ArgumentException)
         {
-            throw new InvalidDataException($"{path}: OptionsJson is not valid training options ({e.Message}).", e);
+            throw new InvalidDataException($"{path}: OptionsJson is not valid training options ({e.Message.TrimEnd('.')}).", e);
         }
     }
 }
