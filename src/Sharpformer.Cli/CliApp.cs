@@ -64,5 +64,5 @@ public static class CliApp
 
     private static bool IsBadInput(Exception ex) =>
         ex is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
-            or FormatException or System.Text.Json.JsonException;
+            or FormatException or System.Text.Json.JsonException or Sharpformer.Training.NonFiniteTrainingException;
 }

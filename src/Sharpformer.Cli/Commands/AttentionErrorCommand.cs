@@ -18,6 +18,7 @@ internal static class AttentionErrorCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder) of a GPT with full or flash attention", Required = true };
+        var allowNonFinite = ModelDirectory.AllowNonFiniteOption();
         var data = new Option<string>("--data") { Description = "The text file the model was trained on", Required = true };
         var variants = new Option<string>("--variants") { Description = "Comma-separated variants to compare with exact attention", DefaultValueFactory = _ => "window:128,topk:2:1,topk:2:1:bound,lsh" };
         var samples = new Option<int>("--samples") { Description = "Validation windows of block_size tokens to average over", DefaultValueFactory = _ => 4 };
@@ -25,7 +26,7 @@ internal static class AttentionErrorCommand
         var reference = new Option<string?>("--reference") { Description = "Compare with this variant instead of exact attention (e.g. lsh:2:512:1, shared-key attention in one chunk)" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per line" };
         var cmd = new Command("attention-error", "Output, softmax-mass and gradient error of approximate attention on a trained model's activations.")
-            { model, data, variants, reference, samples, seed, json };
+            { model, data, variants, reference, samples, seed, json, allowNonFinite };
         cmd.SetAction(parse =>
         {
             int count = parse.GetValue(samples);
@@ -33,7 +34,7 @@ internal static class AttentionErrorCommand
             var chosen = ParseVariants(parse.GetValue(variants)!, "--variants");
             var baseline = parse.GetValue(reference) is { } name ? ParseVariants(name, "--reference").Single() : null;
             var dir = ModelDirectory.Resolve(parse.GetValue(model)!);
-            var (gpt, tokenizer) = GptCheckpoint.Load(dir);
+            var (gpt, tokenizer) = GptCheckpoint.Load(dir, parse.GetValue(allowNonFinite));
             var options = ModelDirectory.TrainingOptions(dir);
             var val = new TokenBatches(tokenizer.Encode(CorpusTokens.ReadText(parse.GetValue(data)!)), options.TrainFraction, gpt.Config.BlockSize).Validation;
             int time = Math.Min(gpt.Config.BlockSize, val.Length);

@@ -12,15 +12,16 @@ internal static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder)", Required = true };
+        var allowNonFinite = ModelDirectory.AllowNonFiniteOption();
         var data = new Option<string>("--data") { Description = "The text file the model was trained on", Required = true };
         var split = new Option<string>("--split") { Description = "train or val (the model's own split of the file)", DefaultValueFactory = _ => "val" };
         split.AcceptOnlyFromAmong("train", "val");
         var json = new Option<bool>("--json") { Description = "Print one JSON object" };
-        var cmd = new Command("eval", "Loss and perplexity of a GPT on its train or validation split.") { model, data, split, json };
+        var cmd = new Command("eval", "Loss and perplexity of a GPT on its train or validation split.") { model, data, split, json, allowNonFinite };
         cmd.SetAction(parse =>
         {
             var dir = ModelDirectory.Resolve(parse.GetValue(model)!);
-            var (gpt, tokenizer) = GptCheckpoint.Load(dir);
+            var (gpt, tokenizer) = GptCheckpoint.Load(dir, parse.GetValue(allowNonFinite));
             var options = ModelDirectory.TrainingOptions(dir);
             var batches = new TokenBatches(tokenizer.Encode(CorpusTokens.ReadText(parse.GetValue(data)!)), options.TrainFraction, gpt.Config.BlockSize);
             var name = parse.GetValue(split)!;

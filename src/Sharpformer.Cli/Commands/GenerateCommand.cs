@@ -10,6 +10,7 @@ internal static class GenerateCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder)", Required = true };
+        var allowNonFinite = ModelDirectory.AllowNonFiniteOption();
         var prompt = new Option<string>("--prompt") { Description = "Text to continue", DefaultValueFactory = _ => "\n" };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Tokens to generate at most", DefaultValueFactory = _ => 500 };
         var temperature = new Option<float>("--temperature") { Description = "Softmax temperature; 0 = greedy", DefaultValueFactory = _ => 0.8f };
@@ -18,11 +19,11 @@ internal static class GenerateCommand
         var seed = new Option<ulong>("--seed") { Description = "Sampling seed", DefaultValueFactory = _ => 1337 };
         var stop = new Option<string[]>("--stop") { Description = "Stop when this text appears (repeatable)", AllowMultipleArgumentsPerToken = false };
         var noCache = new Option<bool>("--no-kv-cache") { Description = "Recompute the whole context for every token" };
-        var cmd = new Command("generate", "Generate text with a trained GPT.") { model, prompt, maxNew, temperature, topK, topP, seed, stop, noCache };
+        var cmd = new Command("generate", "Generate text with a trained GPT.") { model, prompt, maxNew, temperature, topK, topP, seed, stop, noCache, allowNonFinite };
         cmd.SetAction(parse =>
         {
             var dir = ModelDirectory.Resolve(parse.GetValue(model)!);
-            var (gpt, tokenizer) = GptCheckpoint.Load(dir);
+            var (gpt, tokenizer) = GptCheckpoint.Load(dir, parse.GetValue(allowNonFinite));
             var generator = new GptGenerator(gpt, tokenizer);
             var sampling = new SamplingOptions(parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(topP), parse.GetValue(seed));
             var options = new GenerationOptions(parse.GetValue(maxNew), parse.GetValue(stop), !parse.GetValue(noCache));

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Sharpformer.Models;
 using Sharpformer.Training;
 
@@ -19,16 +20,20 @@ internal static class ModelDirectory
 
     private static string Find(string dir)
     {
-        if (File.Exists(Path.Combine(dir, GptCheckpoint.ConfigFile))) return dir;
-        foreach (var sub in new[] { "best", "last" })
-            if (File.Exists(Path.Combine(dir, sub, GptCheckpoint.ConfigFile))) return Path.Combine(dir, sub);
+        // Checkpoint.TryLocate: a folder whose save was cut between its renames is read from its complete copy, X.old.
+        foreach (var candidate in new[] { dir, Path.Combine(dir, "best"), Path.Combine(dir, "last") })
+            if (Checkpoint.TryLocate(candidate) is string found && File.Exists(Path.Combine(found, GptCheckpoint.ConfigFile))) return found;
         throw new DirectoryNotFoundException($"--model {dir}: no checkpoint there (expected {GptCheckpoint.ConfigFile}, or best/ or last/ from `sharpformer train`).");
     }
+
+    /// <summary>`--allow-non-finite`: load weights that hold NaN or ±∞ (refused by default), to inspect a diverged run.</summary>
+    public static Option<bool> AllowNonFiniteOption() =>
+        new("--allow-non-finite") { Description = "Load weights that hold NaN or ±∞ (refused otherwise), to inspect a diverged run" };
 
     /// <summary>The training options saved with the checkpoint, or the defaults when it has none.</summary>
     public static GptTrainingOptions TrainingOptions(string checkpoint)
     {
         if (!File.Exists(Path.Combine(checkpoint, Checkpoint.StateFile))) return new GptTrainingOptions();
-        return GptTrainingOptions.FromJson(Checkpoint.ReadJson<TrainingState>(checkpoint, Checkpoint.StateFile).OptionsJson);
+        return CheckpointStates.ReadGpt(checkpoint).Options;
     }
 }

@@ -23,17 +23,17 @@ public static class TokenizerFiles
     {
         if (Directory.Exists(path)) return BpeTokenizer.Load(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: tokenizer file or folder not found.", path);
-        return IsCharTokenizer(path) ? CharTokenizer.FromJson(File.ReadAllText(path), path) : BpeTokenizer.Load(path);
+        return IsCharTokenizer(path) ? CharTokenizer.FromJson(Data.TextFiles.ReadAllText(path), path) : BpeTokenizer.Load(path);
     }
 
     private static bool IsCharTokenizer(string path)
     {
-        using var stream = File.OpenRead(path);
-        if (stream.ReadByte() != '{') return false;
-        stream.Position = 0;
+        using (var stream = File.OpenRead(path))
+            if (stream.ReadByte() != '{') return false;
         try
         {
-            using var doc = JsonDocument.Parse(stream);
+            // Read as strict UTF-8 first: invalid bytes in a JSON string are reported naming the file.
+            using var doc = JsonDocument.Parse(Data.TextFiles.ReadAllText(path));
             return doc.RootElement.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "char";
         }
         catch (JsonException) { return false; } // the BPE loader reports what is wrong with it

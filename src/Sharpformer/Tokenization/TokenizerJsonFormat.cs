@@ -103,12 +103,15 @@ internal static class TokenizerJsonFormat
         }
     }
 
+    /// <summary>
+    /// Parses the file as JSON after reading it as strict UTF-8 (<see cref="Data.TextFiles"/>): the JSON reader checks the
+    /// bytes of a string only when it is read, and would then fail with an exception that names no file.
+    /// </summary>
     internal static JsonDocument ParseJson(string path)
     {
         try
         {
-            using var stream = File.OpenRead(path);
-            return JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
+            return JsonDocument.Parse(Data.TextFiles.ReadAllText(path), new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException ex)
         {

@@ -38,12 +38,17 @@ public sealed class AdamWOptimizer
     }
 
     /// <summary>
-    /// The end of a training step: clips the gradients to a global norm of <paramref name="maxGradNorm"/>,
-    /// applies the update, and zeroes the gradients for the next step. Returns the norm before clipping.
+    /// The end of a training step whose mean loss was <paramref name="loss"/>: stops training with a
+    /// <see cref="NonFiniteTrainingException"/> when the loss or a gradient is NaN or ±∞ (before anything is changed),
+    /// else clips the gradients to a global norm of <paramref name="maxGradNorm"/>, applies the update, and zeroes the
+    /// gradients for the next step. Returns the norm before clipping.
     /// </summary>
-    public float ClipAndUpdate(float maxGradNorm, float learningRate)
+    public float ClipAndUpdate(float maxGradNorm, float learningRate, float loss)
     {
-        float norm = GradientClipping.ClipGlobalNorm(_slots.Select(s => s.Param), maxGradNorm);
+        var parameters = _slots.Select(s => s.Param).ToArray();
+        float norm = GradientClipping.GlobalNorm(parameters);
+        NonFiniteTrainingException.ThrowIfNonFinite(Step + 1, loss, norm, _slots.Select(s => (s.Name, s.Param)));
+        GradientClipping.ClipToNorm(parameters, norm, maxGradNorm);
         Update(learningRate);
         foreach (var slot in _slots) slot.Param.ZeroGrad();
         return norm;
@@ -59,19 +64,35 @@ public sealed class AdamWOptimizer
         }
     }
 
-    /// <summary>Restores moments saved by <see cref="StateTensors"/>; every tensor must be present with the right shape.</summary>
+    /// <summary>
+    /// Restores moments saved by <see cref="StateTensors"/>: every tensor must be present with the right shape, no other
+    /// tensor may be there, second moments must be ≥ 0 (their square root divides the update), and the step ≥ 0 (bias
+    /// correction divides by 1 - β^step). Checks everything before changing anything.
+    /// </summary>
     public void LoadState(IReadOnlyDictionary<string, Tensor> tensors, int step, string source)
     {
-        foreach (var (name, p, m, v) in _slots)
+        if (step < 0) throw new InvalidDataException($"{source}: the optimizer step is {step}, expected a count ≥ 0.");
+        var expected = new HashSet<string>();
+        foreach (var (name, p, _, _) in _slots)
         {
-            foreach (var (key, target) in new[] { ("m." + name, m), ("v." + name, v) })
+            foreach (var key in new[] { "m." + name, "v." + name })
             {
+                expected.Add(key);
                 if (!tensors.TryGetValue(key, out var t))
                     throw new InvalidDataException($"{source}: optimizer state lacks '{key}'.");
                 if (!ShapeOf.Equal(t.Shape, p.Shape))
                     throw new InvalidDataException($"{source}: optimizer state '{key}' has shape {ShapeOf.Format(t.Shape)}, the model needs {ShapeOf.Format(p.Shape)}.");
-                t.Span.CopyTo(target.Span);
+                if (key[0] == 'v' && System.Numerics.Tensors.TensorPrimitives.Min(t.Span) is var min && min < 0)
+                    throw new InvalidDataException($"{source}: optimizer state '{key}' holds {min}; second moments are ≥ 0.");
             }
+        }
+        foreach (var key in tensors.Keys)
+            if (!expected.Contains(key))
+                throw new InvalidDataException($"{source}: optimizer state holds '{key}', which is no moment of this model's parameters.");
+        foreach (var (name, _, m, v) in _slots)
+        {
+            tensors["m." + name].Span.CopyTo(m.Span);
+            tensors["v." + name].Span.CopyTo(v.Span);
         }
         Step = step;
     }

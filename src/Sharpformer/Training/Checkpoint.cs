@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sharpformer.Models;
 using Sharpformer.Nn;
 using Sharpformer.Tensors;
 using Sharpformer.Tokenization;
@@ -7,8 +8,10 @@ namespace Sharpformer.Training;
 
 /// <summary>
 /// A checkpoint folder: model.safetensors + config.json + tokenizer.json (absent for a model with a fixed
-/// vocabulary), and for resuming optimizer.safetensors + state.json. The folder is written under a temporary name and renamed into
-/// place, so a crash leaves either the previous checkpoint or the complete new one.
+/// vocabulary), and for resuming optimizer.safetensors + state.json. The folder X is written as X.partial, the previous
+/// one renamed to X.old, X.partial renamed to X, and X.old deleted; a crash at any point leaves a complete checkpoint at
+/// X or, between the two renames, at X.old, which loading falls back to (<see cref="Locate"/>) and the next save puts
+/// back before it deletes anything.
 /// </summary>
 public static class Checkpoint
 {
@@ -24,11 +27,22 @@ public static class Checkpoint
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
+    /// <summary>Suffixes of the folders a save works in beside X: the one being written, and the previous checkpoint while the new one moves in.</summary>
+    public const string PartialSuffix = ".partial", OldSuffix = ".old";
+
+    /// <summary>
+    /// Writes the checkpoint folder <paramref name="dir"/> (see the type's summary for the order of the renames). Refuses,
+    /// before writing anything, a model with a NaN or ±∞ weight (<see cref="NonFiniteTrainingException"/>).
+    /// </summary>
     public static void Save(string dir, Module model, string configJson, ITokenizer? tokenizer, string format,
         AdamWOptimizer? optimizer = null, object? state = null, Action<string>? writeExtraFiles = null)
     {
-        var full = Path.GetFullPath(dir);
-        var partial = full + ".partial";
+        NonFiniteTrainingException.ThrowIfWeightsNonFinite(dir, model.NamedParameters());
+        var full = FullPath(dir);
+        var partial = full + PartialSuffix;
+        var old = full + OldSuffix;
+        // A save cut between its renames left the previous checkpoint only as X.old: back in place before anything is deleted.
+        if (!Directory.Exists(full) && Directory.Exists(old)) Directory.Move(old, full);
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
         SafeTensors.Save(Path.Combine(partial, ModelFile), model.NamedParameters().Select(p => (p.Name, p.Parameter.Value)),
@@ -38,12 +52,35 @@ public static class Checkpoint
         if (optimizer != null) SafeTensors.Save(Path.Combine(partial, OptimizerFile), optimizer.StateTensors());
         if (state != null) AtomicFile.WriteAllText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(state, state.GetType(), JsonOptions));
         writeExtraFiles?.Invoke(partial);
-        var old = full + ".old";
+        // X exists here whenever X.old does, so X.old is a stale copy (a deletion cut short, say).
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         if (Directory.Exists(full)) Directory.Move(full, old);
         Directory.Move(partial, full);
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
     }
+
+    private static string FullPath(string dir) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
+
+    /// <summary>
+    /// The folder the checkpoint <paramref name="dir"/> is read from: <paramref name="dir"/> itself, or, when a save was cut
+    /// between its two renames, the complete previous checkpoint at dir.old; null when there is neither.
+    /// </summary>
+    public static string? TryLocate(string dir)
+    {
+        if (Directory.Exists(dir)) return dir;
+        var old = FullPath(dir) + OldSuffix;
+        return Directory.Exists(old) ? old : null;
+    }
+
+    /// <summary>As <see cref="TryLocate"/>; throws naming the folder when there is no checkpoint.</summary>
+    public static string Locate(string dir) =>
+        TryLocate(dir) ?? throw new DirectoryNotFoundException($"{dir}: checkpoint folder not found.");
+
+    /// <summary>
+    /// Checks config.json against the limits, the weights file's header and the machine's memory before a model is built
+    /// (<see cref="ModelPreflight"/>): an absurd or mismatched config is named, never allocated.
+    /// </summary>
+    public static void Preflight(string dir) => ModelPreflight.Check(Require(dir, ConfigFile), Require(dir, ModelFile));
 
     /// <summary>The path of a checkpoint file; throws naming it when missing.</summary>
     public static string Require(string dir, string file)
@@ -54,19 +91,35 @@ public static class Checkpoint
         return path;
     }
 
-    /// <summary>Reads a JSON file of the checkpoint into <typeparamref name="T"/>; malformed JSON is reported with the file name.</summary>
+    /// <summary>
+    /// As <see cref="JsonOptions"/>, for reading: a record's constructor parameters without a default are required, and
+    /// null is refused where the type does not allow it.
+    /// </summary>
+    public static readonly JsonSerializerOptions ReadJsonOptions = new(JsonOptions)
+    {
+        RespectRequiredConstructorParameters = true,
+        RespectNullableAnnotations = true,
+    };
+
+    /// <summary>
+    /// Reads a JSON file of the checkpoint (strict UTF-8) into <typeparamref name="T"/> with <see cref="ReadJsonOptions"/>;
+    /// malformed JSON, a missing field or a null is reported with the file name.
+    /// </summary>
     public static T ReadJson<T>(string dir, string file)
     {
         var path = Require(dir, file);
-        try { return JsonSerializer.Deserialize<T>(File.ReadAllText(path), JsonOptions) ?? throw new InvalidDataException($"{path}: empty file."); }
+        try { return JsonSerializer.Deserialize<T>(Data.TextFiles.ReadAllText(path), ReadJsonOptions) ?? throw new InvalidDataException($"{path}: empty file."); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: malformed JSON ({e.Message})."); }
     }
 
-    /// <summary>Copies every parameter from model.safetensors; each must be present with the shape the model has.</summary>
-    public static void LoadParameters(string dir, Module model)
+    /// <summary>
+    /// Copies every parameter from model.safetensors; each must be present with the shape the model has, and finite
+    /// unless <paramref name="allowNonFinite"/> (to inspect a diverged run).
+    /// </summary>
+    public static void LoadParameters(string dir, Module model, bool allowNonFinite = false)
     {
         var modelPath = Require(dir, ModelFile);
-        var (tensors, _) = SafeTensors.Load(modelPath);
+        var (tensors, _) = SafeTensors.Load(modelPath, allowNonFinite);
         foreach (var (name, p) in model.NamedParameters())
         {
             if (!tensors.TryGetValue(name, out var t))

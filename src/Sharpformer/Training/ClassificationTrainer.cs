@@ -113,7 +113,7 @@ public sealed class ClassificationTrainer
         tape.Backward(loss);
         float value = loss.Value.Span[0];
         tape.Reset();
-        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate);
+        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate, value);
         return value;
     }
 

@@ -23,14 +23,22 @@ public static class ClassifierCheckpoint
             writeExtraFiles: folder => AtomicFile.WriteAllText(Path.Combine(folder, VocabularyFile), JsonSerializer.Serialize(vocabulary)));
     }
 
-    /// <summary>Loads the model and its vocabulary; checks every parameter against the shape the config implies.</summary>
-    public static (SequenceClassifier Model, IReadOnlyList<string> Vocabulary) Load(string dir)
+    /// <summary>
+    /// Loads the model and its vocabulary from <paramref name="dir"/> (or the complete copy a cut save left): checks the
+    /// config against the weights' header before building, then every parameter against the shape the config implies;
+    /// NaN or ±∞ weights are refused unless <paramref name="allowNonFinite"/>.
+    /// </summary>
+    public static (SequenceClassifier Model, IReadOnlyList<string> Vocabulary) Load(string dir, bool allowNonFinite = false)
     {
+        dir = Checkpoint.Locate(dir);
+        Checkpoint.Preflight(dir);
         var configPath = Checkpoint.Require(dir, Checkpoint.ConfigFile);
         var config = SequenceClassifierConfig.FromJson(File.ReadAllText(configPath), configPath);
         var model = new SequenceClassifier(config, seed: 0);
-        Checkpoint.LoadParameters(dir, model);
+        Checkpoint.LoadParameters(dir, model, allowNonFinite);
         var vocabulary = Checkpoint.ReadJson<string[]>(dir, VocabularyFile);
+        if (Array.FindIndex(vocabulary, string.IsNullOrEmpty) is int empty and >= 0)
+            throw new InvalidDataException($"{Path.Combine(dir, VocabularyFile)}: token {empty} is {(vocabulary[empty] == null ? "null" : "empty")}, expected a string.");
         if (vocabulary.Length != config.VocabSize)
             throw new InvalidDataException($"{Path.Combine(dir, VocabularyFile)}: {vocabulary.Length} tokens, but {Checkpoint.ConfigFile} says vocab_size {config.VocabSize}.");
         return (model, vocabulary);

@@ -17,23 +17,30 @@ public static class GptCheckpoint
     public static void Save(string dir, Gpt model, ITokenizer tokenizer, AdamWOptimizer? optimizer = null, TrainingState? state = null) =>
         Checkpoint.Save(dir, model, model.Config.ToJson(), tokenizer, "sharpformer-gpt", optimizer, state);
 
-    /// <summary>Loads the model and tokenizer; checks every parameter against the shape the config implies.</summary>
-    public static (Gpt Model, ITokenizer Tokenizer) Load(string dir)
+    /// <summary>
+    /// Loads the model and tokenizer from <paramref name="dir"/> (or the complete copy a cut save left, <see cref="Checkpoint.Locate"/>):
+    /// checks the config against the weights' header before building (<see cref="Checkpoint.Preflight"/>), then every parameter
+    /// against the shape the config implies; NaN or ±∞ weights are refused unless <paramref name="allowNonFinite"/>.
+    /// </summary>
+    public static (Gpt Model, ITokenizer Tokenizer) Load(string dir, bool allowNonFinite = false)
     {
+        dir = Checkpoint.Locate(dir);
+        Checkpoint.Preflight(dir);
         var configPath = Checkpoint.Require(dir, ConfigFile);
         var config = GptConfig.FromJson(File.ReadAllText(configPath), configPath);
         var model = new Gpt(config, seed: 0);
-        Checkpoint.LoadParameters(dir, model);
+        Checkpoint.LoadParameters(dir, model, allowNonFinite);
         var tokenizer = Checkpoint.LoadTokenizer(dir);
         if (tokenizer.VocabSize > config.VocabSize)
             throw new InvalidDataException($"{dir}: tokenizer has {tokenizer.VocabSize} tokens but the model's vocab_size is {config.VocabSize}.");
         return (model, tokenizer);
     }
 
-    /// <summary>Restores the optimizer and returns the training state saved beside the model.</summary>
+    /// <summary>Restores the optimizer and returns the training state saved beside the model (checked, <see cref="CheckpointStates"/>).</summary>
     public static TrainingState LoadTrainingState(string dir, AdamWOptimizer optimizer)
     {
-        var state = Checkpoint.ReadJson<TrainingState>(dir, StateFile);
+        dir = Checkpoint.Locate(dir);
+        var (state, _) = CheckpointStates.ReadGpt(dir);
         Checkpoint.LoadOptimizer(dir, optimizer, state.Step);
         return state;
     }

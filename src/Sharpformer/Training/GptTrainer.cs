@@ -80,8 +80,9 @@ public sealed class GptTrainer
     /// </summary>
     public static GptTrainer Resume(string checkpointDir, Func<ITokenizer, int[]> corpusTokens)
     {
+        checkpointDir = Checkpoint.Locate(checkpointDir);
+        var (_, options) = CheckpointStates.ReadGpt(checkpointDir);   // checked before the model is built
         var (model, tokenizer) = GptCheckpoint.Load(checkpointDir);
-        var options = GptTrainingOptions.FromJson(Checkpoint.ReadJson<TrainingState>(checkpointDir, Checkpoint.StateFile).OptionsJson);
         var data = new TokenBatches(corpusTokens(tokenizer), options.TrainFraction, model.Config.BlockSize);
         var trainer = new GptTrainer(model, tokenizer, data, options);
         var state = GptCheckpoint.LoadTrainingState(checkpointDir, trainer.Optimizer);
@@ -105,8 +106,9 @@ public sealed class GptTrainer
             tape.Backward(Options.GradAccumulation == 1 ? loss : tape.Scale(loss, 1f / Options.GradAccumulation));
             tape.Reset();
         }
-        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate);
-        return total / Options.GradAccumulation;
+        float mean = total / Options.GradAccumulation;
+        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate, mean);
+        return mean;
     }
 
     /// <summary>nanoGPT's estimate_loss: the mean loss of a few random batches of a split, without dropout.</summary>
@@ -162,6 +164,8 @@ public sealed class GptTrainer
     private void Evaluate(string? outDir, Action<TrainingEvent>? report, StopReason? stop)
     {
         float train = EstimateLoss("train"), val = EstimateLoss("val");
+        NonFiniteTrainingException.ThrowIfEvaluationNonFinite(Step, "estimated training loss", train);
+        NonFiniteTrainingException.ThrowIfEvaluationNonFinite(Step, "estimated validation loss", val);
         bool best = val < BestValLoss;
         if (best) BestValLoss = val;
         report?.Invoke(new TrainingEvent(Step, Options.Steps, train, LearningRate, 0, 0, Elapsed, train, val, best, Progress));

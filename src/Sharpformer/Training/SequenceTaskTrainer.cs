@@ -169,7 +169,7 @@ public sealed class SequenceTaskTrainer
         float value = loss.Value.Span[0];
         if (_stage < _stages.Length - 1) Advance(logits.Value.Span, targets);
         tape.Backward(loss);
-        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate);
+        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate, value);
         return value;
     }
 

@@ -102,12 +102,16 @@ public sealed class TranslationTrainer
     /// <summary>Continues from a checkpoint written by <see cref="Run"/>; the data must be the same.</summary>
     public static TranslationTrainer Resume(string dir, IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid)
     {
+        dir = Checkpoint.Locate(dir);
+        var (state, options) = CheckpointStates.ReadTranslation(dir);   // checked before the model is built
         var (model, source, target) = TranslatorCheckpoint.Load(dir);
-        var state = Checkpoint.ReadJson<TranslationState>(dir, Checkpoint.StateFile);
-        var trainer = new TranslationTrainer(model, source, target, train, valid, TranslationTrainingOptions.FromJson(state.OptionsJson));
+        var trainer = new TranslationTrainer(model, source, target, train, valid, options);
         Checkpoint.LoadOptimizer(dir, trainer.Optimizer, state.Step);
         trainer._epochRng.SetState(state.EpochRngState);
         trainer.NewEpoch(); // regenerates the saved epoch's batches from its starting state
+        if (state.BatchInEpoch > trainer._batches.Count)
+            throw new InvalidDataException($"{Path.Combine(dir, Checkpoint.StateFile)}: BatchInEpoch is {state.BatchInEpoch}, but the epoch " +
+                $"has {trainer._batches.Count} batches (is the training data the run's?).");
         trainer._epoch = state.Epoch;
         trainer._batchInEpoch = state.BatchInEpoch;
         trainer._dropoutRng.SetState(state.DropoutRngState);
@@ -126,7 +130,7 @@ public sealed class TranslationTrainer
         tape.Backward(loss);
         float value = loss.Value.Span[0];
         tape.Reset();
-        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate);
+        Optimizer.ClipAndUpdate(Options.GradClip, LearningRate, value);
         return (value, batch.TargetTokens);
     }
 
@@ -213,6 +217,7 @@ public sealed class TranslationTrainer
     private void Evaluate(string? outDir, Action<TranslationEvent>? report, StopReason? stop)
     {
         float valLoss = ValidationLoss();
+        if (_valid.Count > 0) NonFiniteTrainingException.ThrowIfEvaluationNonFinite(Step, "validation loss", valLoss);
         var (bleu, chrf) = ValidationBleu();
         bool best = bleu > BestBleu || (double.IsNaN(bleu) && BestBleu == double.NegativeInfinity);
         if (best) BestBleu = bleu;

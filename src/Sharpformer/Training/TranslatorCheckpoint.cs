@@ -25,12 +25,18 @@ public static class TranslatorCheckpoint
             model.Config.SharedVocabulary ? null : folder => TokenizerFiles.Save(target.Tokenizer, Path.Combine(folder, TargetTokenizerFile)));
     }
 
-    public static (Translator Model, TranslationVocabulary Source, TranslationVocabulary Target) Load(string dir)
+    /// <summary>
+    /// Loads the model and its vocabularies from <paramref name="dir"/> (or the complete copy a cut save left), checking the
+    /// config against the weights' header before building; NaN or ±∞ weights are refused unless <paramref name="allowNonFinite"/>.
+    /// </summary>
+    public static (Translator Model, TranslationVocabulary Source, TranslationVocabulary Target) Load(string dir, bool allowNonFinite = false)
     {
+        dir = Checkpoint.Locate(dir);
+        Checkpoint.Preflight(dir);
         var configPath = Checkpoint.Require(dir, Checkpoint.ConfigFile);
         var config = TranslatorConfig.FromJson(File.ReadAllText(configPath), configPath);
         var model = new Translator(config, seed: 0);
-        Checkpoint.LoadParameters(dir, model);
+        Checkpoint.LoadParameters(dir, model, allowNonFinite);
         var source = new TranslationVocabulary(Checkpoint.LoadTokenizer(dir));
         var target = config.SharedVocabulary ? source : new TranslationVocabulary(TokenizerFiles.Load(Checkpoint.Require(dir, TargetTokenizerFile)));
         if (source.Size != config.SourceVocab || target.Size != config.TargetVocab)
