@@ -16,7 +16,7 @@ internal static class GenAiConfig
 {
     public static string ToJson(GptConfig c, ITokenizer? tokenizer)
     {
-        int endOfText = EndOfTextId(tokenizer);
+        int? endOfText = EndOfTextId(tokenizer);
         var decoder = new JsonObject
         {
             ["session_options"] = new JsonObject { ["log_id"] = "onnxruntime-genai", ["provider_options"] = new JsonArray() },
@@ -45,11 +45,13 @@ internal static class GenAiConfig
         {
             ["model"] = new JsonObject
             {
-                ["bos_token_id"] = endOfText,
+                // Without an end-of-text token nothing ends generation but max_length (GenAI takes a list of
+                // end ids, and wants every id given to be in the vocabulary); padding is masked, so any id serves.
+                ["bos_token_id"] = endOfText ?? 0,
                 ["context_length"] = c.BlockSize,
                 ["decoder"] = decoder,
-                ["eos_token_id"] = endOfText,
-                ["pad_token_id"] = endOfText,
+                ["eos_token_id"] = endOfText is int eos ? new JsonArray(eos) : new JsonArray(),
+                ["pad_token_id"] = endOfText ?? 0,
                 ["type"] = "decoder",
                 ["vocab_size"] = c.VocabSize,
             },
@@ -74,13 +76,10 @@ internal static class GenAiConfig
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    /// <summary>
-    /// The id of &lt;|endoftext|&gt; (or else the first special token) of a BPE tokenizer; -1, an id no step can
-    /// produce, when the tokenizer has none, so that generation then ends only at max_length.
-    /// </summary>
-    private static int EndOfTextId(ITokenizer? tokenizer)
+    /// <summary>The id of &lt;|endoftext|&gt; (or else the first special token) of a BPE tokenizer; null when it has none.</summary>
+    private static int? EndOfTextId(ITokenizer? tokenizer)
     {
-        if (tokenizer is not BpeTokenizer bpe || bpe.SpecialTokens.Count == 0) return -1;
+        if (tokenizer is not BpeTokenizer bpe || bpe.SpecialTokens.Count == 0) return null;
         return bpe.SpecialTokens.TryGetValue("<|endoftext|>", out int id) ? id : bpe.SpecialTokens.Values.Min();
     }
 }
