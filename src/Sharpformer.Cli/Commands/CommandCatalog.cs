@@ -11,6 +11,7 @@ internal static class CommandCatalog
         yield return TrainCommand.Create();
         yield return GenerateCommand.Create();
         yield return EvalCommand.Create();
+        yield return ExportCommand.Create();
         yield return AttentionErrorCommand.Create();
         yield return RecallCommand.Create();
         yield return TrainTranslationCommand.Create();
