@@ -43,8 +43,16 @@ public sealed class CrossAttention : Module
     public Variable Forward(Tape tape, Variable x, CrossMemory memory)
     {
         var q = tape.SplitHeads(Query.Forward(tape, x), Heads);            // (B, nh, Tt, hs)
-        var y = Variant.Forward(tape, q, memory.Keys, memory.Values, new AttentionMask(false, memory.SourceLengths));
-        return Proj.Forward(tape, tape.MergeHeads(y));
+        var mask = new AttentionMask(false, memory.SourceLengths);
+        AttentionProbe.Report(tape, q, memory.Keys, memory.Values, mask, ActivationNames.CrossQuery, ActivationNames.CrossKey,
+            ActivationNames.CrossValue, ActivationNames.CrossScores, ActivationNames.CrossWeights);
+        var y = Variant.Forward(tape, q, memory.Keys, memory.Values, mask);
+        tape.Observe(ActivationNames.CrossHeadOutput, y);
+        var merged = tape.MergeHeads(y);                                   // (B, Tt, C)
+        tape.Observe(ActivationNames.CrossMerged, merged);
+        var output = Proj.Forward(tape, merged);
+        tape.Observe(ActivationNames.CrossOut, output);
+        return output;
     }
 
     protected override IEnumerable<(string, Module)> Children()

@@ -25,13 +25,17 @@ public sealed class FeedForward : Module
     public Variable Forward(Tape tape, Variable x)
     {
         var h = Up.Forward(tape, x);
+        tape.Observe(ActivationNames.MlpHidden, h);
         h = Activation switch
         {
             Activation.Gelu => tape.Gelu(h),
             Activation.GeluExact => tape.GeluExact(h),
             _ => tape.Relu(h),
         };
-        return Down.Forward(tape, h);
+        tape.Observe(ActivationNames.MlpActivation, h);
+        var output = Down.Forward(tape, h);
+        tape.Observe(ActivationNames.MlpOut, output);
+        return output;
     }
 
     protected override IEnumerable<(string, Module)> Children()

@@ -31,8 +31,21 @@ public sealed class SelfAttention : Module
         var q = tape.SplitHeads(qkv, Heads, part: 0, parts: 3);          // (B, nh, T, hs)
         var k = tape.SplitHeads(qkv, Heads, part: 1, parts: 3);
         var v = tape.SplitHeads(qkv, Heads, part: 2, parts: 3);
+        AttentionProbe.Report(tape, q, k, v, mask, ActivationNames.Query, ActivationNames.Key, ActivationNames.Value,
+            ActivationNames.Scores, ActivationNames.Weights);
         var y = Variant.Forward(tape, q, k, v, mask);                    // (B, nh, T, hs)
-        return Proj.Forward(tape, tape.MergeHeads(y));                    // (B, T, C)
+        return Project(tape, y);                                          // (B, T, C)
+    }
+
+    // (B, nh, T, hs) -> (B, T, C), reporting the merged heads and the projection.
+    private Variable Project(Tape tape, Variable y)
+    {
+        tape.Observe(ActivationNames.HeadOutput, y);
+        var merged = tape.MergeHeads(y);
+        tape.Observe(ActivationNames.Merged, merged);
+        var output = Proj.Forward(tape, merged);
+        tape.Observe(ActivationNames.AttentionOut, output);
+        return output;
     }
 
     /// <summary>
@@ -48,8 +61,10 @@ public sealed class SelfAttention : Module
         cache.Append(tape.SplitHeads(qkv, Heads, part: 1, parts: 3).Value, tape.SplitHeads(qkv, Heads, part: 2, parts: 3).Value,
             keepQueries ? q.Value : null);
         var (k, v) = cache.View(tape);                                     // (B, nh, Tcached, hs)
+        AttentionProbe.Report(tape, q, k, v, AttentionMask.CausalOnly, ActivationNames.Query, ActivationNames.Key, ActivationNames.Value,
+            ActivationNames.Scores, ActivationNames.Weights);
         var y = Variant.ForwardCached(tape, q, k, v, keepQueries ? cache.ViewQueries(tape) : null);
-        return Proj.Forward(tape, tape.MergeHeads(y));
+        return Project(tape, y);
     }
 
     protected override IEnumerable<(string, Module)> Children()
