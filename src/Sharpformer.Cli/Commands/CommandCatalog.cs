@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return GenerateCommand.Create();
         yield return EvalCommand.Create();
         yield return AttentionErrorCommand.Create();
+        yield return ExplainCommand.Create();
         yield return RecallCommand.Create();
         yield return TrainTranslationCommand.Create();
         yield return TranslateCommand.Create();
