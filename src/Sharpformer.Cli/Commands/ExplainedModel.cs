@@ -30,6 +30,12 @@ internal sealed class ExplainedModel
 
     public bool IsTranslator => _translator != null;
 
+    /// <summary>Layers of the stack that predicts tokens: a GPT's blocks, a translator's decoder.</summary>
+    public int Layers => _translator is var (model, _, _) ? model.Config.DecoderLayers : _gpt!.Config.Layers;
+
+    /// <summary>Attention heads per layer.</summary>
+    public int Heads => _translator is var (model, _, _) ? model.Config.Heads : _gpt!.Config.Heads;
+
     public static ExplainedModel Load(string dir, string command)
     {
         var checkpoint = ModelDirectory.Resolve(dir);
