@@ -35,6 +35,11 @@ public sealed class CrossAttention : Module
     /// <summary>Projects the encoder output (B, Ts, C) into this layer's keys and values; done once per source batch.</summary>
     public CrossMemory Remember(Tape tape, Variable encoderOutput, int[] sourceLengths)
     {
+        if (Variant.ReadsInputAsQueryKeyValue)
+        {
+            var heads = tape.SplitHeads(encoderOutput, Heads);              // K = V = the encoder output: (B, nh, Ts, hs)
+            return new CrossMemory(heads, heads, sourceLengths);
+        }
         var kv = KeyValue.Forward(tape, encoderOutput);                  // (B, Ts, 2C)
         return new CrossMemory(tape.SplitHeads(kv, Heads, part: 0, parts: 2), tape.SplitHeads(kv, Heads, part: 1, parts: 2), sourceLengths);
     }
@@ -42,7 +47,7 @@ public sealed class CrossAttention : Module
     // x: (B, Tt, C) -> (B, Tt, C)
     public Variable Forward(Tape tape, Variable x, CrossMemory memory)
     {
-        var q = tape.SplitHeads(Query.Forward(tape, x), Heads);            // (B, nh, Tt, hs)
+        var q = tape.SplitHeads(Variant.ReadsInputAsQueryKeyValue ? x : Query.Forward(tape, x), Heads);   // (B, nh, Tt, hs)
         var mask = new AttentionMask(false, memory.SourceLengths);
         AttentionProbe.Report(tape, q, memory.Keys, memory.Values, mask, ActivationNames.CrossQuery, ActivationNames.CrossKey,
             ActivationNames.CrossValue, ActivationNames.CrossScores, ActivationNames.CrossWeights);

@@ -30,6 +30,7 @@ public sealed class FeedForward : Module
         {
             Activation.Gelu => tape.Gelu(h),
             Activation.GeluExact => tape.GeluExact(h),
+            Activation.Identity => h,
             _ => tape.Relu(h),
         };
         tape.Observe(ActivationNames.MlpActivation, h);
@@ -45,5 +46,8 @@ public sealed class FeedForward : Module
     }
 }
 
-/// <summary>The MLP's nonlinearity: GELU in GPT-2's tanh form, GELU exact (x·Φ(x), PyTorch's default), or ReLU.</summary>
-public enum Activation { Gelu, GeluExact, Relu }
+/// <summary>
+/// The MLP's nonlinearity: GELU in GPT-2's tanh form, GELU exact (x·Φ(x), PyTorch's default), ReLU, or none
+/// (identity: the block is then one linear map, W_down·W_up, for the experiment without the nonlinearity).
+/// </summary>
+public enum Activation { Gelu, GeluExact, Relu, Identity }
