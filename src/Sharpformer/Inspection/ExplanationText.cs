@@ -65,8 +65,8 @@ public sealed class ExplanationText(TextWriter output)
         if (layer.Neurons.Length > 0)
         {
             output.WriteLine();
-            output.WriteLine($"{stack} layer {layer.Layer}, feed-forward: the most active neurons and the tokens their output pushes up");
-            foreach (var n in layer.Neurons.OrderByDescending(n => n.Activation).Take(5))
+            output.WriteLine($"{stack} layer {layer.Layer}, feed-forward: the most active neurons (each at the token where it fires most) and the tokens their output pushes up");
+            foreach (var n in layer.Neurons.GroupBy(n => n.Neuron).Select(g => g.MaxBy(n => n.Activation)!).OrderByDescending(n => n.Activation).Take(5))
                 output.WriteLine(Invariant($"  neuron {n.Neuron,5} at {n.Position}:{Quote(labels[n.Position]),-10} {n.Activation,7:F3}  → ")
                     + string.Join(", ", n.Promotes.Select(p => Invariant($"{Quote(p.Text)} {p.Value:F2}"))));
         }
