@@ -13,6 +13,8 @@ internal static class CommandCatalog
         yield return EvalCommand.Create();
         yield return ExportCommand.Create();
         yield return AttentionErrorCommand.Create();
+        yield return ExplainCommand.Create();
+        yield return InspectCommand.Create();
         yield return RecallCommand.Create();
         yield return TrainTranslationCommand.Create();
         yield return TranslateCommand.Create();

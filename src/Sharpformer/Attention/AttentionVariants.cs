@@ -5,11 +5,12 @@ namespace Sharpformer.Attention;
 /// <summary>
 /// Looks attention variants up by the name a config uses: <c>full</c>, <c>flash</c>,
 /// <c>window[:W[:G[:R]]]</c> (window W, G global tokens, R random key tiles), <c>topk[:N[:L[:bound]]]</c>
-/// (N chosen key tiles plus L local ones, chosen by mean key or by upper bound) and <c>lsh[:B[:C[:R]]]</c> (B buckets, chunks of C, R rounds).
+/// (N chosen key tiles plus L local ones, chosen by mean key or by upper bound), <c>lsh[:B[:C[:R]]]</c> (B buckets, chunks of C, R rounds)
+/// and <c>parameter-free</c> (softmax(X·Xᵀ/√hs)·X, no learned queries, keys or values).
 /// </summary>
 public static class AttentionVariants
 {
-    public static IReadOnlyList<string> Names { get; } = ["full", "flash", "window[:W[:G[:R]]]", "topk[:N[:L[:bound]]]", "lsh[:B[:C[:R]]]"];
+    public static IReadOnlyList<string> Names { get; } = ["full", "flash", "window[:W[:G[:R]]]", "topk[:N[:L[:bound]]]", "lsh[:B[:C[:R]]]", "parameter-free"];
 
     public static IAttentionVariant Create(string name)
     {
@@ -19,6 +20,7 @@ public static class AttentionVariants
         {
             ("full", 1) => new FullVariant(),
             ("flash", 1) => new FlashVariant(),
+            ("parameter-free", 1) => new ParameterFreeVariant(),
             ("window", <= 4) => new WindowVariant(
                 window: Number(parts, 1, 256, name), globalTokens: Number(parts, 2, 0, name), randomBlocks: Number(parts, 3, 0, name)),
             ("topk", <= 3) => new TopKVariant(topBlocks: Number(parts, 1, 8, name), localBlocks: Number(parts, 2, 1, name)),

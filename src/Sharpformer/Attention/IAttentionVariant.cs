@@ -21,6 +21,12 @@ public interface IAttentionVariant
     bool ChoosesFromPastQueries => false;
 
     /// <summary>
+    /// True for the parameter-free form softmax(X·Xᵀ/√hs)·X: the attention layer hands its input, split into
+    /// heads, over as queries, keys and values instead of projecting it with learned W_q, W_k, W_v.
+    /// </summary>
+    bool ReadsInputAsQueryKeyValue => false;
+
+    /// <summary>
     /// Causal decoding with a KV cache: q holds the newest queries (B, nh, Tnew, hs), k and v every cached
     /// position (B, nh, Tk, hs), the newest last; <paramref name="pastQueries"/> (B, nh, Tk, hs) every cached
     /// query when <see cref="ChoosesFromPastQueries"/>, else null.

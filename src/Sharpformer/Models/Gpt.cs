@@ -37,6 +37,7 @@ public sealed class Gpt : Module
     /// <summary>
     /// Logits for every position. ids: (B, T) row-major with T ≤ block_size. dropoutRng null = evaluation.
     /// With <paramref name="cache"/>, ids are only the new positions and their positions continue the cache.
+    /// A tape with an <see cref="Tape.Observer"/> receives the activations of the stack <c>decoder</c>.
     /// </summary>
     public Variable Forward(Tape tape, ReadOnlySpan<int> ids, int batch, int time, Rng? dropoutRng = null, KvCache? cache = null)
     {
@@ -50,10 +51,22 @@ public sealed class Gpt : Module
         var tok = TokenEmbedding.Forward(tape, ids, batch, time);         // (B, T, C)
         var pos = PositionEmbedding.Forward(tape, positions, time);      // (T, C), broadcast over B
         var x = tape.Add(tok, pos);
+        tape.ObserveLayer(ActivationNames.Decoder, ActivationSite.Outside);
+        tape.Observe(ActivationNames.TokenEmbedding, tok);
+        tape.Observe(ActivationNames.Positions, pos);
+        tape.Observe(ActivationNames.Input, x);
         if (dropoutRng != null && Config.Dropout > 0) x = tape.Dropout(x, Config.Dropout, dropoutRng);
-        for (int l = 0; l < Blocks.Length; l++) x = Blocks[l].Forward(tape, x, AttentionMask.CausalOnly, dropoutRng, cache?.Layers[l]);
+        for (int l = 0; l < Blocks.Length; l++)
+        {
+            tape.ObserveLayer(ActivationNames.Decoder, l);
+            x = Blocks[l].Forward(tape, x, AttentionMask.CausalOnly, dropoutRng, cache?.Layers[l]);
+        }
+        tape.ObserveLayer(ActivationNames.Decoder, ActivationSite.Outside);
         x = FinalNorm.Forward(tape, x);
-        return tape.Linear(x, TokenEmbedding.Weight);                      // (B, T, V), head tied to E
+        tape.Observe(ActivationNames.FinalNorm, x);
+        var logits = tape.Linear(x, TokenEmbedding.Weight);               // (B, T, V), head tied to E
+        tape.Observe(ActivationNames.Logits, logits);
+        return logits;
     }
 
     /// <summary>Mean next-token cross-entropy of <paramref name="targets"/> (B·T) given ids (B, T).</summary>

@@ -53,13 +53,14 @@ public sealed record GptConfig(
             + c + (Bias ? c : 0);
     }
 
-    /// <summary>gelu (tanh form, GPT-2), gelu_exact (x·Φ(x), nanoGPT's nn.GELU()) or relu.</summary>
+    /// <summary>gelu (tanh form, GPT-2), gelu_exact (x·Φ(x), nanoGPT's nn.GELU()), relu or identity (no nonlinearity).</summary>
     public static Nn.Activation ParseActivation(string name) => name switch
     {
         "gelu" => Nn.Activation.Gelu,
         "gelu_exact" => Nn.Activation.GeluExact,
         "relu" => Nn.Activation.Relu,
-        _ => throw new ArgumentException($"GPT config: activation must be gelu, gelu_exact or relu, got '{name}'."),
+        "identity" => Nn.Activation.Identity,
+        _ => throw new ArgumentException($"GPT config: activation must be gelu, gelu_exact, relu or identity, got '{name}'."),
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });

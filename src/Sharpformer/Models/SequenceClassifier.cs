@@ -54,7 +54,12 @@ public sealed class SequenceClassifier : Module
             PositionEmbedding.Forward(tape, positions, time));              // (T, C), broadcast over B
         if (dropoutRng != null && Config.Dropout > 0) x = tape.Dropout(x, Config.Dropout, dropoutRng);
         var mask = new AttentionMask(false, lengths);
-        foreach (var block in Blocks) x = block.Forward(tape, x, mask, dropoutRng);
+        for (int l = 0; l < Blocks.Length; l++)
+        {
+            tape.ObserveLayer(ActivationNames.Encoder, l);                 // an observer sees the blocks as an encoder
+            x = Blocks[l].Forward(tape, x, mask, dropoutRng);
+        }
+        tape.ObserveLayer(ActivationNames.Encoder, ActivationSite.Outside);
         // Pooling is a row lookup: row b·T of the (B·T, C) activations, whose backward scatters into that row.
         var first = new int[batch];
         for (int b = 0; b < batch; b++) first[b] = b * time;

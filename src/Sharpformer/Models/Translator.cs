@@ -53,30 +53,47 @@ public sealed class Translator : Module
 
     /// <summary>
     /// Encodes right-padded source ids (B, Ts) and returns each decoder layer's cross-attention keys and values.
+    /// A tape with an <see cref="Tape.Observer"/> receives the activations of the stack <c>encoder</c>.
     /// </summary>
     public CrossMemory[] Encode(Tape tape, ReadOnlySpan<int> sourceIds, int batch, int time, int[] sourceLengths, Rng? dropoutRng = null)
     {
         RequireLength(time, "source");
+        tape.ObserveLayer(ActivationNames.Encoder, ActivationSite.Outside);
         var x = Embed(tape, SourceEmbedding, SourcePositions, sourceIds, batch, time, 0, dropoutRng);
         var mask = new AttentionMask(false, sourceLengths);
-        foreach (var block in Encoder) x = block.Forward(tape, x, mask, dropoutRng);
+        for (int l = 0; l < Encoder.Length; l++)
+        {
+            tape.ObserveLayer(ActivationNames.Encoder, l);
+            x = Encoder[l].Forward(tape, x, mask, dropoutRng);
+        }
+        tape.ObserveLayer(ActivationNames.Encoder, ActivationSite.Outside);
         x = EncoderNorm.Forward(tape, x);                                             // (B, Ts, C)
+        tape.Observe(ActivationNames.FinalNorm, x);
         return Decoder.Select(block => block.Cross!.Remember(tape, x, sourceLengths)).ToArray();
     }
 
     /// <summary>
     /// Logits (B, Tt, V) for target inputs (B, Tt). With <paramref name="cache"/>, the inputs are only the new
-    /// positions, which continue after the cached ones.
+    /// positions, which continue after the cached ones. A tape with an <see cref="Tape.Observer"/> receives the
+    /// activations of the stack <c>decoder</c>, cross-attention included.
     /// </summary>
     public Variable Decode(Tape tape, ReadOnlySpan<int> targetIds, int batch, int time, CrossMemory[] memory, Rng? dropoutRng = null, LayerKvCache[]? cache = null)
     {
         int start = cache?[0].Length ?? 0;
         RequireLength(start + time, "target");
+        tape.ObserveLayer(ActivationNames.Decoder, ActivationSite.Outside);
         var x = Embed(tape, TargetEmbedding, TargetPositions, targetIds, batch, time, start, dropoutRng);
         for (int l = 0; l < Decoder.Length; l++)
+        {
+            tape.ObserveLayer(ActivationNames.Decoder, l);
             x = Decoder[l].Forward(tape, x, AttentionMask.CausalOnly, dropoutRng, cache?[l], memory[l]);
+        }
+        tape.ObserveLayer(ActivationNames.Decoder, ActivationSite.Outside);
         x = DecoderNorm.Forward(tape, x);
-        return tape.Linear(x, TargetEmbedding.Weight);                                 // tied output
+        tape.Observe(ActivationNames.FinalNorm, x);
+        var logits = tape.Linear(x, TargetEmbedding.Weight);                           // (B, Tt, V), tied output
+        tape.Observe(ActivationNames.Logits, logits);
+        return logits;
     }
 
     /// <summary>Self-attention caches for decoding <paramref name="rows"/> sequences at once.</summary>
@@ -85,7 +102,9 @@ public sealed class Translator : Module
 
     private Variable Embed(Tape tape, Embedding tokens, Embedding? positions, ReadOnlySpan<int> ids, int batch, int time, int start, Rng? dropoutRng)
     {
-        var x = tape.Scale(tokens.Forward(tape, ids, batch, time), _embedScale);      // (B, T, C)
+        var rows = tokens.Forward(tape, ids, batch, time);                             // (B, T, C)
+        tape.Observe(ActivationNames.TokenEmbedding, rows);
+        var x = tape.Scale(rows, _embedScale);
         Variable pos;
         if (positions != null)
         {
@@ -95,11 +114,13 @@ public sealed class Translator : Module
         }
         else
         {
-            var rows = tape.Borrow(time, Config.Embedding);
-            _sinusoids!.Span.Slice(start * Config.Embedding, time * Config.Embedding).CopyTo(rows.Span);
-            pos = Variable.Constant(rows, "positions");
+            var table = tape.Borrow(time, Config.Embedding);
+            _sinusoids!.Span.Slice(start * Config.Embedding, time * Config.Embedding).CopyTo(table.Span);
+            pos = Variable.Constant(table, "positions");
         }
         x = tape.Add(x, pos);                                                          // (T, C) broadcast over B
+        tape.Observe(ActivationNames.Positions, pos);
+        tape.Observe(ActivationNames.Input, x);
         return dropoutRng != null && Config.Dropout > 0 ? tape.Dropout(x, Config.Dropout, dropoutRng) : x;
     }
 

@@ -35,6 +35,11 @@ public sealed class CrossAttention : Module
     /// <summary>Projects the encoder output (B, Ts, C) into this layer's keys and values; done once per source batch.</summary>
     public CrossMemory Remember(Tape tape, Variable encoderOutput, int[] sourceLengths)
     {
+        if (Variant.ReadsInputAsQueryKeyValue)
+        {
+            var heads = tape.SplitHeads(encoderOutput, Heads);              // K = V = the encoder output: (B, nh, Ts, hs)
+            return new CrossMemory(heads, heads, sourceLengths);
+        }
         var kv = KeyValue.Forward(tape, encoderOutput);                  // (B, Ts, 2C)
         return new CrossMemory(tape.SplitHeads(kv, Heads, part: 0, parts: 2), tape.SplitHeads(kv, Heads, part: 1, parts: 2), sourceLengths);
     }
@@ -42,9 +47,17 @@ public sealed class CrossAttention : Module
     // x: (B, Tt, C) -> (B, Tt, C)
     public Variable Forward(Tape tape, Variable x, CrossMemory memory)
     {
-        var q = tape.SplitHeads(Query.Forward(tape, x), Heads);            // (B, nh, Tt, hs)
-        var y = Variant.Forward(tape, q, memory.Keys, memory.Values, new AttentionMask(false, memory.SourceLengths));
-        return Proj.Forward(tape, tape.MergeHeads(y));
+        var q = tape.SplitHeads(Variant.ReadsInputAsQueryKeyValue ? x : Query.Forward(tape, x), Heads);   // (B, nh, Tt, hs)
+        var mask = new AttentionMask(false, memory.SourceLengths);
+        AttentionProbe.Report(tape, q, memory.Keys, memory.Values, mask, ActivationNames.CrossQuery, ActivationNames.CrossKey,
+            ActivationNames.CrossValue, ActivationNames.CrossScores, ActivationNames.CrossWeights);
+        var y = Variant.Forward(tape, q, memory.Keys, memory.Values, mask);
+        tape.Observe(ActivationNames.CrossHeadOutput, y);
+        var merged = tape.MergeHeads(y);                                   // (B, Tt, C)
+        tape.Observe(ActivationNames.CrossMerged, merged);
+        var output = Proj.Forward(tape, merged);
+        tape.Observe(ActivationNames.CrossOut, output);
+        return output;
     }
 
     protected override IEnumerable<(string, Module)> Children()

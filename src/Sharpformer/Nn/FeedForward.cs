@@ -25,13 +25,18 @@ public sealed class FeedForward : Module
     public Variable Forward(Tape tape, Variable x)
     {
         var h = Up.Forward(tape, x);
+        tape.Observe(ActivationNames.MlpHidden, h);
         h = Activation switch
         {
             Activation.Gelu => tape.Gelu(h),
             Activation.GeluExact => tape.GeluExact(h),
+            Activation.Identity => h,
             _ => tape.Relu(h),
         };
-        return Down.Forward(tape, h);
+        tape.Observe(ActivationNames.MlpActivation, h);
+        var output = Down.Forward(tape, h);
+        tape.Observe(ActivationNames.MlpOut, output);
+        return output;
     }
 
     protected override IEnumerable<(string, Module)> Children()
@@ -41,5 +46,8 @@ public sealed class FeedForward : Module
     }
 }
 
-/// <summary>The MLP's nonlinearity: GELU in GPT-2's tanh form, GELU exact (x·Φ(x), PyTorch's default), or ReLU.</summary>
-public enum Activation { Gelu, GeluExact, Relu }
+/// <summary>
+/// The MLP's nonlinearity: GELU in GPT-2's tanh form, GELU exact (x·Φ(x), PyTorch's default), ReLU, or none
+/// (identity: the block is then one linear map, W_down·W_up, for the experiment without the nonlinearity).
+/// </summary>
+public enum Activation { Gelu, GeluExact, Relu, Identity }

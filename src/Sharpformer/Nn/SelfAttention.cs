@@ -7,6 +7,7 @@ namespace Sharpformer.Nn;
 /// <summary>
 /// Multi-head self-attention: one fused projection gives Q = X·W_q, K = X·W_k, V = X·W_v, the heads
 /// attend independently (the key–value lookup softmax(Q·Kᵀ/√hs)·V), and a projection mixes them back.
+/// A variant that <see cref="IAttentionVariant.ReadsInputAsQueryKeyValue"/> takes Q = K = V = X instead.
 /// </summary>
 public sealed class SelfAttention : Module
 {
@@ -27,12 +28,30 @@ public sealed class SelfAttention : Module
     // x: (B, T, C) -> (B, T, C)
     public Variable Forward(Tape tape, Variable x, AttentionMask mask)
     {
-        var qkv = Qkv.Forward(tape, x);                                   // (B, T, 3C)
-        var q = tape.SplitHeads(qkv, Heads, part: 0, parts: 3);          // (B, nh, T, hs)
-        var k = tape.SplitHeads(qkv, Heads, part: 1, parts: 3);
-        var v = tape.SplitHeads(qkv, Heads, part: 2, parts: 3);
+        Variable q, k, v;
+        if (Variant.ReadsInputAsQueryKeyValue) q = k = v = tape.SplitHeads(x, Heads);   // Q = K = V = X: (B, nh, T, hs)
+        else
+        {
+            var qkv = Qkv.Forward(tape, x);                               // (B, T, 3C)
+            q = tape.SplitHeads(qkv, Heads, part: 0, parts: 3);          // (B, nh, T, hs)
+            k = tape.SplitHeads(qkv, Heads, part: 1, parts: 3);
+            v = tape.SplitHeads(qkv, Heads, part: 2, parts: 3);
+        }
+        AttentionProbe.Report(tape, q, k, v, mask, ActivationNames.Query, ActivationNames.Key, ActivationNames.Value,
+            ActivationNames.Scores, ActivationNames.Weights);
         var y = Variant.Forward(tape, q, k, v, mask);                    // (B, nh, T, hs)
-        return Proj.Forward(tape, tape.MergeHeads(y));                    // (B, T, C)
+        return Project(tape, y);                                          // (B, T, C)
+    }
+
+    // (B, nh, T, hs) -> (B, T, C), reporting the merged heads and the projection.
+    private Variable Project(Tape tape, Variable y)
+    {
+        tape.Observe(ActivationNames.HeadOutput, y);
+        var merged = tape.MergeHeads(y);
+        tape.Observe(ActivationNames.Merged, merged);
+        var output = Proj.Forward(tape, merged);
+        tape.Observe(ActivationNames.AttentionOut, output);
+        return output;
     }
 
     /// <summary>
@@ -42,14 +61,25 @@ public sealed class SelfAttention : Module
     /// </summary>
     public Variable ForwardCached(Tape tape, Variable x, LayerKvCache cache)
     {
-        var qkv = Qkv.Forward(tape, x);
-        var q = tape.SplitHeads(qkv, Heads, part: 0, parts: 3);          // (B, nh, Tnew, hs)
         bool keepQueries = Variant.ChoosesFromPastQueries;
-        cache.Append(tape.SplitHeads(qkv, Heads, part: 1, parts: 3).Value, tape.SplitHeads(qkv, Heads, part: 2, parts: 3).Value,
-            keepQueries ? q.Value : null);
+        Variable q;                                                        // (B, nh, Tnew, hs)
+        if (Variant.ReadsInputAsQueryKeyValue)
+        {
+            q = tape.SplitHeads(x, Heads);
+            cache.Append(q.Value, q.Value, keepQueries ? q.Value : null);
+        }
+        else
+        {
+            var qkv = Qkv.Forward(tape, x);
+            q = tape.SplitHeads(qkv, Heads, part: 0, parts: 3);
+            cache.Append(tape.SplitHeads(qkv, Heads, part: 1, parts: 3).Value, tape.SplitHeads(qkv, Heads, part: 2, parts: 3).Value,
+                keepQueries ? q.Value : null);
+        }
         var (k, v) = cache.View(tape);                                     // (B, nh, Tcached, hs)
+        AttentionProbe.Report(tape, q, k, v, AttentionMask.CausalOnly, ActivationNames.Query, ActivationNames.Key, ActivationNames.Value,
+            ActivationNames.Scores, ActivationNames.Weights);
         var y = Variant.ForwardCached(tape, q, k, v, keepQueries ? cache.ViewQueries(tape) : null);
-        return Proj.Forward(tape, tape.MergeHeads(y));
+        return Project(tape, y);
     }
 
     protected override IEnumerable<(string, Module)> Children()

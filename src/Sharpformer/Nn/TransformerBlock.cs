@@ -43,15 +43,24 @@ public sealed class TransformerBlock : Module
     public Variable Forward(Tape tape, Variable x, AttentionMask selfMask, Rng? dropoutRng, LayerKvCache? cache = null, CrossMemory? memory = null)
     {
         var h = Ln1.Forward(tape, x);
+        tape.Observe(ActivationNames.Ln1, h);
         var a = cache == null ? Attn.Forward(tape, h, selfMask) : Attn.ForwardCached(tape, h, cache);
         x = tape.Add(x, Drop(tape, a, dropoutRng));
+        tape.Observe(ActivationNames.AfterAttention, x);
         if (Cross != null)
         {
             if (memory == null) throw new ArgumentException("A block with cross-attention needs the encoder memory.");
-            x = tape.Add(x, Drop(tape, Cross.Forward(tape, LnCross!.Forward(tape, x), memory), dropoutRng));
+            var hc = LnCross!.Forward(tape, x);
+            tape.Observe(ActivationNames.LnCross, hc);
+            x = tape.Add(x, Drop(tape, Cross.Forward(tape, hc, memory), dropoutRng));
+            tape.Observe(ActivationNames.AfterCross, x);
         }
-        var m = Mlp.Forward(tape, Ln2.Forward(tape, x));
-        return tape.Add(x, Drop(tape, m, dropoutRng));
+        var h2 = Ln2.Forward(tape, x);
+        tape.Observe(ActivationNames.Ln2, h2);
+        var m = Mlp.Forward(tape, h2);
+        x = tape.Add(x, Drop(tape, m, dropoutRng));
+        tape.Observe(ActivationNames.Output, x);
+        return x;
     }
 
     private Variable Drop(Tape tape, Variable x, Rng? rng) => rng == null || _dropout == 0 ? x : tape.Dropout(x, _dropout, rng);
