@@ -3,26 +3,32 @@ using Sharpformer.Training;
 
 namespace Sharpformer.Cli.Commands;
 
-/// <summary>Resolves `--model DIR`: a checkpoint folder, or a training output folder holding best/ and last/.</summary>
+/// <summary>
+/// Resolves `--model DIR`: a checkpoint folder (a GPT's, which is a Hugging Face GPT-2 folder, and any GPT-2 folder
+/// from transformers; a translator's; a classifier's), or a training output folder holding best/ and last/.
+/// </summary>
 internal static class ModelDirectory
 {
     /// <summary>
-    /// The checkpoint folder, checked before any model is built (<see cref="ModelPreflight"/>): config.json within the
+    /// The checkpoint folder, checked before any model is built (<see cref="ModelPreflight"/>): the config within the
     /// stated limits, agreeing with the weights file's header, and small enough for this machine's memory.
     /// </summary>
     public static string Resolve(string dir)
     {
-        var checkpoint = Find(dir);
-        ModelPreflight.Check(Path.Combine(checkpoint, Checkpoint.ConfigFile), Path.Combine(checkpoint, Checkpoint.ModelFile));
+        var (checkpoint, files) = Find(dir);
+        ModelPreflight.Check(Path.Combine(checkpoint, files.Config), Path.Combine(checkpoint, files.Weights));
         return checkpoint;
     }
 
-    private static string Find(string dir)
+    private static readonly CheckpointFiles[] Kinds = [GptCheckpoint.Files, TranslatorCheckpoint.Files, ClassifierCheckpoint.Files];
+
+    private static (string Dir, CheckpointFiles Files) Find(string dir)
     {
-        if (File.Exists(Path.Combine(dir, GptCheckpoint.ConfigFile))) return dir;
-        foreach (var sub in new[] { "best", "last" })
-            if (File.Exists(Path.Combine(dir, sub, GptCheckpoint.ConfigFile))) return Path.Combine(dir, sub);
-        throw new DirectoryNotFoundException($"--model {dir}: no checkpoint there (expected {GptCheckpoint.ConfigFile}, or best/ or last/ from `sharpformer train`).");
+        foreach (var folder in new[] { dir, Path.Combine(dir, "best"), Path.Combine(dir, "last") })
+            foreach (var files in Kinds)
+                if (File.Exists(Path.Combine(folder, files.Config))) return (folder, files);
+        throw new DirectoryNotFoundException($"--model {dir}: no checkpoint there (expected {string.Join(", ", Kinds.Select(k => k.Config))}, " +
+            "or best/ or last/ from `sharpformer train`).");
     }
 
     /// <summary>The training options saved with the checkpoint, or the defaults when it has none.</summary>
