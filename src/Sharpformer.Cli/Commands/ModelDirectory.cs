@@ -4,26 +4,34 @@ using Sharpformer.Training;
 
 namespace Sharpformer.Cli.Commands;
 
-/// <summary>Resolves `--model DIR`: a checkpoint folder, or a training output folder holding best/ and last/.</summary>
+/// <summary>
+/// Resolves `--model DIR`: a checkpoint folder (a GPT's, which is a Hugging Face GPT-2 folder, and any GPT-2 folder
+/// from transformers; a translator's; a classifier's), or a training output folder holding best/ and last/.
+/// </summary>
 internal static class ModelDirectory
 {
     /// <summary>
-    /// The checkpoint folder, checked before any model is built (<see cref="ModelPreflight"/>): config.json within the
+    /// The checkpoint folder, checked before any model is built (<see cref="ModelPreflight"/>): the config within the
     /// stated limits, agreeing with the weights file's header, and small enough for this machine's memory.
     /// </summary>
     public static string Resolve(string dir)
     {
-        var checkpoint = Find(dir);
-        ModelPreflight.Check(Path.Combine(checkpoint, Checkpoint.ConfigFile), Path.Combine(checkpoint, Checkpoint.ModelFile));
+        var (checkpoint, files) = Find(dir);
+        ModelPreflight.Check(Path.Combine(checkpoint, files.Config), Path.Combine(checkpoint, files.Weights));
         return checkpoint;
     }
 
-    private static string Find(string dir)
+    private static readonly CheckpointFiles[] Kinds = [GptCheckpoint.Files, TranslatorCheckpoint.Files, ClassifierCheckpoint.Files];
+
+    private static (string Dir, CheckpointFiles Files) Find(string dir)
     {
         // Checkpoint.TryLocate: a folder whose save was cut between its renames is read from its complete copy, X.old.
         foreach (var candidate in new[] { dir, Path.Combine(dir, "best"), Path.Combine(dir, "last") })
-            if (Checkpoint.TryLocate(candidate) is string found && File.Exists(Path.Combine(found, GptCheckpoint.ConfigFile))) return found;
-        throw new DirectoryNotFoundException($"--model {dir}: no checkpoint there (expected {GptCheckpoint.ConfigFile}, or best/ or last/ from `sharpformer train`).");
+            if (Checkpoint.TryLocate(candidate) is string folder)
+                foreach (var files in Kinds)
+                    if (File.Exists(Path.Combine(folder, files.Config))) return (folder, files);
+        throw new DirectoryNotFoundException($"--model {dir}: no checkpoint there (expected {string.Join(", ", Kinds.Select(k => k.Config))}, " +
+            "or best/ or last/ from `sharpformer train`).");
     }
 
     /// <summary>`--allow-non-finite`: load weights that hold NaN or ±∞ (refused by default), to inspect a diverged run.</summary>

@@ -1,10 +1,12 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Attn = Sharpformer.Attention;
 
 namespace Sharpformer.Models;
 
-/// <summary>The shape of a decoder-only language model (nanoGPT's GPTConfig).</summary>
+/// <summary>
+/// The shape of a decoder-only language model (nanoGPT's GPTConfig). Its JSON properties are nanoGPT's names, which a
+/// `sharpformer train --config` file uses; a model folder saves it as GPT-2's config.json instead (<see cref="ToJson"/>).
+/// </summary>
 public sealed record GptConfig(
     [property: JsonPropertyName("n_layer")] int Layers,
     [property: JsonPropertyName("n_head")] int Heads,
@@ -30,13 +32,13 @@ public sealed record GptConfig(
         ModelLimits.RequireRange(kind, "n_head", Heads, 1, ModelLimits.MaxHeads);
         ModelLimits.RequireRange(kind, "n_embd", Embedding, 1, ModelLimits.MaxEmbedding);
         Require(Embedding % Heads == 0, $"n_embd ({Embedding}) must be a positive multiple of n_head ({Heads})");
-        ModelLimits.RequireRange(kind, "block_size", BlockSize, 1, ModelLimits.MaxLength);
+        ModelLimits.RequireRange(kind, "n_positions (block_size)", BlockSize, 1, ModelLimits.MaxLength);
         ModelLimits.RequireRange(kind, "vocab_size", VocabSize, 1, ModelLimits.MaxVocabSize);
         Require(Dropout >= 0 && Dropout < 1, $"dropout must be in [0, 1), got {Dropout}");
         Attn.AttentionVariants.Create(Attention);
         ParseActivation(Activation);
         ModelLimits.RequireTensor(kind, "wte (vocab_size × n_embd)", VocabSize, Embedding);
-        ModelLimits.RequireTensor(kind, "wpe (block_size × n_embd)", BlockSize, Embedding);
+        ModelLimits.RequireTensor(kind, "wpe (n_positions × n_embd)", BlockSize, Embedding);
         ModelLimits.RequireTensor(kind, "the MLP (4·n_embd × n_embd)", 4L * Embedding, Embedding);
         ModelLimits.RequireMemory(kind, ParameterCount(), ModelLimits.BytesPerParameter);
         return this;
@@ -63,14 +65,9 @@ public sealed record GptConfig(
         _ => throw new ArgumentException($"GPT config: activation must be gelu, gelu_exact, relu or identity, got '{name}'."),
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
+    /// <summary>GPT-2's config.json for this shape (<see cref="Gpt2Config.Write"/>).</summary>
+    public string ToJson(int? endOfTextId = null) => Gpt2Config.Write(this, endOfTextId);
 
-    public static GptConfig FromJson(string json, string source)
-    {
-        GptConfig config;
-        try { config = JsonSerializer.Deserialize<GptConfig>(json) ?? throw new InvalidDataException($"{source}: empty GPT config."); }
-        catch (JsonException e) { throw new InvalidDataException($"{source}: malformed GPT config ({e.Message})."); }
-        try { return config.Validated(); }
-        catch (ArgumentException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
-    }
+    /// <summary>Reads GPT-2's config.json (<see cref="Gpt2Config.Read"/>); errors name <paramref name="source"/>.</summary>
+    public static GptConfig FromJson(string json, string source) => Gpt2Config.Read(json, source);
 }

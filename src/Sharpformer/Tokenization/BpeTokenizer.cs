@@ -123,12 +123,16 @@ public sealed partial class BpeTokenizer : ITokenizer
     /// <summary>The text of <paramref name="ids"/>; an incomplete or invalid UTF-8 sequence becomes U+FFFD.</summary>
     public string Decode(ReadOnlySpan<int> ids) => Encoding.UTF8.GetString(DecodeBytes(ids));
 
-    /// <summary>Writes the project's JSON format (see docs/tokenizer.md) via a temporary file and a rename.</summary>
-    public void Save(string path) => TokenizerJsonFormat.Save(this, path);
+    /// <summary>Writes Hugging Face tokenizers' tokenizer.json (see docs/tokenizer.md) via a temporary file and a rename.</summary>
+    public void Save(string path) => HuggingFaceTokenizerFormat.Save(this, path);
+
+    /// <summary>Writes Hugging Face's vocab.json and merges.txt (GPT-2's encoder.json and vocab.bpe under those names) into <paramref name="folder"/>.</summary>
+    public void SaveVocabAndMerges(string folder) => Gpt2VocabularyFormat.Save(this, folder, HuggingFaceVocabularyFormat.VocabFile, HuggingFaceVocabularyFormat.MergesFile);
 
     /// <summary>
-    /// Loads a tokenizer, detecting the format: the project's JSON file; a folder holding GPT-2's
-    /// encoder.json and vocab.bpe (or the path of either); or a tiktoken rank file.
+    /// Loads a tokenizer, detecting the format: Hugging Face's tokenizer.json or the project's JSON file; a folder
+    /// holding GPT-2's encoder.json and vocab.bpe or Hugging Face's vocab.json and merges.txt (or the path of either);
+    /// or a tiktoken rank file.
     /// </summary>
     public static BpeTokenizer Load(string path) => BpeTokenizerFiles.Load(path);
 

@@ -1,17 +1,22 @@
 namespace Sharpformer.Tokenization;
 
-/// <summary>Recognises which of the three BPE tokenizer formats a path holds.</summary>
+/// <summary>Recognises which BPE tokenizer format a path holds (tokenizer JSON, GPT-2 or Hugging Face vocabulary files, tiktoken).</summary>
 internal static class BpeTokenizerFiles
 {
     public static BpeTokenizer Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (Directory.Exists(path)) return Gpt2VocabularyFormat.Load(path);
+        if (Directory.Exists(path))
+            return File.Exists(Path.Combine(path, Gpt2VocabularyFormat.EncoderFile)) || !File.Exists(Path.Combine(path, HuggingFaceVocabularyFormat.VocabFile))
+                ? Gpt2VocabularyFormat.Load(path)
+                : Gpt2VocabularyFormat.Load(path, HuggingFaceVocabularyFormat.VocabFile, HuggingFaceVocabularyFormat.MergesFile);
         if (!File.Exists(path)) throw new FileNotFoundException($"Tokenizer file or folder not found: {path}", path);
 
         var name = Path.GetFileName(path);
         if (name is Gpt2VocabularyFormat.EncoderFile or Gpt2VocabularyFormat.MergesFile)
             return Gpt2VocabularyFormat.Load(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        if (name is HuggingFaceVocabularyFormat.VocabFile or HuggingFaceVocabularyFormat.MergesFile)
+            return Gpt2VocabularyFormat.Load(Path.GetDirectoryName(Path.GetFullPath(path))!, HuggingFaceVocabularyFormat.VocabFile, HuggingFaceVocabularyFormat.MergesFile);
 
         // Only the start is looked at: a JSON file may be one long line, a tiktoken line is bounded.
         string firstLine;

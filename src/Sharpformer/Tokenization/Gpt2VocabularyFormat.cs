@@ -6,19 +6,20 @@ namespace Sharpformer.Tokenization;
 /// OpenAI's GPT-2 files: encoder.json (token in the byte alphabet -> id) and vocab.bpe ("#version"
 /// line, then one merge a line: left and right token separated by one space, in rank order). Every key of
 /// encoder.json is written in the byte alphabet; entries that are neither a byte nor a merge result, written like
-/// "&lt;|endoftext|&gt;", are special tokens, and any other key is an error.
+/// "&lt;|endoftext|&gt;", are special tokens, and any other key is an error. Hugging Face's vocab.json and merges.txt
+/// are the same two files under other names (<see cref="HuggingFaceVocabularyFormat"/>).
 /// </summary>
 internal static class Gpt2VocabularyFormat
 {
     public const string EncoderFile = "encoder.json";
     public const string MergesFile = "vocab.bpe";
 
-    public static BpeTokenizer Load(string folder)
+    public static BpeTokenizer Load(string folder, string encoderFile = EncoderFile, string mergesFile = MergesFile)
     {
-        var encoderPath = Path.Combine(folder, EncoderFile);
-        var mergesPath = Path.Combine(folder, MergesFile);
-        if (!File.Exists(encoderPath)) throw new FileNotFoundException($"{encoderPath} is missing (a GPT-2 vocabulary needs {EncoderFile} and {MergesFile}).", encoderPath);
-        if (!File.Exists(mergesPath)) throw new FileNotFoundException($"{mergesPath} is missing (a GPT-2 vocabulary needs {EncoderFile} and {MergesFile}).", mergesPath);
+        var encoderPath = Path.Combine(folder, encoderFile);
+        var mergesPath = Path.Combine(folder, mergesFile);
+        if (!File.Exists(encoderPath)) throw new FileNotFoundException($"{encoderPath} is missing (a GPT-2 vocabulary needs {encoderFile} and {mergesFile}).", encoderPath);
+        if (!File.Exists(mergesPath)) throw new FileNotFoundException($"{mergesPath} is missing (a GPT-2 vocabulary needs {encoderFile} and {mergesFile}).", mergesPath);
 
         var entries = ReadEncoder(encoderPath);
         var builder = new VocabularyBuilder();
@@ -30,7 +31,7 @@ internal static class Gpt2VocabularyFormat
             if (builder.AddToken(id, bytes) is { } error) throw TokenizerJsonFormat.Bad(encoderPath, $"entry \"{Shorten(token)}\": {error}");
         }
 
-        var results = ReadMerges(mergesPath, builder);
+        var results = ReadMerges(mergesPath, builder, encoderFile);
         // Tokens made by no merge and longer than a byte can only be special tokens (e.g. <|endoftext|>).
         var producedOrByte = new HashSet<int>(results);
         for (int id = 0; id < entries.Count; id++)
@@ -39,7 +40,7 @@ internal static class Gpt2VocabularyFormat
         {
             if (producedOrByte.Contains(id) || builder.BytesOf(id) == null) continue;
             if (!(token.StartsWith('<') && token.EndsWith('>')))
-                throw TokenizerJsonFormat.Bad(encoderPath, $"entry \"{token}\" (id {id}) is made by no merge in {MergesFile} and is not a special token like <|endoftext|> (is {MergesFile} truncated?)");
+                throw TokenizerJsonFormat.Bad(encoderPath, $"entry \"{token}\" (id {id}) is made by no merge in {mergesFile} and is not a special token like <|endoftext|> (is {mergesFile} truncated?)");
             candidates.Add((token, id));
         }
         foreach (var (text, id) in candidates) RegisterSpecial(builder, encoderPath, text, id);
@@ -51,6 +52,27 @@ internal static class Gpt2VocabularyFormat
         {
             throw TokenizerJsonFormat.Bad(encoderPath, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// Writes the two files into <paramref name="folder"/>: every token, special ones included, under its bytes in the
+    /// byte alphabet (special tokens must look like &lt;…&gt; to be read back as special), and the merges in rank order
+    /// after a "#version: 0.2" line.
+    /// </summary>
+    public static void Save(BpeTokenizer tokenizer, string folder, string encoderFile, string mergesFile)
+    {
+        if (tokenizer.SpecialTokens.Keys.FirstOrDefault(t => !(t.StartsWith('<') && t.EndsWith('>'))) is { } odd)
+            throw new ArgumentException($"Special token '{odd}' does not look like <…>; {encoderFile} and {mergesFile} could not mark it special.", nameof(tokenizer));
+        Directory.CreateDirectory(folder);
+        var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int id = 0; id < tokenizer.VocabSize; id++)
+            if (!tokenizer.TokenBytes(id).IsEmpty) vocab[ByteAlphabet.Encode(tokenizer.TokenBytes(id))] = id;
+        Tensors.AtomicFile.WriteAllText(Path.Combine(folder, encoderFile), JsonSerializer.Serialize(vocab,
+            new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        var lines = new System.Text.StringBuilder("#version: 0.2\n");
+        foreach (var (left, right, _) in tokenizer.MergesInRankOrder())
+            lines.Append(ByteAlphabet.Encode(tokenizer.TokenBytes(left))).Append(' ').Append(ByteAlphabet.Encode(tokenizer.TokenBytes(right))).Append('\n');
+        Tensors.AtomicFile.WriteAllText(Path.Combine(folder, mergesFile), lines.ToString());
     }
 
     private static void RegisterSpecial(VocabularyBuilder builder, string path, string text, int id)
@@ -75,7 +97,7 @@ internal static class Gpt2VocabularyFormat
     }
 
     /// <summary>Reads vocab.bpe into <paramref name="builder"/>; returns the ids the merges produce.</summary>
-    private static List<int> ReadMerges(string path, VocabularyBuilder builder)
+    private static List<int> ReadMerges(string path, VocabularyBuilder builder, string encoderFile)
     {
         var produced = new List<int>();
         int rank = 0;
@@ -86,8 +108,8 @@ internal static class Gpt2VocabularyFormat
             var parts = line.Split(' ');
             if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
                 throw TokenizerJsonFormat.Bad(path, $"line {lineNumber} \"{Shorten(line)}\" is not two tokens separated by one space");
-            int left = builder.IdOf(parts[0]) ?? throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: '{parts[0]}' is not in {EncoderFile}");
-            int right = builder.IdOf(parts[1]) ?? throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: '{parts[1]}' is not in {EncoderFile}");
+            int left = builder.IdOf(parts[0]) ?? throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: '{parts[0]}' is not in {encoderFile}");
+            int right = builder.IdOf(parts[1]) ?? throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: '{parts[1]}' is not in {encoderFile}");
             if (builder.AddMerge(left, right, rank++) is { } error) throw TokenizerJsonFormat.Bad(path, $"line {lineNumber}: {error}");
             produced.Add(builder.IdOf(parts[0] + parts[1])!.Value);
         }

@@ -1,11 +1,10 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using Sharpformer.Tensors;
 
 namespace Sharpformer.Tokenization;
 
 /// <summary>
-/// The project's tokenizer file (docs/tokenizer.md):
+/// The tokenizer JSON files: Hugging Face tokenizers' tokenizer.json (<see cref="HuggingFaceTokenizerFormat"/>, what
+/// <see cref="BpeTokenizer.Save"/> writes), or the project's earlier format, still read (docs/tokenizer.md):
 /// <code>
 /// { "format": "sharpformer-bpe", "version": 1, "name": "bpe-4096", "pattern": "…regex…",
 ///   "vocab": { "!": 0, …, "Ġt": 256, … },        // token (GPT-2 byte alphabet) -> id
@@ -18,45 +17,14 @@ internal static class TokenizerJsonFormat
     public const string FormatName = "sharpformer-bpe";
     public const int Version = 1;
 
-    public static void Save(BpeTokenizer tokenizer, string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        AtomicFile.Write(path, stream =>
-        {
-            using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-            json.WriteStartObject();
-            json.WriteString("format", FormatName);
-            json.WriteNumber("version", Version);
-            json.WriteString("name", tokenizer.Name);
-            json.WriteString("pattern", tokenizer.Pattern);
-            json.WriteStartObject("vocab");
-            var written = new HashSet<string>(StringComparer.Ordinal);
-            for (int id = 0; id < tokenizer.VocabSize; id++)
-            {
-                if (tokenizer.IsSpecial(id) || tokenizer.TokenBytes(id).IsEmpty) continue;
-                var token = ByteAlphabet.Encode(tokenizer.TokenBytes(id));
-                if (!written.Add(token)) throw new InvalidOperationException($"Token '{token}' has two ids; the JSON format needs unique tokens.");
-                json.WriteNumber(token, id);
-            }
-            json.WriteEndObject();
-            json.WriteStartArray("merges");
-            foreach (var (left, right, _) in tokenizer.MergesInRankOrder())
-                json.WriteStringValue(ByteAlphabet.Encode(tokenizer.TokenBytes(left)) + " " + ByteAlphabet.Encode(tokenizer.TokenBytes(right)));
-            json.WriteEndArray();
-            json.WriteStartObject("special_tokens");
-            foreach (var (text, id) in tokenizer.SpecialTokens.OrderBy(kv => kv.Value)) json.WriteNumber(text, id);
-            json.WriteEndObject();
-            json.WriteEndObject();
-        });
-    }
-
     public static BpeTokenizer Load(string path)
     {
         using var doc = ParseJson(path);
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw Bad(path, "the top level is not a JSON object");
+        if (HuggingFaceTokenizerFormat.Recognises(root)) return HuggingFaceTokenizerFormat.Load(path, root);
         if (!root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String || format.GetString() != FormatName)
-            throw Bad(path, $"\"format\" is not \"{FormatName}\"");
+            throw Bad(path, $"neither Hugging Face tokenizers' format (a \"model\" object) nor the project's (\"format\": \"{FormatName}\")");
         if (!root.TryGetProperty("version", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out int v) || v != Version)
             throw Bad(path, $"\"version\" is missing or not {Version} (this build reads version {Version})");
         string name = root.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : Path.GetFileNameWithoutExtension(path);

@@ -7,16 +7,19 @@ using Sharpformer.Tokenization;
 namespace Sharpformer.Training;
 
 /// <summary>
-/// A checkpoint folder: model.safetensors + config.json + tokenizer.json (absent for a model with a fixed
-/// vocabulary), and for resuming optimizer.safetensors + state.json. The folder X is written as X.partial, the previous
-/// one renamed to X.old, X.partial renamed to X, and X.old deleted; a crash at any point leaves a complete checkpoint at
-/// X or, between the two renames, at X.old, which loading falls back to (<see cref="Locate"/>) and the next save puts
-/// back before it deletes anything.
+/// A checkpoint folder: the weights and the config (a GPT's under Hugging Face's names, model.safetensors and
+/// config.json, in GPT-2's layout; a translator's and a classifier's under names of their own, see
+/// <see cref="CheckpointFiles"/>), the tokenizer (<see cref="TokenizerFile"/> in Hugging Face's format for byte-level
+/// BPE, <see cref="CharTokenizerFile"/> for characters; absent for a model with a fixed vocabulary), and for resuming
+/// optimizer.safetensors + state.json. The folder X is written as X.partial, the previous one renamed to X.old,
+/// X.partial renamed to X, and X.old deleted; a crash at any point leaves a complete checkpoint at X or, between the
+/// two renames, at X.old, which loading falls back to (<see cref="Locate"/>) and the next save puts back before it
+/// deletes anything.
 /// </summary>
 public static class Checkpoint
 {
     public const string ModelFile = "model.safetensors", ConfigFile = "config.json", TokenizerFile = "tokenizer.json",
-        OptimizerFile = "optimizer.safetensors", StateFile = "state.json";
+        CharTokenizerFile = "char_tokenizer.json", OptimizerFile = "optimizer.safetensors", StateFile = "state.json";
 
     /// <summary>State files may hold ±∞ or NaN (no best loss yet, a diverged run): written as JSON strings.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -31,13 +34,16 @@ public static class Checkpoint
     public const string PartialSuffix = ".partial", OldSuffix = ".old";
 
     /// <summary>
-    /// Writes the checkpoint folder <paramref name="dir"/> (see the type's summary for the order of the renames). Refuses,
-    /// before writing anything, a model with a NaN or ±∞ weight (<see cref="NonFiniteTrainingException"/>).
+    /// Writes <paramref name="weights"/> (with "format" = <paramref name="format"/> in the safetensors metadata) and
+    /// <paramref name="configJson"/> under <paramref name="files"/>' names, and the rest beside them (see the type's
+    /// summary for the order of the renames). Refuses, before writing anything, a NaN or ±∞ weight
+    /// (<see cref="NonFiniteTrainingException"/>).
     /// </summary>
-    public static void Save(string dir, Module model, string configJson, ITokenizer? tokenizer, string format,
-        AdamWOptimizer? optimizer = null, object? state = null, Action<string>? writeExtraFiles = null)
+    public static void Save(string dir, CheckpointFiles files, IEnumerable<(string Name, Tensor Tensor)> weights, string configJson,
+        ITokenizer? tokenizer, string format, AdamWOptimizer? optimizer = null, object? state = null, Action<string>? writeExtraFiles = null)
     {
-        NonFiniteTrainingException.ThrowIfWeightsNonFinite(dir, model.NamedParameters());
+        var named = weights as IReadOnlyCollection<(string Name, Tensor Tensor)> ?? weights.ToList();
+        NonFiniteTrainingException.ThrowIfWeightsNonFinite(dir, named);
         var full = FullPath(dir);
         var partial = full + PartialSuffix;
         var old = full + OldSuffix;
@@ -45,10 +51,9 @@ public static class Checkpoint
         if (!Directory.Exists(full) && Directory.Exists(old)) Directory.Move(old, full);
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
-        SafeTensors.Save(Path.Combine(partial, ModelFile), model.NamedParameters().Select(p => (p.Name, p.Parameter.Value)),
-            new Dictionary<string, string> { ["format"] = format });
-        AtomicFile.WriteAllText(Path.Combine(partial, ConfigFile), configJson);
-        if (tokenizer != null) TokenizerFiles.Save(tokenizer, Path.Combine(partial, TokenizerFile));
+        SafeTensors.Save(Path.Combine(partial, files.Weights), named, new Dictionary<string, string> { ["format"] = format });
+        AtomicFile.WriteAllText(Path.Combine(partial, files.Config), configJson);
+        if (tokenizer != null) TokenizerFiles.Save(tokenizer, Path.Combine(partial, TokenizerFileFor(tokenizer)));
         if (optimizer != null) SafeTensors.Save(Path.Combine(partial, OptimizerFile), optimizer.StateTensors());
         if (state != null) AtomicFile.WriteAllText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(state, state.GetType(), JsonOptions));
         writeExtraFiles?.Invoke(partial);
@@ -77,10 +82,11 @@ public static class Checkpoint
         TryLocate(dir) ?? throw new DirectoryNotFoundException($"{dir}: checkpoint folder not found.");
 
     /// <summary>
-    /// Checks config.json against the limits, the weights file's header and the machine's memory before a model is built
+    /// Checks the config against the limits, the weights file's header and the machine's memory before a model is built
     /// (<see cref="ModelPreflight"/>): an absurd or mismatched config is named, never allocated.
     /// </summary>
-    public static void Preflight(string dir) => ModelPreflight.Check(Require(dir, ConfigFile), Require(dir, ModelFile));
+    public static void Preflight(string dir, CheckpointFiles files) =>
+        ModelPreflight.Check(Require(dir, files.Config), Require(dir, files.Weights));
 
     /// <summary>The path of a checkpoint file; throws naming it when missing.</summary>
     public static string Require(string dir, string file)
@@ -113,24 +119,37 @@ public static class Checkpoint
     }
 
     /// <summary>
-    /// Copies every parameter from model.safetensors; each must be present with the shape the model has, and finite
-    /// unless <paramref name="allowNonFinite"/> (to inspect a diverged run).
+    /// Copies every parameter from the weights file under its own name; each must be present with the shape the model
+    /// has, and finite unless <paramref name="allowNonFinite"/> (to inspect a diverged run).
     /// </summary>
-    public static void LoadParameters(string dir, Module model, bool allowNonFinite = false)
+    public static void LoadParameters(string dir, Module model, CheckpointFiles files, bool allowNonFinite = false)
     {
-        var modelPath = Require(dir, ModelFile);
+        var modelPath = Require(dir, files.Weights);
         var (tensors, _) = SafeTensors.Load(modelPath, allowNonFinite);
         foreach (var (name, p) in model.NamedParameters())
         {
             if (!tensors.TryGetValue(name, out var t))
-                throw new InvalidDataException($"{modelPath}: missing tensor '{name}' required by {ConfigFile}.");
+                throw new InvalidDataException($"{modelPath}: missing tensor '{name}' required by {files.Config}.");
             if (!ShapeOf.Equal(t.Shape, p.Shape))
-                throw new InvalidDataException($"{modelPath}: tensor '{name}' has shape {ShapeOf.Format(t.Shape)}, {ConfigFile} needs {ShapeOf.Format(p.Shape)}.");
+                throw new InvalidDataException($"{modelPath}: tensor '{name}' has shape {ShapeOf.Format(t.Shape)}, {files.Config} needs {ShapeOf.Format(p.Shape)}.");
             t.Span.CopyTo(p.Value.Span);
         }
     }
 
-    public static ITokenizer LoadTokenizer(string dir) => TokenizerFiles.Load(Require(dir, TokenizerFile));
+    /// <summary>Where a tokenizer is saved: Hugging Face's name only for what Hugging Face reads there (byte-level BPE).</summary>
+    public static string TokenizerFileFor(ITokenizer tokenizer) => tokenizer is CharTokenizer ? CharTokenizerFile : TokenizerFile;
+
+    /// <summary>
+    /// The folder's tokenizer: tokenizer.json, char_tokenizer.json, or (as in a GPT-2 folder from the Hugging Face hub
+    /// without tokenizer.json) vocab.json + merges.txt.
+    /// </summary>
+    public static ITokenizer LoadTokenizer(string dir)
+    {
+        foreach (var file in new[] { TokenizerFile, CharTokenizerFile, HuggingFaceVocabularyFormat.VocabFile })
+            if (File.Exists(Path.Combine(dir, file))) return TokenizerFiles.Load(Path.Combine(dir, file));
+        throw new FileNotFoundException($"{dir}: no tokenizer there (expected {TokenizerFile}, {CharTokenizerFile}, or " +
+            $"{HuggingFaceVocabularyFormat.VocabFile} with {HuggingFaceVocabularyFormat.MergesFile}).", Path.Combine(dir, TokenizerFile));
+    }
 
     /// <summary>Restores optimizer moments saved beside the model at <paramref name="step"/>.</summary>
     public static void LoadOptimizer(string dir, AdamWOptimizer optimizer, int step)
@@ -139,3 +158,6 @@ public static class Checkpoint
         optimizer.LoadState(SafeTensors.Load(path).Tensors, step, path);
     }
 }
+
+/// <summary>The names of a checkpoint's weights file and config file.</summary>
+public sealed record CheckpointFiles(string Weights, string Config);

@@ -49,14 +49,14 @@ public sealed class NonFiniteTrainingException(int? step, string? parameter, str
     }
 
     /// <summary>Throws before a checkpoint of <paramref name="dir"/> is written with a NaN or ±∞ weight.</summary>
-    public static void ThrowIfWeightsNonFinite(string dir, IEnumerable<(string Name, Variable Param)> parameters)
+    public static void ThrowIfWeightsNonFinite(string dir, IEnumerable<(string Name, Tensors.Tensor Tensor)> weights)
     {
-        foreach (var (name, p) in parameters)
+        foreach (var (name, t) in weights)
         {
-            int bad = SafeTensors.FirstNonFinite(p.Value.Span);
+            int bad = SafeTensors.FirstNonFinite(t.Span);
             if (bad < 0) continue;
-            throw new NonFiniteTrainingException(null, name, $"{dir}: not saved: weight '{name}' {ShapeOf.Format(p.Shape)} holds " +
-                $"{p.Value.Span[bad]} at flat index {bad}; weights must be finite, and the checkpoint there is kept.");
+            throw new NonFiniteTrainingException(null, name, $"{dir}: not saved: weight '{name}' {ShapeOf.Format(t.Shape)} holds " +
+                $"{t.Span[bad]} at flat index {bad}; weights must be finite, and the checkpoint there is kept.");
         }
     }
 }

@@ -11,17 +11,21 @@ public sealed record TranslationState(int Step, int Epoch, int BatchInEpoch, ulo
     double BestBleu, string OptionsJson, TimeSpan Elapsed = default);
 
 /// <summary>
-/// A translator in a <see cref="Checkpoint"/> folder; with separate vocabularies the target tokenizer is
+/// A translator in a <see cref="Checkpoint"/> folder: translator.safetensors and translator_config.json (a model
+/// Hugging Face has no class for, so not under its file names); with separate vocabularies the target tokenizer is
 /// saved beside the source one as target_tokenizer.json.
 /// </summary>
 public static class TranslatorCheckpoint
 {
     public const string TargetTokenizerFile = "target_tokenizer.json";
 
+    public static readonly CheckpointFiles Files = new("translator.safetensors", "translator_config.json");
+
     public static void Save(string dir, Translator model, TranslationVocabulary source, TranslationVocabulary target,
         AdamWOptimizer? optimizer = null, TranslationState? state = null)
     {
-        Checkpoint.Save(dir, model, model.Config.ToJson(), source.Tokenizer, "sharpformer-translator", optimizer, state,
+        Checkpoint.Save(dir, Files, model.NamedParameters().Select(p => (p.Name, p.Parameter.Value)), model.Config.ToJson(),
+            source.Tokenizer, "sharpformer-translator", optimizer, state,
             model.Config.SharedVocabulary ? null : folder => TokenizerFiles.Save(target.Tokenizer, Path.Combine(folder, TargetTokenizerFile)));
     }
 
@@ -32,11 +36,11 @@ public static class TranslatorCheckpoint
     public static (Translator Model, TranslationVocabulary Source, TranslationVocabulary Target) Load(string dir, bool allowNonFinite = false)
     {
         dir = Checkpoint.Locate(dir);
-        Checkpoint.Preflight(dir);
-        var configPath = Checkpoint.Require(dir, Checkpoint.ConfigFile);
+        Checkpoint.Preflight(dir, Files);
+        var configPath = Checkpoint.Require(dir, Files.Config);
         var config = TranslatorConfig.FromJson(File.ReadAllText(configPath), configPath);
         var model = new Translator(config, seed: 0);
-        Checkpoint.LoadParameters(dir, model, allowNonFinite);
+        Checkpoint.LoadParameters(dir, model, Files, allowNonFinite);
         var source = new TranslationVocabulary(Checkpoint.LoadTokenizer(dir));
         var target = config.SharedVocabulary ? source : new TranslationVocabulary(TokenizerFiles.Load(Checkpoint.Require(dir, TargetTokenizerFile)));
         if (source.Size != config.SourceVocab || target.Size != config.TargetVocab)

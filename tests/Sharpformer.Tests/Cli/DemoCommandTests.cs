@@ -29,7 +29,7 @@ public sealed class DemoCommandTests : IDisposable
         Assert.Contains("Held-out test BLEU (beam 4):", output);
         Assert.Contains("(12 sentences)", output);
         Assert.Contains("Summary: demo model, 3 steps (steps ended training) at", output);
-        Assert.True(File.Exists(Path.Combine(outDir, "best", Checkpoint.ModelFile)));
+        Assert.True(File.Exists(Path.Combine(outDir, "best", TranslatorCheckpoint.Files.Weights)));
         Assert.True(File.Exists(Path.Combine(outDir, "last", Checkpoint.OptimizerFile)));
         Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(outDir, "cross-attention.svg")).TrimStart());
         using var last = JsonDocument.Parse(File.ReadLines(Path.Combine(outDir, "log.jsonl")).Last());
@@ -43,7 +43,7 @@ public sealed class DemoCommandTests : IDisposable
         var again = Path.Combine(_dir, "again");
         (code, _, error) = Run("demo", "--out", again, "--steps", "3", "--train-pairs", "300", "--held-out", "12");
         Assert.True(code == 0, error);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(outDir, "last", Checkpoint.ModelFile)), File.ReadAllBytes(Path.Combine(again, "last", Checkpoint.ModelFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(outDir, "last", TranslatorCheckpoint.Files.Weights)), File.ReadAllBytes(Path.Combine(again, "last", TranslatorCheckpoint.Files.Weights)));
     }
 
     [Theory]

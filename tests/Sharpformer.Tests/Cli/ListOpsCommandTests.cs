@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Sharpformer.Cli;
 using Sharpformer.Data.ListOps;
+using Sharpformer.Training;
 
 namespace Sharpformer.Tests.Cli;
 
@@ -38,7 +39,7 @@ public sealed class ListOpsCommandTests : IDisposable
         Assert.InRange(root.GetProperty("test_accuracy").GetDouble(), 0, 1);
         Assert.InRange(root.GetProperty("val_accuracy").GetDouble(), 0, 1);
         Assert.True(root.GetProperty("params").GetInt64() > 0);
-        Assert.True(File.Exists(Path.Combine(outDir, "model", "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(outDir, "model", ClassifierCheckpoint.Files.Weights)));
 
         (code, output, _) = Run("listops", "train", "--data", _dir, "--steps", "1", "--layers", "1", "--width", "8", "--heads", "2", "--no-parentheses", "--json");
         Assert.Equal(0, code);

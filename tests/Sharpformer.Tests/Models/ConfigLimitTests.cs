@@ -32,13 +32,13 @@ public sealed class ConfigLimitTests : IDisposable
     [Theory]
     [InlineData(200_000, 2, 16, 8, 11, "n_layer must be in [1, 1,000], got 200,000")]
     [InlineData(2, 1, 1_048_576, 8, 11, "n_embd must be in [1, 65,536]")]
-    [InlineData(2, 2, 16, int.MaxValue, 11, "block_size must be in [1, 1,048,576]")]
+    [InlineData(2, 2, 16, int.MaxValue, 11, "n_positions (block_size) must be in [1, 1,048,576]")]
     [InlineData(2, 2, 16, 8, 2_000_000_000, "vocab_size must be in [1, 4,194,304]")]
     [InlineData(2, 0, 16, 8, 11, "n_head must be in [1, 1,024], got 0")]
     [InlineData(2, 1, 1024, 8, 4_194_304, "wte (vocab_size × n_embd) would be a 4,194,304 × 1,024 matrix")]
     public void FieldsOutsideTheLimitsAreRefusedNamingTheFile(int layers, int heads, int embd, int block, int vocab, string expected)
     {
-        var json = $"{{\"n_layer\": {layers}, \"n_head\": {heads}, \"n_embd\": {embd}, \"block_size\": {block}, \"vocab_size\": {vocab}}}";
+        var json = $"{{\"model_type\": \"gpt2\", \"n_layer\": {layers}, \"n_head\": {heads}, \"n_embd\": {embd}, \"n_positions\": {block}, \"vocab_size\": {vocab}}}";
         var e = Assert.Throws<InvalidDataException>(() => GptConfig.FromJson(json, "/models/x/config.json"));
         Assert.StartsWith("/models/x/config.json: GPT config: ", e.Message);
         Assert.Contains(expected, e.Message);
@@ -73,16 +73,21 @@ public sealed class ConfigLimitTests : IDisposable
 
         File.WriteAllText(config, new GptConfig(4, 2, 16, 8, 10).ToJson());
         var e = Assert.Throws<InvalidDataException>(() => ModelPreflight.Check(config, weights));
-        Assert.Contains(weights, e.Message);
-        Assert.Contains(config, e.Message);
-        Assert.Contains($"holds {new GptConfig(2, 2, 16, 8, 10).ParameterCount():N0} weights", e.Message);
-        Assert.Contains($"{new GptConfig(4, 2, 16, 8, 10).ParameterCount():N0} parameters", e.Message);
+        Assert.Equal($"{weights}: missing tensor 'h.2.ln_1.weight' (16) that {config} implies.", e.Message);
+        File.WriteAllText(config, new GptConfig(1, 2, 16, 8, 10).ToJson());
+        e = Assert.Throws<InvalidDataException>(() => ModelPreflight.Check(config, weights));
+        Assert.Contains("tensor 'h.1.ln_1.weight' is not part of the GPT-2 model", e.Message);
+        File.WriteAllText(config, new GptConfig(2, 2, 16, 8, 12).ToJson());
+        e = Assert.Throws<InvalidDataException>(() => ModelPreflight.Check(config, weights));
+        Assert.Equal($"{weights}: tensor 'wte.weight' has shape (10, 16), {config} implies (12, 16).", e.Message);
 
         File.WriteAllText(config, new GptConfig(2, 2, 16, 8, 10).ToJson().Replace("\"n_layer\": 2", "\"n_layer\": 200000"));
         Assert.Contains("n_layer must be in", Assert.Throws<InvalidDataException>(() => ModelPreflight.Check(config, weights)).Message);
 
         File.WriteAllText(config, "{\"hidden\": 3}");
-        Assert.Contains("n_layer must be in", Assert.Throws<InvalidDataException>(() => ModelPreflight.Check(config, weights)).Message);
+        Assert.Contains("neither a GPT-2 (model_type)", Assert.Throws<InvalidDataException>(() => ModelPreflight.Check(config, weights)).Message);
+        File.WriteAllText(config, "{\"model_type\": \"gpt2\", \"hidden\": 3}");
+        Assert.Contains("GPT config: n_embd is missing", Assert.Throws<InvalidDataException>(() => ModelPreflight.Check(config, weights)).Message);
         File.WriteAllText(config, new string(' ', (int)ModelPreflight.MaxConfigBytes + 1));
         Assert.Contains("limit for a model config", Assert.Throws<InvalidDataException>(() => ModelPreflight.Check(config, weights)).Message);
     }
@@ -96,8 +101,9 @@ public sealed class ConfigLimitTests : IDisposable
         var dir = Path.Combine(_dir, "nan");
         GptCheckpoint.Save(dir, model, CharTokenizer.FromText("abcdefghij"));
         var e = Assert.Throws<InvalidDataException>(() => GptCheckpoint.Load(dir));
-        Assert.Contains("'blocks.0.mlp.up.weight'", e.Message);
+        Assert.Contains("'h.0.mlp.c_fc.weight'", e.Message);
         Assert.Contains("NaN", e.Message);
-        Assert.True(float.IsNaN(SafeTensors.Load(Path.Combine(dir, "model.safetensors"), allowNonFinite: true).Tensors["blocks.0.mlp.up.weight"].Span[5]));
+        // Up.Weight (64, 16) element 5 is (0, 5); c_fc stores its transpose (16, 64): (5, 0).
+        Assert.True(float.IsNaN(SafeTensors.Load(Path.Combine(dir, "model.safetensors"), allowNonFinite: true).Tensors["h.0.mlp.c_fc.weight"].Span[5 * 64]));
     }
 }

@@ -26,7 +26,7 @@ public sealed class TokenizerFormatTests : IDisposable
         tokenizer.Save(path);
         var loaded = BpeTokenizer.Load(path);
         Assert.Equal(tokenizer.VocabSize, loaded.VocabSize);
-        Assert.Equal(tokenizer.Name, loaded.Name);
+        Assert.Equal($"bpe-{tokenizer.VocabSize}", loaded.Name); // tokenizer.json holds no name
         Assert.Equal(tokenizer.Pattern, loaded.Pattern);
         Assert.Equal(tokenizer.SpecialTokens.OrderBy(kv => kv.Key), loaded.SpecialTokens.OrderBy(kv => kv.Key));
         Assert.Equal(tokenizer.MergesInRankOrder(), loaded.MergesInRankOrder());
@@ -74,8 +74,11 @@ public sealed class TokenizerFormatTests : IDisposable
         var good = File.ReadAllText(path);
         File.WriteAllText(path, good.Replace("\"Ġ t\"", "\"Ġ q z\""));
         var ex = Assert.Throws<InvalidDataException>(() => BpeTokenizer.Load(path));
-        Assert.Contains("merges[", ex.Message);
-        File.WriteAllText(path, good.Replace("\"version\": 1", "\"version\": 7"));
+        Assert.Contains("model.merges[", ex.Message);
+        File.WriteAllText(path, good.Replace("\"Ġt\": ", "\"Ġt \": "));
+        ex = Assert.Throws<InvalidDataException>(() => BpeTokenizer.Load(path));
+        Assert.Contains("model.vocab entry \"Ġt \" is not written in the byte-level alphabet", ex.Message);
+        File.WriteAllText(path, "{ \"format\": \"sharpformer-bpe\", \"version\": 7 }");
         ex = Assert.Throws<InvalidDataException>(() => BpeTokenizer.Load(path));
         Assert.Contains("version", ex.Message);
     }

@@ -55,8 +55,8 @@ public class TranslationTrainerTests : IDisposable
         Assert.Equal(Weights(trainer), model.Parameters().SelectMany(p => p.Value.Span.ToArray()).ToArray());
         var outputs = TranslationTrainer.Translate(model, source, target, ["a cat", "", "big dog"], new Sharpformer.Generation.BeamSearchOptions(Beam: 2));
         Assert.Equal(3, outputs.Count);
-        File.WriteAllText(Path.Combine(_dir, "last", Checkpoint.ConfigFile), "{ not json");
+        File.WriteAllText(Path.Combine(_dir, "last", TranslatorCheckpoint.Files.Config), "{ not json");
         var ex = Assert.Throws<InvalidDataException>(() => TranslatorCheckpoint.Load(Path.Combine(_dir, "last")));
-        Assert.Contains(Checkpoint.ConfigFile, ex.Message);
+        Assert.Contains(TranslatorCheckpoint.Files.Config, ex.Message);
     }
 }
