@@ -65,7 +65,8 @@ public static class Gpt2Config
     public static GptConfig Read(string json, string source)
     {
         JsonNode? root;
-        try { root = JsonNode.Parse(json); }
+        // A key given twice is refused while parsing (JsonObject would otherwise throw on first use).
+        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }); }
         catch (JsonException e) { throw new InvalidDataException($"{source}: malformed GPT config ({e.Message})."); }
         if (root is not JsonObject o) throw new InvalidDataException($"{source}: a GPT config must be a JSON object.");
         string modelType = String(o, source, "model_type", null)

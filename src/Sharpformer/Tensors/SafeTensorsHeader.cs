@@ -84,6 +84,8 @@ public sealed class SafeTensorsHeader
     private static (List<SafeTensorsEntry>, Dictionary<string, string>) Parse(string path, byte[] json, long dataLength)
     {
         if (json[0] != (byte)'{') throw Bad(path, "the header does not start with '{' (not safetensors?)");
+        // The format's header is UTF-8 JSON; the parser would only notice bad bytes inside a string when it is read.
+        if (!System.Text.Unicode.Utf8.IsValid(json)) throw Bad(path, "the header is not valid UTF-8");
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 }); }
         catch (JsonException e) { throw Bad(path, $"header is not valid JSON ({e.Message})"); }

@@ -119,7 +119,7 @@ public sealed class LoaderFuzzTests
         bpe.Save(bpeJsonPath);
         var tiktokenPath = Path.Combine(seeds, "bpe.tiktoken");
         TiktokenFormat.Save(bpe, tiktokenPath);
-        var (encoder, merges) = Gpt2Files(File.ReadAllText(bpeJsonPath));
+        var (encoder, merges) = Gpt2Files(bpe, Path.Combine(seeds, "gpt2-files"));
 
         var pairs = new[] { new SentencePair("a cat", "кот"), new SentencePair("big dogs", "большие псы"), new SentencePair("1 2 3", "один два три") };
         var tsvPath = Path.Combine(seeds, "pairs.tsv");
@@ -158,13 +158,10 @@ public sealed class LoaderFuzzTests
     }
 
     // OpenAI's GPT-2 layout of the same vocabulary: encoder.json (token -> id, special tokens included) and vocab.bpe.
-    private static (byte[] Encoder, byte[] Merges) Gpt2Files(string projectJson)
+    private static (byte[] Encoder, byte[] Merges) Gpt2Files(BpeTokenizer bpe, string folder)
     {
-        var root = JsonNode.Parse(projectJson)!.AsObject();
-        var encoder = new JsonObject();
-        foreach (var (token, id) in root["vocab"]!.AsObject()) encoder[token] = id!.GetValue<int>();
-        foreach (var (token, id) in root["special_tokens"]!.AsObject()) encoder[token] = id!.GetValue<int>();
-        var merges = "#version: 0.2\n" + string.Concat(root["merges"]!.AsArray().Select(m => m!.GetValue<string>() + "\n"));
-        return (Encoding.UTF8.GetBytes(encoder.ToJsonString()), Encoding.UTF8.GetBytes(merges));
+        Directory.CreateDirectory(folder);
+        Gpt2VocabularyFormat.Save(bpe, folder, "encoder.json", "vocab.bpe");
+        return (File.ReadAllBytes(Path.Combine(folder, "encoder.json")), File.ReadAllBytes(Path.Combine(folder, "vocab.bpe")));
     }
 }
