@@ -38,7 +38,7 @@ public sealed class BadInputCliTests : IDisposable
         var dir = Path.Combine(_dir, name);
         var model = new Gpt(new GptConfig(layers, 2, 16, 8, 10), 1);
         edit?.Invoke(model);
-        GptCheckpoint.Save(dir, model, CharTokenizer.FromText("abcdefghij"));
+        Training.UncheckedWeights.SaveGpt(dir, model, CharTokenizer.FromText("abcdefghij"));
         return dir;
     }
 

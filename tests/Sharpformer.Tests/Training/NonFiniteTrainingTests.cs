@@ -129,11 +129,14 @@ public sealed class NonFiniteTrainingTests : IDisposable
         File.WriteAllText(config, """{"n_layer": 1, "n_head": 2, "n_embd": 16, "block_size": 8, "max_iters": 4, "batch_size": 2, "eval_interval": 2, "eval_iters": 1, "warmup_iters": 1}""");
         Assert.Equal(0, CliApp.Run(["train", "--data", data, "--config", config, "--out", outDir, "--stop-at", "2"], TextWriter.Null, TextWriter.Null));
         var last = Path.Combine(outDir, "last");
-        var (model, _) = GptCheckpoint.Load(last);
-        var (name, parameter) = model.NamedParameters().Last();
-        parameter.Value.Span[0] = float.NaN;
-        Sharpformer.Tensors.SafeTensors.Save(Path.Combine(last, Checkpoint.ModelFile), model.NamedParameters().Select(p => (p.Name, p.Parameter.Value)),
-            new Dictionary<string, string> { ["format"] = "sharpformer-gpt" });
+        var (model, tokenizer) = GptCheckpoint.Load(last);
+        model.FinalNorm.Weight.Value.Span[0] = float.NaN;
+        const string name = "ln_f.weight"; // its name in the GPT-2 layout
+        var state = File.ReadAllBytes(Path.Combine(last, Checkpoint.StateFile));
+        var moments = File.ReadAllBytes(Path.Combine(last, Checkpoint.OptimizerFile));
+        UncheckedWeights.SaveGpt(last, model, tokenizer);
+        File.WriteAllBytes(Path.Combine(last, Checkpoint.StateFile), state);
+        File.WriteAllBytes(Path.Combine(last, Checkpoint.OptimizerFile), moments);
 
         var error = new StringWriter();
         Assert.Equal(2, CliApp.Run(["generate", "--model", last, "--prompt", "the", "--max-new-tokens", "1"], TextWriter.Null, error));
