@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Sharpformer.Inspection;
 using Sharpformer.Models;
 using Sharpformer.Tokenization;
@@ -39,17 +38,13 @@ internal sealed class ExplainedModel
     public static ExplainedModel Load(string dir, string command)
     {
         var checkpoint = ModelDirectory.Resolve(dir);
-        var configPath = Path.Combine(checkpoint, Sharpformer.Training.Checkpoint.ConfigFile);
-        using (var config = JsonDocument.Parse(File.ReadAllText(configPath)))
+        // The kind of model is told by its config file's name (a GPT folder is a Hugging Face GPT-2 folder).
+        if (File.Exists(Path.Combine(checkpoint, ClassifierCheckpoint.Files.Config)))
+            throw new ArgumentException($"--model {dir}: a sequence classifier; `{command}` reads a GPT or a translator.");
+        if (File.Exists(Path.Combine(checkpoint, TranslatorCheckpoint.Files.Config)))
         {
-            var root = config.RootElement;
-            if (root.TryGetProperty("n_classes", out _))
-                throw new ArgumentException($"--model {dir}: a sequence classifier; `{command}` reads a GPT or a translator.");
-            if (root.TryGetProperty("encoder_layers", out _))
-            {
-                var (model, source, target) = TranslatorCheckpoint.Load(checkpoint);
-                return new ExplainedModel(checkpoint, null, null, (model, source, target));
-            }
+            var (model, source, target) = TranslatorCheckpoint.Load(checkpoint);
+            return new ExplainedModel(checkpoint, null, null, (model, source, target));
         }
         var (gpt, tokenizer) = GptCheckpoint.Load(checkpoint);
         return new ExplainedModel(checkpoint, gpt, tokenizer, null);
