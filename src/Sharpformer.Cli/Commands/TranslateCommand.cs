@@ -39,8 +39,10 @@ internal static class TranslateCommand
             var options = new BeamSearchOptions(parse.GetValue(beam), parse.GetValue(alpha)).Validated();
 
             var sentences = Enumerable.Range(0, lines.Count).Where(i => !string.IsNullOrWhiteSpace(lines[i])).ToArray();
-            bool live = !Console.IsErrorRedirected && sentences.Length > parse.GetValue(batch);
-            var bar = live || parse.GetValue(progress) ? new TranslationProgressBar(Console.Error, sentences.Length, live) : null;
+            var stderr = parse.InvocationConfiguration.Error;
+            bool terminal = stderr == Console.Error && !Console.IsErrorRedirected;
+            bool live = terminal && sentences.Length > parse.GetValue(batch);
+            var bar = live || parse.GetValue(progress) ? new TranslationProgressBar(stderr, sentences.Length, terminal) : null;
             var translated = TranslationTrainer.Translate(translator, sourceVocab, targetVocab, sentences.Select(i => lines[i]).ToList(),
                 options, parse.GetValue(batch), bar == null ? null : bar.Report);
             bar?.Finish(sentences.Length);
