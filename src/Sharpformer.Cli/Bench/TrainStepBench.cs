@@ -11,7 +11,7 @@ namespace Sharpformer.Cli.Bench;
 /// <summary>
 /// `bench train-step`: tokens/s of one training step (forward, backward, AdamW) on a fixed random batch,
 /// after warm-up, as the libtorch peer measures it (dropout 0, no biases, vocabulary 65): the median of
-/// block medians, and garbage collections per step.
+/// block medians, garbage collections per step and the process's peak resident memory.
 /// </summary>
 internal static class TrainStepBench
 {
@@ -71,6 +71,7 @@ internal static class TrainStepBench
             ["gc2_per_step"] = (GC.CollectionCount(2) - gc2) / (double)steps,
             ["alloc_kb_per_step"] = (GC.GetAllocatedBytesForCurrentThread() - allocated) / 1024.0 / steps,
             ["params"] = model.ParameterCount(),
+            ["peak_rss_mb"] = ResidentMemory.PeakBytes / 1e6,
         };
         report.Add("train-step", $"{presetName} batch={batch} threads={Parallelism.ThreadCount}", tokens / seconds, "tokens/s", extra);
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sharpformer.Data;
 using Sharpformer.Models;
+using Sharpformer.Tensors;
 using Sharpformer.Tokenization;
 using Sharpformer.Training;
 
@@ -84,7 +85,7 @@ internal static class TrainTranslationCommand
         progress.Clear();
         log.WriteLine(FormattableString.Invariant(
             $"{trainer.Budget.Describe(trainer.StoppedBy!.Value, trainer.Step, trainer.Elapsed)}; {trainer.Step - firstStep:N0} steps at ") +
-            FormattableString.Invariant($"{trainer.TrainTokens / Math.Max(1e-9, trainer.TrainSeconds):N0} target tokens/s (evaluations excluded)"));
+            FormattableString.Invariant($"{trainer.TrainTokens / Math.Max(1e-9, trainer.TrainSeconds):N0} target tokens/s (evaluations excluded), {ResidentMemory.DescribePeak()}"));
         log.WriteLine(FormattableString.Invariant($"best validation BLEU {trainer.BestBleu:F2}; checkpoints in {Path.GetFullPath(outDir)}"));
     }
 }

@@ -1,10 +1,18 @@
 using System.CommandLine;
+using System.Text;
+using Sharpformer.Data;
 using Sharpformer.Generation;
+using Sharpformer.Tensors;
 using Sharpformer.Training;
 
 namespace Sharpformer.Cli.Commands;
 
-/// <summary>`sharpformer translate`: each input line becomes one output line, in order.</summary>
+/// <summary>
+/// `sharpformer translate`: each input line (standard input or --input, strict UTF-8) becomes one output line, in
+/// order (standard output or --output, written atomically); a blank line stays blank. Sentences are decoded --batch
+/// at a time, grouped by length; a progress bar with sentences/s goes to standard error when it is a terminal and
+/// the input is longer than one batch, or when --progress asks for it.
+/// </summary>
 internal static class TranslateCommand
 {
     public static Command Create()
@@ -13,28 +21,58 @@ internal static class TranslateCommand
         var allowNonFinite = ModelDirectory.AllowNonFiniteOption();
         var beam = new Option<int>("--beam") { Description = "Beam size (1 = greedy)", DefaultValueFactory = _ => 4 };
         var alpha = new Option<float>("--length-penalty") { Description = "GNMT length penalty α", DefaultValueFactory = _ => 0.6f };
-        var input = new Option<string?>("--input") { Description = "Read sentences from this file instead of stdin" };
+        var input = new Option<string?>("--input") { Description = "Read sentences, one per line, from this file instead of stdin" };
+        var output = new Option<string?>("--output") { Description = "Write the translations to this file (replaced whole once all are done) instead of stdout" };
         var batch = new Option<int>("--batch") { Description = "Sentences decoded together", DefaultValueFactory = _ => 64 };
-        var cmd = new Command("translate", "Translate sentences, one per line, with a trained translator.") { model, beam, alpha, input, batch, allowNonFinite };
+        var progress = new Option<bool>("--progress") { Description = "Show the progress bar on stderr even when it is not a terminal or the input is short" };
+        var cmd = new Command("translate", "Translate sentences, one per line, with a trained translator.") { model, beam, alpha, input, output, batch, progress, allowNonFinite };
         cmd.SetAction(parse =>
         {
-            var dir = ModelDirectory.Resolve(parse.GetValue(model)!);
-            var (translator, source, target) = TranslatorCheckpoint.Load(dir, parse.GetValue(allowNonFinite));
+            if (parse.GetValue(batch) < 1) throw new ArgumentException($"--batch must be at least 1, got {parse.GetValue(batch)}.");
             var path = parse.GetValue(input);
-            if (path != null && !File.Exists(path)) throw new FileNotFoundException($"--input {path}: file not found.", path);
-            IReadOnlyList<string> lines = path != null ? Sharpformer.Data.TextFiles.ReadLines(path).Select(l => l.Line).ToList() : ReadAll(Console.In);
-            var options = new BeamSearchOptions(parse.GetValue(beam), parse.GetValue(alpha));
-            var outputs = TranslationTrainer.Translate(translator, source, target, lines, options, parse.GetValue(batch));
-            foreach (var line in outputs) Console.Out.WriteLine(line);
+            var (lines, source) = path == null
+                ? (TextFiles.ReadAllLines(Console.OpenStandardInput(), "standard input"), "standard input")
+                : ReadFile(path);
+            if (lines.All(string.IsNullOrWhiteSpace))
+                throw new InvalidDataException($"{source}: no sentences to translate (expected one sentence per line, got {(lines.Count == 0 ? "an empty input" : "only blank lines")}).");
+            var dir = ModelDirectory.Resolve(parse.GetValue(model)!);
+            var (translator, sourceVocab, targetVocab) = TranslatorCheckpoint.Load(dir, parse.GetValue(allowNonFinite));
+            var options = new BeamSearchOptions(parse.GetValue(beam), parse.GetValue(alpha)).Validated();
+
+            var sentences = Enumerable.Range(0, lines.Count).Where(i => !string.IsNullOrWhiteSpace(lines[i])).ToArray();
+            var stderr = parse.InvocationConfiguration.Error;
+            bool terminal = stderr == Console.Error && !Console.IsErrorRedirected;
+            bool live = terminal && sentences.Length > parse.GetValue(batch);
+            var bar = live || parse.GetValue(progress) ? new TranslationProgressBar(stderr, sentences.Length, terminal) : null;
+            var translated = TranslationTrainer.Translate(translator, sourceVocab, targetVocab, sentences.Select(i => lines[i]).ToList(),
+                options, parse.GetValue(batch), bar == null ? null : bar.Report);
+            bar?.Finish(sentences.Length);
+
+            var outputs = new string[lines.Count];
+            Array.Fill(outputs, "");
+            for (int j = 0; j < sentences.Length; j++) outputs[sentences[j]] = translated[j];
+            if (parse.GetValue(output) is string outPath)
+                AtomicFile.Write(outPath, stream =>
+                {
+                    using var writer = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true) { NewLine = "\n" };
+                    foreach (var line in outputs) writer.WriteLine(line);
+                });
+            else
+            {
+                var stdout = parse.InvocationConfiguration.Output;
+                foreach (var line in outputs) stdout.WriteLine(line);
+                stdout.Flush();
+            }
             return 0;
         });
         return cmd;
     }
 
-    private static List<string> ReadAll(TextReader reader)
+    private static (List<string> Lines, string Source) ReadFile(string path)
     {
-        var lines = new List<string>();
-        while (reader.ReadLine() is string line) lines.Add(line);
-        return lines;
+        string source = $"--input {path}";
+        if (!File.Exists(path)) throw new FileNotFoundException($"{source}: file not found.", path);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        return (TextFiles.ReadAllLines(stream, source), source);
     }
 }

@@ -1,11 +1,13 @@
 using System.Globalization;
+using Sharpformer.Tensors;
 using Sharpformer.Training;
 
 namespace Sharpformer.Cli.Commands;
 
 /// <summary>
-/// A live progress line for translation training, the share of the budget used (max of steps and time,
-/// <see cref="TrainingBudget"/>) and an ETA from it; evaluations get a line of their own.
+/// A live progress line for translation training: loss, target tokens/s, the process's peak resident memory, the
+/// share of the budget used (max of steps and time, <see cref="TrainingBudget"/>) and an ETA from it; evaluations
+/// get a line of their own.
 /// </summary>
 internal sealed class TranslationProgressPrinter(TextWriter output)
 {
@@ -24,7 +26,7 @@ internal sealed class TranslationProgressPrinter(TextWriter output)
         double done = double.IsNaN(e.Progress) ? e.Step / (double)Math.Max(1, e.TotalSteps) : e.Progress;
         var eta = done > 0 ? TimeSpan.FromSeconds(e.Elapsed.TotalSeconds * (1 - done) / done) : TimeSpan.Zero;
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"step {e.Step,6} loss {e.Loss:F4} lr {e.LearningRate:G3} | {e.TokensPerSecond,7:N0} target tok/s | {100 * done,5:F1}% | ETA {eta:hh\\:mm\\:ss}");
+            $"step {e.Step,6} loss {e.Loss:F4} lr {e.LearningRate:G3} | {e.TokensPerSecond,7:N0} target tok/s | {ResidentMemory.DescribePeak()} | {100 * done,5:F1}% | ETA {eta:hh\\:mm\\:ss}");
         if (_live) output.Write("\r" + line);
         else if ((int)(done * 20) != _lastPrinted)
         {

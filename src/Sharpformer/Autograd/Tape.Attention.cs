@@ -78,6 +78,10 @@ public sealed partial class Tape
             if (addQ) System.Numerics.Tensors.TensorPrimitives.Add(GradOf(q).Span, dQ.Span, GradOf(q).Span);
             if (addK) System.Numerics.Tensors.TensorPrimitives.Add(GradOf(k).Span, dK.Span, GradOf(k).Span);
             if (addV) System.Numerics.Tensors.TensorPrimitives.Add(GradOf(v).Span, dV.Span, GradOf(v).Span);
+            ReleaseScratch(dQ, q);
+            ReleaseScratch(dK, k);
+            ReleaseScratch(dV, v);
+            Release(saved);
         });
         return o;
     }
@@ -92,5 +96,11 @@ public sealed partial class Tape
             return (v.Grad, false);
         }
         return (Borrow(v.Shape), true);
+    }
+
+    /// <summary>Gives back a buffer from <see cref="OverwritableGrad"/> unless it became v's gradient.</summary>
+    private void ReleaseScratch(Tensor buffer, Variable v)
+    {
+        if (!ReferenceEquals(buffer, v.Grad)) Release(buffer);
     }
 }

@@ -23,6 +23,7 @@ public sealed partial class Tape
         {
             var dX = GradOf(x).Span;
             TensorPrimitives.FusedMultiplyAdd(y.Grad!.Span, mask.Span, dX, dX);
+            Release(mask);
         });
         return y;
     }

@@ -53,6 +53,12 @@ public sealed partial class Tape
             if (q.RequiresGrad) TensorPrimitives.Add(GradOf(q).Span, dQ.Span, GradOf(q).Span);
             if (k.RequiresGrad) GradOf(k); // k is unused: its gradient is zero
             if (addV) TensorPrimitives.Add(GradOf(v).Span, dV.Span, GradOf(v).Span);
+            ReleaseScratch(dV, v);
+            Release(dQ);
+            Release(dKeys);
+            Release(keys);
+            Release(norms);
+            Release(lse);
         });
         return o;
     }

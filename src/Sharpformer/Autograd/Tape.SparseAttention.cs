@@ -57,6 +57,10 @@ public sealed partial class Tape
             if (addQ) System.Numerics.Tensors.TensorPrimitives.Add(GradOf(q).Span, dQ.Span, GradOf(q).Span);
             if (addK) System.Numerics.Tensors.TensorPrimitives.Add(GradOf(k).Span, dK.Span, GradOf(k).Span);
             if (addV) System.Numerics.Tensors.TensorPrimitives.Add(GradOf(v).Span, dV.Span, GradOf(v).Span);
+            ReleaseScratch(dQ, q);
+            ReleaseScratch(dK, k);
+            ReleaseScratch(dV, v);
+            Release(lse);
         });
         return o;
     }

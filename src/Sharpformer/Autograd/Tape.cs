@@ -10,11 +10,19 @@ namespace Sharpformer.Autograd;
 /// <see cref="Reset"/> returns every intermediate buffer to <see cref="TensorPool"/>, so a training step
 /// reuses the same memory each time. A tape with <c>recordGradients: false</c> is for inference: ops run
 /// and allocate from the pool, but nothing is recorded.
+/// <para>
+/// Memory: every value stays readable until <see cref="Reset"/>, but an intermediate's gradient is given back to
+/// the pool as soon as the backward step of the op that produced it has run (nothing reads it later), and so is
+/// scratch that only a backward step reads; later backward steps reuse those buffers, so a step holds its forward
+/// values plus a few gradients at a time rather than every gradient at once. The reset of a tape that recorded
+/// gradients ends a training step for the pool (<see cref="TensorPool.EndStep"/>).
+/// </para>
 /// </summary>
 public sealed partial class Tape(bool recordGradients = true) : IDisposable
 {
-    private readonly List<Action> _backward = [];
+    private readonly List<(Variable Output, Action Step)> _backward = [];
     private readonly List<Tensor> _borrowed = [];
+    private readonly HashSet<float[]> _held = []; // buffers of _borrowed not yet given back
 
     public bool RecordsGradients { get; } = recordGradients;
 
@@ -30,7 +38,17 @@ public sealed partial class Tape(bool recordGradients = true) : IDisposable
     {
         var t = TensorPool.Rent(shape);
         _borrowed.Add(t);
+        _held.Add(t.Data);
         return t;
+    }
+
+    /// <summary>
+    /// Gives a buffer this tape borrowed back to the pool before <see cref="Reset"/>, once nothing will read it
+    /// (a no-op for any other tensor, or when it was already given back).
+    /// </summary>
+    internal void Release(Tensor t)
+    {
+        if (_held.Remove(t.Data)) TensorPool.Return(t);
     }
 
     internal Tensor BorrowZeroed(params int[] shape)
@@ -62,7 +80,7 @@ public sealed partial class Tape(bool recordGradients = true) : IDisposable
     /// <summary>Registers a backward step when any of <paramref name="inputs"/> needs a gradient.</summary>
     internal void Record(Variable output, Action backward)
     {
-        if (output.RequiresGrad) _backward.Add(backward);
+        if (output.RequiresGrad) _backward.Add((output, backward));
     }
 
     /// <summary>Back-propagates from a scalar loss (or any tensor, seeding its gradient with ones).</summary>
@@ -71,7 +89,17 @@ public sealed partial class Tape(bool recordGradients = true) : IDisposable
         if (!RecordsGradients) throw new InvalidOperationException("This tape was created without gradient recording.");
         if (!loss.RequiresGrad) throw new ArgumentException($"backward: {loss} does not depend on any parameter.", nameof(loss));
         GradOf(loss).Span.Fill(1f);
-        for (int i = _backward.Count - 1; i >= 0; i--) _backward[i]();
+        for (int i = _backward.Count - 1; i >= 0; i--)
+        {
+            var (output, step) = _backward[i];
+            step();
+            // Every consumer of output ran its backward step before this one: its gradient is spent.
+            if (output.Grad is { } spent)
+            {
+                output.Grad = null;
+                Release(spent);
+            }
+        }
         _backward.Clear();
     }
 
@@ -79,9 +107,11 @@ public sealed partial class Tape(bool recordGradients = true) : IDisposable
     public void Reset()
     {
         _backward.Clear();
-        foreach (var t in _borrowed) TensorPool.Return(t);
+        bool endsStep = RecordsGradients && _borrowed.Count > 0;
+        foreach (var t in _borrowed) Release(t);
         _borrowed.Clear();
         ReturnPatterns();
+        if (endsStep) TensorPool.EndStep();
     }
 
     public void Dispose() => Reset();

@@ -28,6 +28,18 @@ public static class TextFiles
         while (reader.ReadLine() is { } line) yield return (line, reader.LineNumber);
     }
 
+    /// <summary>
+    /// Every line of <paramref name="stream"/> (e.g. standard input, or a file opened by the caller) as strict UTF-8;
+    /// messages name <paramref name="source"/>. The stream is disposed.
+    /// </summary>
+    public static List<string> ReadAllLines(Stream stream, string source, int maxLineLength = MaxLineLength)
+    {
+        using var reader = new Utf8TextReader(stream, source) { MaxLineLength = maxLineLength };
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line) lines.Add(line);
+        return lines;
+    }
+
     /// <summary>All of <paramref name="path"/> as one string; <paramref name="label"/> (e.g. "--data") prefixes messages.</summary>
     public static string ReadAllText(string path, string? label = null)
     {

@@ -1,19 +1,38 @@
-using System.Collections.Concurrent;
-
 namespace Sharpformer.Tensors;
 
 /// <summary>
-/// Recycles float buffers. A training step asks for the same sizes every time, so after the first step
-/// every intermediate comes from here and the step allocates no large arrays (which would land on the
-/// large-object heap and cost gen-2 collections). Sizes are rounded up to size classes (at most 1/8
-/// larger) so that shapes that change a little — a growing KV cache, translation batches of varying
-/// length — reuse buffers too, and the pool keeps at most <see cref="MaxPooledBytes"/>; beyond that a
-/// returned buffer is left to the garbage collector.
+/// Recycles float buffers. A training step asks for about the same sizes every time, so after the first steps
+/// every intermediate comes from here and a step allocates no large arrays (which would land on the
+/// large-object heap and cost gen-2 collections).
+/// <para>
+/// Shapes that change from step to step (translation batches of varying length, a growing KV cache) would leave
+/// a buffer behind for every size they pass through, so three rules keep what the pool holds near what one step
+/// uses: sizes are rounded up to size classes (at most 1/8 larger); a request takes the smallest idle buffer that
+/// fits, up to twice its size class, so buffers sized for the largest batch serve every smaller one; and
+/// <see cref="EndStep"/>, called between training steps, lets go every <see cref="StepsPerTrim"/> steps of the
+/// buffers that sat idle through all of them (<see cref="Trim"/>). The pool never holds more than
+/// <see cref="MaxPooledBytes"/> idle; beyond that a returned buffer is left to the garbage collector.
+/// </para>
+/// <para>
+/// A buffer let go is garbage on the large-object heap, which the runtime collects only in a full collection; its
+/// budget for such garbage grows with the live heap, so a run that keeps letting buffers go could hold gigabytes of
+/// them. Once <see cref="CollectAfterBytes"/> have been let go since the last time, the pool asks for a full
+/// collection, which costs milliseconds: the large buffers hold no references to trace.
+/// </para>
 /// </summary>
 public static class TensorPool
 {
-    private static readonly ConcurrentDictionary<int, ConcurrentBag<float[]>> Free = new();
-    private static long _pooledBytes;
+    private static readonly Lock Gate = new();
+    private static readonly Dictionary<int, IdleBuffers> Idle = [];
+    private static readonly List<int> Capacities = []; // the keys of Idle, ascending, for the best-fit search
+    private static long _pooledBytes, _droppedBytes;
+    private static int _steps;
+
+    /// <summary>Steps between two trims in <see cref="EndStep"/>.</summary>
+    public const int StepsPerTrim = 16;
+
+    /// <summary>Bytes let go (trimmed or over the limit) after which the pool asks for a full garbage collection.</summary>
+    public static long CollectAfterBytes { get; set; } = 256L << 20;
 
     /// <summary>Upper bound on the bytes held by idle buffers.</summary>
     public static long MaxPooledBytes { get; set; } = 4L << 30;
@@ -25,9 +44,7 @@ public static class TensorPool
     public static Tensor Rent(params int[] shape)
     {
         int capacity = SizeClass(ShapeOf.Size(shape));
-        if (Free.TryGetValue(capacity, out var bag) && bag.TryTake(out var data))
-            Interlocked.Add(ref _pooledBytes, -4L * data.Length);
-        else data = GC.AllocateUninitializedArray<float>(capacity);
+        var data = TakeIdle(capacity) ?? GC.AllocateUninitializedArray<float>(capacity);
         return new Tensor(shape, data, pooled: true);
     }
 
@@ -39,24 +56,99 @@ public static class TensorPool
         return t;
     }
 
-    /// <summary>Gives a pooled tensor's buffer back; the tensor must not be used afterwards.</summary>
+    /// <summary>Gives a pooled tensor's buffer back; the tensor (and any reshaped view of it) must not be used afterwards.</summary>
     public static void Return(Tensor tensor)
     {
-        if (!tensor.Pooled) return;
-        long bytes = 4L * tensor.Data.Length;
-        if (Interlocked.Add(ref _pooledBytes, bytes) > MaxPooledBytes)
+        if (tensor.Pooled && !Keep(tensor.Data)) CollectIfMuchDropped();
+    }
+
+    /// <summary>Adds an idle buffer, or counts it as let go when the pool is full.</summary>
+    private static bool Keep(float[] data)
+    {
+        lock (Gate)
         {
-            Interlocked.Add(ref _pooledBytes, -bytes);
-            return;
+            if (_pooledBytes + 4L * data.Length > MaxPooledBytes)
+            {
+                _droppedBytes += 4L * data.Length;
+                return false;
+            }
+            if (!Idle.TryGetValue(data.Length, out var idle))
+            {
+                idle = new IdleBuffers();
+                Idle.Add(data.Length, idle);
+                Capacities.Insert(~Capacities.BinarySearch(data.Length), data.Length);
+            }
+            idle.Buffers.Push(data);
+            Interlocked.Add(ref _pooledBytes, 4L * data.Length);
+            return true;
         }
-        Free.GetOrAdd(tensor.Data.Length, static _ => new ConcurrentBag<float[]>()).Add(tensor.Data);
+    }
+
+    /// <summary>Ends a training step: every <see cref="StepsPerTrim"/>-th call trims the pool (<see cref="Trim"/>).</summary>
+    public static void EndStep()
+    {
+        if (Interlocked.Increment(ref _steps) % StepsPerTrim == 0) Trim();
+    }
+
+    /// <summary>
+    /// Lets go of the idle buffers that no <see cref="Rent"/> needed since the last trim (of each size, as many as
+    /// stayed idle all along) and returns their bytes: what is left is what the steps since the last trim used.
+    /// </summary>
+    public static long Trim()
+    {
+        long dropped = 0;
+        lock (Gate)
+        {
+            foreach (var idle in Idle.Values)
+            {
+                for (int i = Math.Min(idle.LowWater, idle.Buffers.Count); i > 0; i--)
+                    dropped += 4L * idle.Buffers.Pop().Length;
+                idle.LowWater = idle.Buffers.Count;
+            }
+            Interlocked.Add(ref _pooledBytes, -dropped);
+            _droppedBytes += dropped;
+        }
+        CollectIfMuchDropped();
+        return dropped;
+    }
+
+    private static void CollectIfMuchDropped()
+    {
+        lock (Gate)
+        {
+            if (_droppedBytes < CollectAfterBytes) return;
+            _droppedBytes = 0;
+        }
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
     }
 
     /// <summary>Drops every cached buffer (for example between differently sized workloads).</summary>
     public static void Clear()
     {
-        Free.Clear();
-        Interlocked.Exchange(ref _pooledBytes, 0);
+        lock (Gate)
+        {
+            Idle.Clear();
+            Capacities.Clear();
+            Interlocked.Exchange(ref _pooledBytes, 0);
+        }
+    }
+
+    /// <summary>The smallest idle buffer of at least <paramref name="capacity"/> floats and at most twice that, or null.</summary>
+    private static float[]? TakeIdle(int capacity)
+    {
+        lock (Gate)
+        {
+            int i = Capacities.BinarySearch(capacity);
+            for (i = i < 0 ? ~i : i; i < Capacities.Count && Capacities[i] / 2 <= capacity; i++)
+            {
+                var idle = Idle[Capacities[i]];
+                if (!idle.Buffers.TryPop(out var data)) continue;
+                idle.LowWater = Math.Min(idle.LowWater, idle.Buffers.Count);
+                Interlocked.Add(ref _pooledBytes, -4L * data.Length);
+                return data;
+            }
+        }
+        return null;
     }
 
     /// <summary>The buffer length used for <paramref name="size"/> elements: a multiple of 64, then steps of 1/8 of the power of two below.</summary>
@@ -66,5 +158,12 @@ public static class TensorPool
         int step = (int)(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)size + 1) >> 4);
         long rounded = ((long)size + step - 1) / step * step;
         return (int)Math.Min(rounded, Array.MaxLength);
+    }
+
+    /// <summary>The idle buffers of one size and the fewest of them idle at once since the last <see cref="Trim"/>.</summary>
+    private sealed class IdleBuffers
+    {
+        public readonly Stack<float[]> Buffers = new();
+        public int LowWater;
     }
 }

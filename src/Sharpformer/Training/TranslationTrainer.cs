@@ -152,19 +152,26 @@ public sealed class TranslationTrainer
         return (float)(sum / tokens);
     }
 
-    /// <summary>Translates source sentences (batched beam search) into detokenized text.</summary>
+    /// <summary>
+    /// Translates source sentences (batched beam search, <paramref name="batchSize"/> sentences of similar length at a
+    /// time) into detokenized text, in input order; <paramref name="progress"/> hears the number translated so far
+    /// after each batch.
+    /// </summary>
     public static List<string> Translate(Translator model, TranslationVocabulary source, TranslationVocabulary target,
-        IReadOnlyList<string> sentences, BeamSearchOptions options, int batchSize = 64)
+        IReadOnlyList<string> sentences, BeamSearchOptions options, int batchSize = 64, Action<int>? progress = null)
     {
+        if (batchSize < 1) throw new ArgumentException($"The batch size must be at least 1, got {batchSize}.", nameof(batchSize));
         var search = new BeamSearch(model, source, target);
         // Sorting by length keeps padding low; results go back in input order.
         var order = Enumerable.Range(0, sentences.Count).OrderBy(i => sentences[i].Length).ToArray();
         var output = new string[sentences.Count];
+        int done = 0;
         foreach (var chunk in order.Chunk(batchSize))
         {
             var ids = chunk.Select(i => TruncatedSource(model, source, sentences[i])).ToList();
             var translated = search.Translate(ids, options);
             for (int j = 0; j < chunk.Length; j++) output[chunk[j]] = target.Decode(translated[j]);
+            progress?.Invoke(done += chunk.Length);
         }
         return [.. output];
     }
@@ -230,6 +237,7 @@ public sealed class TranslationTrainer
         {
             step = Step, val_loss = valLoss, bleu, chrf, lr = LearningRate, elapsed_s = Math.Round(Elapsed.TotalSeconds, 2),
             progress = Math.Round(Progress, 4), best, stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
+            peak_rss_mb = Math.Round(ResidentMemory.PeakBytes / 1e6),
         }, Checkpoint.LogJsonOptions);
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
     }

@@ -21,6 +21,16 @@ public sealed class TextFilesTests : IDisposable
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
     [Fact]
+    public void ReadsAllLinesOfAStreamAndNamesItsSourceOnInvalidUtf8()
+    {
+        Assert.Equal(["один", "", "two"], TextFiles.ReadAllLines(new MemoryStream(Utf8("один\n\ntwo\n")), "standard input"));
+        Assert.Empty(TextFiles.ReadAllLines(new MemoryStream(), "standard input"));
+        var ex = Assert.Throws<InvalidDataException>(() => TextFiles.ReadAllLines(new MemoryStream([.. Utf8("ok\ncaf"), 0xE9, (byte)'\n']), "standard input"));
+        Assert.Contains("standard input", ex.Message);
+        Assert.Contains("invalid UTF-8 at byte 6", ex.Message);
+    }
+
+    [Fact]
     public void ReadsLinesWithEveryTerminatorAndSkipsAUtf8ByteOrderMark()
     {
         var path = WriteBytes("a.txt", [0xEF, 0xBB, 0xBF, .. Utf8("один\r\ntwo\rthree\n\nпять")]);
