@@ -79,6 +79,13 @@ public sealed class HuggingFaceFolderCliTests : IDisposable
         Assert.Contains("implies (16, 48)", error);
     }
 
+    [Fact]
+    public void ATensorStoredWithAndWithoutThePrefixIsNamed()
+    {
+        var dir = Folder("twice", t => t["wte.weight"] = t["transformer.wte.weight"]);
+        Assert.Contains("tensor 'wte.weight' is stored twice, with and without the 'transformer.' prefix", RunBad("generate", "--model", dir));
+    }
+
     [Theory]
     [InlineData("activation_function", "\"swish\"", "activation_function 'swish' is not supported")]
     [InlineData("tie_word_embeddings", "false", "tie_word_embeddings false (an untied output head) is not supported")]
