@@ -50,13 +50,17 @@ def parameters(gen):
     return {k: v.contiguous().requires_grad_(True) for k, v in p.items()}
 
 
-def forward(p, ids):
-    """Logits (B, T, V) of GPT2LMHeadModel's forward pass, written out."""
+ACTIVATIONS = {"gelu_new": lambda x: F.gelu(x, approximate="tanh"), "gelu_pytorch_tanh": lambda x: F.gelu(x, approximate="tanh"),
+               "gelu": F.gelu, "relu": F.relu}
+
+
+def forward(p, ids, n_layer=N_LAYER, n_head=N_HEAD, activation="gelu_new"):
+    """Logits (B, T, V) of GPT2LMHeadModel's forward pass, written out; p maps GPT-2's tensor names to tensors."""
     b, t = ids.shape
-    c, nh = N_EMBD, N_HEAD
+    c, nh, act = p["wte.weight"].shape[1], n_head, ACTIVATIONS[activation]
     x = p["wte.weight"][ids] + p["wpe.weight"][torch.arange(t)]                  # (B, T, C)
     causal = torch.tril(torch.ones(t, t, dtype=torch.bool))
-    for l in range(N_LAYER):
+    for l in range(n_layer):
         h = f"h.{l}."
         a = F.layer_norm(x, (c,), p[h + "ln_1.weight"], p[h + "ln_1.bias"], eps=1e-5)
         qkv = a @ p[h + "attn.c_attn.weight"] + p[h + "attn.c_attn.bias"]       # (B, T, 3C)
@@ -67,7 +71,7 @@ def forward(p, ids):
         y = (att @ v).transpose(1, 2).reshape(b, t, c)                          # (B, T, C)
         x = x + y @ p[h + "attn.c_proj.weight"] + p[h + "attn.c_proj.bias"]
         m = F.layer_norm(x, (c,), p[h + "ln_2.weight"], p[h + "ln_2.bias"], eps=1e-5)
-        m = F.gelu(m @ p[h + "mlp.c_fc.weight"] + p[h + "mlp.c_fc.bias"], approximate="tanh")
+        m = act(m @ p[h + "mlp.c_fc.weight"] + p[h + "mlp.c_fc.bias"])
         x = x + m @ p[h + "mlp.c_proj.weight"] + p[h + "mlp.c_proj.bias"]
     x = F.layer_norm(x, (c,), p["ln_f.weight"], p["ln_f.bias"], eps=1e-5)
     return x @ p["wte.weight"].T                                                 # tied head

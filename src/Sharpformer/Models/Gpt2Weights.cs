@@ -97,7 +97,9 @@ public static class Gpt2Weights
     public static void CheckHeader(SafeTensorsHeader header, GptConfig config, string configPath)
     {
         var stored = new Dictionary<string, SafeTensorsEntry>(StringComparer.Ordinal);
-        foreach (var entry in header.Entries) stored[Unprefixed(entry.Name)] = entry;
+        foreach (var entry in header.Entries)
+            if (!stored.TryAdd(Unprefixed(entry.Name), entry))
+                throw new InvalidDataException($"{header.Path}: tensor '{Unprefixed(entry.Name)}' is stored twice, with and without the '{ModelPrefix}' prefix.");
         var needed = Slots(config);
         foreach (var slot in needed)
         {

@@ -9,7 +9,8 @@ namespace Sharpformer.Tensors;
 /// <summary>
 /// The safetensors format: an 8-byte little-endian header length, a JSON header mapping each name to
 /// dtype, shape and [begin, end) byte offsets into the data that follows, then the raw little-endian
-/// data. Only F32 is written and read; reading validates the whole header first (<see cref="SafeTensorsHeader"/>:
+/// data. F32 is written; F32, F16 and BF16 are read (half-precision values widened to F32, exactly, as checkpoints on
+/// the Hugging Face hub often hold them). Reading validates the whole header first (<see cref="SafeTensorsHeader"/>:
 /// shapes, offsets with checked 64-bit arithmetic, tensors tiling the data exactly) so a truncated or corrupt file
 /// is reported, never half-loaded, and nothing is allocated for a file that does not add up.
 /// </summary>
@@ -63,7 +64,7 @@ public static class SafeTensors
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         var header = SafeTensorsHeader.Read(path, handle);
         foreach (var entry in header.Entries) RequireLoadable(header, entry);
-        MemoryBudget.Require(header.Entries.Sum(e => e.Bytes), path, $"{header.Entries.Count} F32 tensors of {header.TotalElements:N0} values in all");
+        MemoryBudget.Require(header.Entries.Sum(e => 4L * e.Elements), path, $"{header.Entries.Count} tensors of {header.TotalElements:N0} values in all, as F32");
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var entry in header.Entries) tensors[entry.Name] = ReadTensor(header, handle, entry, allowNonFinite);
         return (tensors, new Dictionary<string, string>(header.Metadata));
@@ -82,8 +83,8 @@ public static class SafeTensors
 
     private static void RequireLoadable(SafeTensorsHeader header, SafeTensorsEntry entry)
     {
-        if (entry.Dtype != "F32")
-            throw new InvalidDataException($"{header.Path}: tensor '{entry.Name}' has dtype {entry.Dtype}; only F32 is supported.");
+        if (entry.Dtype is not ("F32" or "F16" or "BF16"))
+            throw new InvalidDataException($"{header.Path}: tensor '{entry.Name}' has dtype {entry.Dtype}; only F32, F16 and BF16 are supported.");
         if (entry.Elements > Array.MaxLength)
             throw new InvalidDataException($"{header.Path}: tensor '{entry.Name}' {ShapeOf.Format(entry.Shape)} has {entry.Elements:N0} values, more than one array holds ({Array.MaxLength:N0}).");
     }
@@ -93,16 +94,34 @@ public static class SafeTensors
     {
         var t = new Tensor(entry.Shape);
         long offset = header.DataStart + entry.Begin;
-        for (int at = 0; at < t.Size; at += ChunkFloats)
-        {
-            var floats = t.Span.Slice(at, Math.Min(ChunkFloats, t.Size - at));
-            SafeTensorsHeader.ReadExactly(header.Path, handle, MemoryMarshal.AsBytes(floats), offset);
-            offset += 4L * floats.Length;
-        }
+        if (entry.Dtype == "F32")
+            for (int at = 0; at < t.Size; at += ChunkFloats)
+            {
+                var floats = t.Span.Slice(at, Math.Min(ChunkFloats, t.Size - at));
+                SafeTensorsHeader.ReadExactly(header.Path, handle, MemoryMarshal.AsBytes(floats), offset);
+                offset += 4L * floats.Length;
+            }
+        else ReadHalves(header.Path, handle, offset, entry.Dtype == "BF16", t.Span);
         if (!allowNonFinite && FirstNonFinite(t.Span) is int bad and >= 0)
             throw new InvalidDataException($"{header.Path}: tensor '{entry.Name}' {ShapeOf.Format(entry.Shape)} holds {t.Span[bad]} at flat index {bad}; " +
                 "weights must be finite (a diverged run or a corrupt file; load with allowNonFinite to inspect it anyway).");
         return t;
+    }
+
+    /// <summary>Reads 16-bit values from <paramref name="offset"/> into <paramref name="destination"/>, widened to F32 (exact for both).</summary>
+    private static void ReadHalves(string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, bool bfloat16, Span<float> destination)
+    {
+        var chunk = new ushort[Math.Min(destination.Length, 1 << 20)];
+        for (int at = 0; at < destination.Length; at += chunk.Length)
+        {
+            var bits = chunk.AsSpan(0, Math.Min(chunk.Length, destination.Length - at));
+            SafeTensorsHeader.ReadExactly(path, handle, MemoryMarshal.AsBytes(bits), offset);
+            offset += 2L * bits.Length;
+            var target = destination.Slice(at, bits.Length);
+            if (bfloat16)
+                for (int i = 0; i < bits.Length; i++) target[i] = BitConverter.UInt32BitsToSingle((uint)bits[i] << 16); // BF16 is F32's top half
+            else System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<ushort, Half>(bits), target);
+        }
     }
 
     /// <summary>Index of the first NaN or ±∞ in <paramref name="values"/>, or -1.</summary>

@@ -4,8 +4,8 @@ namespace Sharpformer.Tokenization;
 
 /// <summary>
 /// Saves and loads any of the project's tokenizers: a character tokenizer (JSON with "type": "char"), or a
-/// BPE tokenizer in any format <see cref="BpeTokenizer.Load"/> reads (the project's JSON, a GPT-2
-/// encoder.json + vocab.bpe folder, a tiktoken rank file).
+/// BPE tokenizer (saved as Hugging Face's tokenizer.json) in any format <see cref="BpeTokenizer.Load"/> reads
+/// (tokenizer.json, the project's earlier JSON, GPT-2's or Hugging Face's vocabulary files, a tiktoken rank file).
 /// </summary>
 public static class TokenizerFiles
 {

@@ -79,6 +79,13 @@ public sealed class HuggingFaceFolderCliTests : IDisposable
         Assert.Contains("implies (16, 48)", error);
     }
 
+    [Fact]
+    public void ATensorStoredWithAndWithoutThePrefixIsNamed()
+    {
+        var dir = Folder("twice", t => t["wte.weight"] = t["transformer.wte.weight"]);
+        Assert.Contains("tensor 'wte.weight' is stored twice, with and without the 'transformer.' prefix", RunBad("generate", "--model", dir));
+    }
+
     [Theory]
     [InlineData("activation_function", "\"swish\"", "activation_function 'swish' is not supported")]
     [InlineData("tie_word_embeddings", "false", "tie_word_embeddings false (an untied output head) is not supported")]
@@ -93,20 +100,23 @@ public sealed class HuggingFaceFolderCliTests : IDisposable
         Assert.Contains(expected, error);
     }
 
-    [Fact]
-    public void HalfPrecisionWeightsAreRefusedByName()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void HalfPrecisionWeightsAreWidenedAndRun(bool bfloat16)
     {
-        var dir = Folder("f16");
+        var dir = Folder(bfloat16 ? "bf16" : "f16");
         var path = Path.Combine(dir, "model.safetensors");
         var tensors = SafeTensors.Load(path).Tensors;
-        // The same tensors as F16, as many hub folders hold them: header, then 2 bytes a value.
+        // The same tensors as F16 or BF16 (BF16: F32's top 16 bits), as many hub folders hold them: 2 bytes a value.
+        static ushort Narrow(float v, bool bf) => bf ? (ushort)(BitConverter.SingleToUInt32Bits(v) >> 16) : BitConverter.HalfToUInt16Bits((Half)v);
         var header = new JsonObject { ["__metadata__"] = new JsonObject { ["format"] = "pt" } };
         var data = new MemoryStream();
         foreach (var (name, t) in tensors)
         {
             long begin = data.Length;
-            foreach (var v in t.Span.ToArray()) data.Write(BitConverter.GetBytes((Half)v));
-            header[name] = new JsonObject { ["dtype"] = "F16", ["shape"] = new JsonArray(t.Shape.Select(d => (JsonNode?)d).ToArray()),
+            foreach (var v in t.Span.ToArray()) data.Write(BitConverter.GetBytes(Narrow(v, bfloat16)));
+            header[name] = new JsonObject { ["dtype"] = bfloat16 ? "BF16" : "F16", ["shape"] = new JsonArray(t.Shape.Select(d => (JsonNode?)d).ToArray()),
                 ["data_offsets"] = new JsonArray(begin, data.Length) };
         }
         var json = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
@@ -116,8 +126,11 @@ public sealed class HuggingFaceFolderCliTests : IDisposable
             file.Write(json);
             data.WriteTo(file);
         }
-        var error = RunBad("generate", "--model", dir);
-        Assert.Contains("model.safetensors: tensor", error);
-        Assert.Contains("has dtype F16; only F32 is supported", error);
+        var model = Sharpformer.Training.GptCheckpoint.LoadModel(dir);
+        var wte = tensors["transformer.wte.weight"].Span.ToArray();
+        var widened = wte.Select(v => bfloat16 ? BitConverter.UInt32BitsToSingle((uint)Narrow(v, true) << 16) : (float)(Half)v);
+        Assert.Equal(widened, model.TokenEmbedding.Weight.Value.Span.ToArray());
+        var (code, _, error) = Run("generate", "--model", dir, "--prompt", "the", "--max-new-tokens", "4");
+        Assert.True(code == 0, error);
     }
 }

@@ -71,13 +71,30 @@ public sealed class SafeTensorsValidationTests : IDisposable
         Assert.Contains(expected, e.Message);
     }
 
+    [Theory]
+    [InlineData("F16", new ushort[] { 0x3C00, 0xC000, 0x7BFF, 0x0001, 0x8000 }, new[] { 1f, -2f, 65504f, 5.9604645e-8f, -0f })]
+    [InlineData("BF16", new ushort[] { 0x3F80, 0xBF00, 0x4049, 0x0001, 0x7F7F }, new[] { 1f, -0.5f, 3.140625f, 9.18355e-41f, 3.3895314e38f })]
+    public void HalfPrecisionTensorsAreWidenedExactly(string dtype, ushort[] bits, float[] expected)
+    {
+        var path = Path.Combine(_dir, "model.safetensors");
+        var json = Encoding.UTF8.GetBytes($"{{\"a\":{{\"dtype\":\"{dtype}\",\"shape\":[{bits.Length}],\"data_offsets\":[0,{2 * bits.Length}]}}}}");
+        using (var stream = File.Create(path))
+        {
+            stream.Write(BitConverter.GetBytes((ulong)json.Length));
+            stream.Write(json);
+            foreach (var b in bits) stream.Write(BitConverter.GetBytes(b));
+        }
+        var values = SafeTensors.Load(path).Tensors["a"].Span.ToArray();
+        Assert.Equal(expected.Select(BitConverter.SingleToUInt32Bits), values.Select(BitConverter.SingleToUInt32Bits));
+    }
+
     [Fact]
     public void ATensorOfAnotherDtypeTilesButIsNotLoaded()
     {
-        var path = WriteRaw("{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4);
+        var path = WriteRaw("{\"a\":{\"dtype\":\"I16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4);
         Assert.Equal(2, SafeTensorsHeader.Read(path).TotalElements);
         var e = Assert.Throws<InvalidDataException>(() => SafeTensors.Load(path));
-        Assert.Contains("dtype F16; only F32", e.Message);
+        Assert.Contains("dtype I16; only F32, F16 and BF16 are supported", e.Message);
     }
 
     [Theory]
