@@ -111,7 +111,8 @@ public static class Explainer
             if (source != null && r.Has(stack, l, N.CrossQuery))
                 attention.Add(Attention(r, stack, l, "cross", false, source, options, N.CrossQuery, N.CrossKey, N.CrossValue, N.CrossScores, N.CrossWeights, N.CrossHeadOutput, N.CrossMerged, N.CrossOut));
             var lensRow = logitLens ? Rows(r.Get(stack, l, N.Output)).Select(x => lens.Read(x, 1)[0]).ToArray() : [];
-            layers.Add(new ExplainedLayer(l, [.. attention], Neurons(r.Get(stack, l, N.MlpActivation), blocks[l].Mlp.Down.Weight.Value, lens, options), lensRow));
+            var neurons = blocks[l].Mlp is { } mlp ? Neurons(r.Get(stack, l, N.MlpActivation), mlp.Down.Weight.Value, lens, options) : [];
+            layers.Add(new ExplainedLayer(l, [.. attention], neurons, lensRow));
         }
         return new ExplainedStack(stack, tokens, Rows(r.Get(stack, outside, N.TokenEmbedding)), Rows(r.Get(stack, outside, N.Positions)),
             Rows(r.Get(stack, outside, N.Input)), [.. layers]);

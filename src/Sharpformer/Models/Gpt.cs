@@ -29,7 +29,7 @@ public sealed class Gpt : Module
         PositionEmbedding = new Embedding(rng, config.BlockSize, config.Embedding);
         Blocks = Enumerable.Range(0, config.Layers)
             .Select(_ => new TransformerBlock(rng, config.Embedding, config.Heads, config.Bias, config.Dropout, residualStd, variant,
-                activation: GptConfig.ParseActivation(config.Activation)))
+                activation: config.HasFeedForward ? GptConfig.ParseActivation(config.Activation) : Activation.Gelu, feedForward: config.HasFeedForward))
             .ToArray();
         FinalNorm = new Nn.LayerNorm(config.Embedding, config.Bias);
     }

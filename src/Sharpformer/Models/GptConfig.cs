@@ -20,6 +20,9 @@ public sealed record GptConfig(
 {
     [JsonIgnore] public int HeadSize => Embedding / Heads;
 
+    /// <summary>False for activation <c>none</c>: blocks of attention alone, without a feed-forward block.</summary>
+    [JsonIgnore] public bool HasFeedForward => Activation != "none";
+
     /// <summary>
     /// Throws an <see cref="ArgumentException"/> naming the first field that is out of range (the bounds are
     /// <see cref="ModelLimits"/>'), or stating the memory the model needs when that exceeds the machine's.
@@ -36,7 +39,7 @@ public sealed record GptConfig(
         ModelLimits.RequireRange(kind, "vocab_size", VocabSize, 1, ModelLimits.MaxVocabSize);
         Require(Dropout >= 0 && Dropout < 1, $"dropout must be in [0, 1), got {Dropout}");
         Attn.AttentionVariants.Create(Attention);
-        ParseActivation(Activation);
+        if (HasFeedForward) ParseActivation(Activation);
         ModelLimits.RequireTensor(kind, "wte (vocab_size × n_embd)", VocabSize, Embedding);
         ModelLimits.RequireTensor(kind, "wpe (n_positions × n_embd)", BlockSize, Embedding);
         ModelLimits.RequireTensor(kind, "the MLP (4·n_embd × n_embd)", 4L * Embedding, Embedding);
@@ -46,23 +49,26 @@ public sealed record GptConfig(
 
     /// <summary>
     /// Parameters of the model this config describes, without building it: wte, wpe, n_layer blocks (MLP 4·n_embd
-    /// wide) and ln_f; the output head is tied to wte.
+    /// wide, absent with activation none) and ln_f; the output head is tied to wte.
     /// </summary>
     public long ParameterCount()
     {
         long c = Embedding;
-        return (long)VocabSize * c + (long)BlockSize * c + Layers * ModelLimits.BlockParameters(c, 4 * c, Bias, crossAttention: false)
+        return (long)VocabSize * c + (long)BlockSize * c + Layers * ModelLimits.BlockParameters(c, 4 * c, Bias, crossAttention: false, HasFeedForward)
             + c + (Bias ? c : 0);
     }
 
-    /// <summary>gelu (tanh form, GPT-2), gelu_exact (x·Φ(x), nanoGPT's nn.GELU()), relu or identity (no nonlinearity).</summary>
+    /// <summary>
+    /// gelu (tanh form, GPT-2), gelu_exact (x·Φ(x), nanoGPT's nn.GELU()), relu or identity (no nonlinearity); a
+    /// config's activation may also be none, which leaves the feed-forward block out (<see cref="HasFeedForward"/>).
+    /// </summary>
     public static Nn.Activation ParseActivation(string name) => name switch
     {
         "gelu" => Nn.Activation.Gelu,
         "gelu_exact" => Nn.Activation.GeluExact,
         "relu" => Nn.Activation.Relu,
         "identity" => Nn.Activation.Identity,
-        _ => throw new ArgumentException($"GPT config: activation must be gelu, gelu_exact, relu or identity, got '{name}'."),
+        _ => throw new ArgumentException($"GPT config: activation must be gelu, gelu_exact, relu, identity or none (no feed-forward block), got '{name}'."),
     };
 
     /// <summary>GPT-2's config.json for this shape (<see cref="Gpt2Config.Write"/>).</summary>

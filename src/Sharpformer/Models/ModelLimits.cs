@@ -51,13 +51,13 @@ public static class ModelLimits
     }
 
     /// <summary>Parameters of one pre-LN block (see Nn.TransformerBlock) of width <paramref name="c"/> and MLP width <paramref name="hidden"/>.</summary>
-    internal static long BlockParameters(long c, long hidden, bool bias, bool crossAttention)
+    internal static long BlockParameters(long c, long hidden, bool bias, bool crossAttention, bool feedForward = true)
     {
         long b = bias ? 1 : 0;
         long norm = c + b * c;
         long selfAttention = 4 * c * c + b * 4 * c;                 // qkv (3C, C) + proj (C, C)
         long cross = crossAttention ? norm + 4 * c * c + b * 4 * c : 0; // ln_cross + q (C, C) + kv (2C, C) + proj (C, C)
         long mlp = 2 * c * hidden + b * (hidden + c);                // up (H, C) + down (C, H)
-        return norm + selfAttention + cross + norm + mlp;
+        return norm + selfAttention + cross + (feedForward ? norm + mlp : 0);
     }
 }

@@ -16,12 +16,14 @@ public sealed class TransformerBlock : Module
     public SelfAttention Attn { get; }
     public LayerNorm? LnCross { get; }
     public CrossAttention? Cross { get; }
-    public LayerNorm Ln2 { get; }
-    public FeedForward Mlp { get; }
+    /// <summary>The feed-forward block's norm; null in a block built without one.</summary>
+    public LayerNorm? Ln2 { get; }
+    /// <summary>The feed-forward block; null in a block built without one (attention only).</summary>
+    public FeedForward? Mlp { get; }
     private readonly float _dropout;
 
     public TransformerBlock(Rng rng, int channels, int heads, bool bias, float dropout, float residualStd, IAttentionVariant variant,
-        bool crossAttention = false, int? hidden = null, Activation activation = Activation.Gelu)
+        bool crossAttention = false, int? hidden = null, Activation activation = Activation.Gelu, bool feedForward = true)
     {
         Ln1 = new LayerNorm(channels, bias);
         Attn = new SelfAttention(rng, channels, heads, bias, residualStd, variant);
@@ -30,8 +32,11 @@ public sealed class TransformerBlock : Module
             LnCross = new LayerNorm(channels, bias);
             Cross = new CrossAttention(rng, channels, heads, bias, residualStd, variant);
         }
-        Ln2 = new LayerNorm(channels, bias);
-        Mlp = new FeedForward(rng, channels, hidden ?? 4 * channels, bias, residualStd, activation);
+        if (feedForward)
+        {
+            Ln2 = new LayerNorm(channels, bias);
+            Mlp = new FeedForward(rng, channels, hidden ?? 4 * channels, bias, residualStd, activation);
+        }
         _dropout = dropout;
     }
 
@@ -55,10 +60,12 @@ public sealed class TransformerBlock : Module
             x = tape.Add(x, Drop(tape, Cross.Forward(tape, hc, memory), dropoutRng));
             tape.Observe(ActivationNames.AfterCross, x);
         }
-        var h2 = Ln2.Forward(tape, x);
-        tape.Observe(ActivationNames.Ln2, h2);
-        var m = Mlp.Forward(tape, h2);
-        x = tape.Add(x, Drop(tape, m, dropoutRng));
+        if (Mlp != null)
+        {
+            var h2 = Ln2!.Forward(tape, x);
+            tape.Observe(ActivationNames.Ln2, h2);
+            x = tape.Add(x, Drop(tape, Mlp.Forward(tape, h2), dropoutRng));
+        }
         tape.Observe(ActivationNames.Output, x);
         return x;
     }
@@ -74,7 +81,8 @@ public sealed class TransformerBlock : Module
             yield return ("ln_cross", LnCross!);
             yield return ("cross", Cross);
         }
-        yield return ("ln2", Ln2);
+        if (Mlp == null) yield break;
+        yield return ("ln2", Ln2!);
         yield return ("mlp", Mlp);
     }
 }

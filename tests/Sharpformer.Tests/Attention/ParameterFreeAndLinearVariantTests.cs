@@ -10,7 +10,7 @@ namespace Sharpformer.Tests.Attention;
 
 /// <summary>
 /// The variants of the matrix discussion's claims: parameter-free attention softmax(X·Xᵀ/√hs)·X, picked by name,
-/// and a feed-forward block without its nonlinearity (activation identity).
+/// a feed-forward block without its nonlinearity (activation identity) and blocks without one (activation none).
 /// </summary>
 public class ParameterFreeAndLinearVariantTests
 {
@@ -20,7 +20,7 @@ public class ParameterFreeAndLinearVariantTests
     private static readonly int[] Ids = [1, 5, 2, 8, 3];
 
     private static Variable[] Checked(Gpt m) =>
-        [m.TokenEmbedding.Weight, m.Blocks[0].Ln1.Weight, m.Blocks[0].Attn.Proj.Weight, m.Blocks[0].Mlp.Up.Weight, m.Blocks[0].Mlp.Down.Weight];
+        [m.TokenEmbedding.Weight, m.Blocks[0].Ln1.Weight, m.Blocks[0].Attn.Proj.Weight, m.Blocks[0].Mlp!.Up.Weight, m.Blocks[0].Mlp!.Down.Weight];
 
     [Fact]
     public void ParameterFreeAttentionGradientsMatchFiniteDifferences()
@@ -107,7 +107,7 @@ public class ParameterFreeAndLinearVariantTests
         using (var tape = new Tape(recordGradients: false) { Observer = recorder }) m.Forward(tape, Ids, 1, Ids.Length);
         Assert.Equal(recorder.Get(N.Decoder, 0, N.MlpHidden).Span.ToArray(), recorder.Get(N.Decoder, 0, N.MlpActivation).Span.ToArray());
         // mlp.out = ln2·(W_down·W_up)ᵀ + (W_down·b_up + b_down): one matrix, computed the other way round.
-        var mlp = m.Blocks[0].Mlp;
+        var mlp = m.Blocks[0].Mlp!;
         var ln2 = recorder.Get(N.Decoder, 0, N.Ln2);
         var output = recorder.Get(N.Decoder, 0, N.MlpOut);
         int c = 8, hidden = 32;
@@ -124,5 +124,30 @@ public class ParameterFreeAndLinearVariantTests
             Assert.Equal(y, output[0, t, o], 1e-4);
         }
         Assert.Throws<ArgumentException>(() => GptConfig.ParseActivation("linear"));
+    }
+
+    [Fact]
+    public void BlocksWithoutAFeedForwardLayerTrainSaveAndLoadWithTheParametersTheConfigCounts()
+    {
+        var m = Model(activation: "none");
+        Assert.All(m.Blocks, b => Assert.Null(b.Mlp));
+        Assert.DoesNotContain(m.NamedParameters(), p => p.Name.Contains("mlp") || p.Name.Contains("ln2"));
+        Assert.Equal(m.Config.ParameterCount(), m.ParameterCount());
+        Assert.Equal(Model().ParameterCount() - (2 * 8 * 32 + 32 + 8) - 2 * 8, m.ParameterCount());   // mlp (with biases) and ln2
+        ActivationRecorderTests.Widen(m, 6);
+        GradCheck.Check(tape => m.Forward(tape, Ids, 1, Ids.Length),
+            [m.TokenEmbedding.Weight, m.Blocks[0].Ln1.Weight, m.Blocks[0].Attn.Qkv.Weight, m.Blocks[0].Attn.Proj.Weight, m.FinalNorm.Weight]);
+        var recorder = new ActivationRecorder();
+        using (var tape = new Tape(recordGradients: false) { Observer = recorder }) m.Forward(tape, Ids, 1, Ids.Length);
+        Assert.Equal(recorder.Get(N.Decoder, 0, N.AfterAttention).Span.ToArray(), recorder.Get(N.Decoder, 0, N.Output).Span.ToArray());
+        var dir = Directory.CreateTempSubdirectory("sharpformer-noffn-").FullName;
+        try
+        {
+            Sharpformer.Training.GptCheckpoint.Save(dir, m, CharTokenizer.FromText("abcdefghi"));
+            ModelPreflight.Check(Path.Combine(dir, "config.json"), Path.Combine(dir, "model.safetensors"));
+            var (loaded, _) = Sharpformer.Training.GptCheckpoint.Load(dir);
+            Assert.Equal(m.Blocks[0].Attn.Qkv.Weight.Value.Span.ToArray(), loaded.Blocks[0].Attn.Qkv.Weight.Value.Span.ToArray());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 }

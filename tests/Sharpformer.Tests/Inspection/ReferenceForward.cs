@@ -26,8 +26,8 @@ internal static class ReferenceForward
         var merged = Merge(y, heads, t, hs);
         var attnOut = Linear(merged, t, block.Attn.Proj);
         var afterAttention = Add(x, attnOut);
-        var ln2 = LayerNorm(afterAttention, t, c, block.Ln2);
-        var hidden = Linear(ln2, t, block.Mlp.Up);
+        var ln2 = LayerNorm(afterAttention, t, c, block.Ln2!);
+        var hidden = Linear(ln2, t, block.Mlp!.Up);
         var act = hidden.Select(Gelu.Reference.Value).ToArray();
         var mlpOut = Linear(act, t, block.Mlp.Down);
         return new BlockTrace(ln1, q, k, v, scores, weights, y, merged, attnOut, afterAttention, ln2, hidden, act, mlpOut, Add(afterAttention, mlpOut));

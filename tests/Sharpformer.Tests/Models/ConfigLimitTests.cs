@@ -97,7 +97,7 @@ public sealed class ConfigLimitTests : IDisposable
     {
         var config = new GptConfig(1, 2, 16, 8, 10);
         var model = new Gpt(config, 1);
-        model.Blocks[0].Mlp.Up.Weight.Value.Span[5] = float.NaN;
+        model.Blocks[0].Mlp!.Up.Weight.Value.Span[5] = float.NaN;
         var dir = Path.Combine(_dir, "nan");
         Training.UncheckedWeights.SaveGpt(dir, model, CharTokenizer.FromText("abcdefghij"));
         var e = Assert.Throws<InvalidDataException>(() => GptCheckpoint.Load(dir));
