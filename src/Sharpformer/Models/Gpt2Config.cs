@@ -8,13 +8,15 @@ namespace Sharpformer.Models;
 /// n_layer, n_head, n_embd, n_positions, vocab_size, activation_function, …), so that a model folder written here
 /// loads with <c>from_pretrained</c> and a GPT-2 folder from the Hugging Face hub loads here. Two keys are Sharpformer's
 /// own and ignored by transformers: <c>sharpformer_attention</c> (the attention variant; absent = full) and
-/// <c>sharpformer_bias</c> (false for a model trained without biases, whose folder holds zero biases; absent = true).
+/// <c>sharpformer_bias</c> (false for a model trained without biases, whose folder holds zero biases; absent = true),
+/// and <c>sharpformer_feed_forward</c> (false for blocks without a feed-forward layer, activation none, whose folder
+/// holds a zero MLP: in transformers its output is exactly 0; absent = true).
 /// Settings that change GPT-2's math in ways this model does not implement are refused by name.
 /// </summary>
 public static class Gpt2Config
 {
     public const string ModelType = "gpt2";
-    public const string AttentionKey = "sharpformer_attention", BiasKey = "sharpformer_bias";
+    public const string AttentionKey = "sharpformer_attention", BiasKey = "sharpformer_bias", FeedForwardKey = "sharpformer_feed_forward";
 
     /// <summary>GPT-2's LayerNorm epsilon, the one the model's LayerNorm uses.</summary>
     public const double LayerNormEpsilon = 1e-5;
@@ -55,6 +57,7 @@ public static class Gpt2Config
             [AttentionKey] = config.Attention,
             [BiasKey] = config.Bias,
         };
+        if (!config.HasFeedForward) json[FeedForwardKey] = false;
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
@@ -90,17 +93,21 @@ public static class Gpt2Config
             Dropout: (float)Double(o, source, "resid_pdrop", 0.1),
             Bias: Bool(o, source, BiasKey, true),
             Attention: String(o, source, AttentionKey, "full")!,
-            Activation: OurActivation(String(o, source, "activation_function", "gelu_new")!, source));
+            Activation: Bool(o, source, FeedForwardKey, true) ? OurActivation(String(o, source, "activation_function", "gelu_new")!, source) : "none");
         try { return config.Validated(); }
         catch (ArgumentException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
     }
 
-    /// <summary>Our activation name as transformers' ACT2FN key: GPT-2's tanh GELU is "gelu_new", x·Φ(x) is "gelu".</summary>
-    public static string HuggingFaceActivation(string activation) => GptConfig.ParseActivation(activation) switch
+    /// <summary>
+    /// Our activation name as transformers' ACT2FN key: GPT-2's tanh GELU is "gelu_new", x·Φ(x) is "gelu", the identity
+    /// "linear" (also written for none, whose zero MLP makes the activation moot).
+    /// </summary>
+    public static string HuggingFaceActivation(string activation) => activation == "none" ? "linear" : GptConfig.ParseActivation(activation) switch
     {
         Nn.Activation.Gelu => "gelu_new",
         Nn.Activation.GeluExact => "gelu",
-        _ => "relu",
+        Nn.Activation.Relu => "relu",
+        _ => "linear",
     };
 
     /// <summary>transformers' tanh-form GELUs (gelu_new, gelu_pytorch_tanh, gelu_fast: one formula) are our "gelu".</summary>
@@ -109,8 +116,9 @@ public static class Gpt2Config
         "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => "gelu",
         "gelu" => "gelu_exact",
         "relu" => "relu",
+        "linear" => "identity",
         _ => throw new InvalidDataException(
-            $"{source}: GPT config: activation_function '{name}' is not supported (gelu_new, gelu_pytorch_tanh, gelu_fast, gelu or relu)."),
+            $"{source}: GPT config: activation_function '{name}' is not supported (gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, relu or linear)."),
     };
 
     private static void Require(string source, bool ok, string what)

@@ -34,25 +34,26 @@ public static class Gpt2Weights
             Norm(slots, h + "ln_1", c, m => m.Blocks[layer].Ln1);
             Conv1D(slots, h + "attn.c_attn", c, 3 * c, m => m.Blocks[layer].Attn.Qkv);
             Conv1D(slots, h + "attn.c_proj", c, c, m => m.Blocks[layer].Attn.Proj);
+            // A block without a feed-forward layer (activation none) stores a zero MLP, whose output is exactly 0.
             Norm(slots, h + "ln_2", c, m => m.Blocks[layer].Ln2);
-            Conv1D(slots, h + "mlp.c_fc", c, 4 * c, m => m.Blocks[layer].Mlp.Up);
-            Conv1D(slots, h + "mlp.c_proj", 4 * c, c, m => m.Blocks[layer].Mlp.Down);
+            Conv1D(slots, h + "mlp.c_fc", c, 4 * c, m => m.Blocks[layer].Mlp?.Up);
+            Conv1D(slots, h + "mlp.c_proj", 4 * c, c, m => m.Blocks[layer].Mlp?.Down);
         }
         Norm(slots, "ln_f", c, m => m.FinalNorm);
         return slots;
     }
 
-    private static void Norm(List<Slot> slots, string name, int c, Func<Gpt, Nn.LayerNorm> norm)
+    private static void Norm(List<Slot> slots, string name, int c, Func<Gpt, Nn.LayerNorm?> norm)
     {
-        slots.Add(new(name + ".weight", [c], false, false, m => norm(m).Weight));
-        slots.Add(new(name + ".bias", [c], false, true, m => norm(m).Bias));
+        slots.Add(new(name + ".weight", [c], false, false, m => norm(m)?.Weight));
+        slots.Add(new(name + ".bias", [c], false, true, m => norm(m)?.Bias));
     }
 
     // Conv1D (in, out) = Linear (out, in) transposed.
-    private static void Conv1D(List<Slot> slots, string name, int inFeatures, int outFeatures, Func<Gpt, Nn.Linear> linear)
+    private static void Conv1D(List<Slot> slots, string name, int inFeatures, int outFeatures, Func<Gpt, Nn.Linear?> linear)
     {
-        slots.Add(new(name + ".weight", [inFeatures, outFeatures], true, false, m => linear(m).Weight));
-        slots.Add(new(name + ".bias", [outFeatures], false, true, m => linear(m).Bias));
+        slots.Add(new(name + ".weight", [inFeatures, outFeatures], true, false, m => linear(m)?.Weight));
+        slots.Add(new(name + ".bias", [outFeatures], false, true, m => linear(m)?.Bias));
     }
 
     /// <summary>

@@ -29,6 +29,8 @@ public sealed class Gpt2LayoutTests : IDisposable
     [InlineData(true, "gelu", "full")]
     [InlineData(false, "gelu_exact", "flash")]
     [InlineData(true, "relu", "window:3")]
+    [InlineData(true, "identity", "parameter-free")]
+    [InlineData(false, "none", "full")]
     public void ExportThenImportGivesIdenticalLogitsAndConfig(bool bias, string activation, string attention)
     {
         var config = new GptConfig(2, 2, 16, 12, 11, Dropout: 0.1f, Bias: bias, Attention: attention, Activation: activation);
@@ -82,7 +84,7 @@ public sealed class Gpt2LayoutTests : IDisposable
         SafeTensors.Save(path, tensors.Select(kv => (kv.Key, kv.Value)), new Dictionary<string, string> { ["format"] = "pt" });
         var loaded = GptCheckpoint.LoadModel(_dir);
         Assert.True(loaded.Config.Bias);
-        Assert.Equal(0.25f, loaded.Blocks[0].Mlp.Up.Bias!.Value.Span[7]);
+        Assert.Equal(0.25f, loaded.Blocks[0].Mlp!.Up.Bias!.Value.Span[7]);
     }
 
     [Fact]

@@ -80,7 +80,8 @@ internal static class GptOnnxGraph
         var prefix = $"h.{l}";
         var attended = Attention(g, block.Attn, prefix, l, LayerNorm(g, block.Ln1, $"{prefix}.ln_1", x), maskBias, c);
         x = g.Node("Add", $"{prefix}.residual_attn", [x, attended]);
-        var mlp = Mlp(g, block.Mlp, prefix, LayerNorm(g, block.Ln2, $"{prefix}.ln_2", x));
+        if (block.Mlp is not { } feedForward || block.Ln2 is not { } ln2) return x; // activation none: no feed-forward layer
+        var mlp = Mlp(g, feedForward, prefix, LayerNorm(g, ln2, $"{prefix}.ln_2", x));
         return g.Node("Add", $"{prefix}.residual_mlp", [x, mlp]);
     }
 
@@ -119,6 +120,7 @@ internal static class GptOnnxGraph
             Activation.Gelu => GeluTanh(g, up),
             Activation.GeluExact => GeluErf(g, up),
             Activation.Relu => g.Node("Relu", $"{up}_relu", [up]),
+            Activation.Identity => up,
             _ => throw new ArgumentException($"ONNX export: activation {mlp.Activation} has no mapping."),
         };
         return Linear(g, mlp.Down, $"{prefix}.mlp.c_proj", act);
