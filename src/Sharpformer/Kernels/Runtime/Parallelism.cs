@@ -128,7 +128,8 @@ internal static class WorkerPool
     private static int _count;
     private static Exception? _error;
 
-    // The loop's serial number (low 32 bits of its generation) in the high 32 bits, the next unclaimed item in the low 32.
+    // The loop's serial number (low 32 bits of its generation) in the high 32 bits, the next unclaimed item in the low 32;
+    // int.MaxValue there once the loop is over.
     private static long _claim;
     private static int _completed;
 
@@ -160,6 +161,9 @@ internal static class WorkerPool
 
             var wait = new BusyWait();
             while (Volatile.Read(ref _completed) < count) wait.Once();
+            // Close the loop before the next one's fields are written: a worker that read this loop's last claim
+            // (index = count) and then the next loop's larger count must not be able to claim with it.
+            Volatile.Write(ref _claim, generation << 32 | int.MaxValue);
             _action = null;
             _body = null;
             if (_error is { } error)
