@@ -7,7 +7,7 @@ namespace Sharpformer.Attention;
 /// <c>window[:W[:G[:R]]]</c> (window W, G global tokens, R random key tiles), <c>topk[:N[:L[:bound]]]</c>
 /// (N chosen key tiles plus L local ones, chosen by mean key or by upper bound) and <c>lsh[:B[:C[:R]]]</c> (B buckets, chunks of C, R rounds).
 /// </summary>
-public static class AttentionVariants
+internal static class AttentionVariants
 {
     public static IReadOnlyList<string> Names { get; } = ["full", "flash", "window[:W[:G[:R]]]", "topk[:N[:L[:bound]]]", "lsh[:B[:C[:R]]]"];
 

@@ -11,7 +11,7 @@ namespace Sharpformer.Autograd;
 /// reuses the same memory each time. A tape with <c>recordGradients: false</c> is for inference: ops run
 /// and allocate from the pool, but nothing is recorded.
 /// </summary>
-public sealed partial class Tape(bool recordGradients = true) : IDisposable
+internal sealed partial class Tape(bool recordGradients = true) : IDisposable
 {
     private readonly List<Action> _backward = [];
     private readonly List<Tensor> _borrowed = [];

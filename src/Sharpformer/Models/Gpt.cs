@@ -10,7 +10,7 @@ namespace Sharpformer.Models;
 /// N pre-LN blocks of causal self-attention and MLP, a final LayerNorm, and an output head tied to the
 /// token embedding (logits = x·Eᵀ). Predicts each next token from the ones before it.
 /// </summary>
-public sealed class Gpt : Module
+internal sealed class Gpt : Module
 {
     public GptConfig Config { get; }
     public Embedding TokenEmbedding { get; }
@@ -38,7 +38,11 @@ public sealed class Gpt : Module
     /// Logits for every position. ids: (B, T) row-major with T ≤ block_size. dropoutRng null = evaluation.
     /// With <paramref name="cache"/>, ids are only the new positions and their positions continue the cache.
     /// </summary>
-    public Variable Forward(Tape tape, ReadOnlySpan<int> ids, int batch, int time, Rng? dropoutRng = null, KvCache? cache = null)
+    public Variable Forward(Tape tape, ReadOnlySpan<int> ids, int batch, int time, Rng? dropoutRng = null, KvCache? cache = null) =>
+        tape.Linear(HiddenStates(tape, ids, batch, time, dropoutRng, cache), TokenEmbedding.Weight);   // (B, T, V), head tied to E
+
+    /// <summary>The final LayerNorm's output for every position, (B, T, C): what the head turns into logits.</summary>
+    public Variable HiddenStates(Tape tape, ReadOnlySpan<int> ids, int batch, int time, Rng? dropoutRng = null, KvCache? cache = null)
     {
         int start = cache?.Length ?? 0;
         if (batch < 1 || time < 1 || ids.Length != batch * time)
@@ -52,8 +56,7 @@ public sealed class Gpt : Module
         var x = tape.Add(tok, pos);
         if (dropoutRng != null && Config.Dropout > 0) x = tape.Dropout(x, Config.Dropout, dropoutRng);
         for (int l = 0; l < Blocks.Length; l++) x = Blocks[l].Forward(tape, x, AttentionMask.CausalOnly, dropoutRng, cache?.Layers[l]);
-        x = FinalNorm.Forward(tape, x);
-        return tape.Linear(x, TokenEmbedding.Weight);                      // (B, T, V), head tied to E
+        return FinalNorm.Forward(tape, x);
     }
 
     /// <summary>Mean next-token cross-entropy of <paramref name="targets"/> (B·T) given ids (B, T).</summary>

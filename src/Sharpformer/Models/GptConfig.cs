@@ -5,7 +5,7 @@ using Attn = Sharpformer.Attention;
 namespace Sharpformer.Models;
 
 /// <summary>The shape of a decoder-only language model (nanoGPT's GPTConfig).</summary>
-public sealed record GptConfig(
+internal sealed record GptConfig(
     [property: JsonPropertyName("n_layer")] int Layers,
     [property: JsonPropertyName("n_head")] int Heads,
     [property: JsonPropertyName("n_embd")] int Embedding,

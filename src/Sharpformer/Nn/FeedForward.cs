@@ -7,7 +7,7 @@ namespace Sharpformer.Nn;
 /// The position-wise MLP of a transformer block: C → 4C → GELU (or ReLU) → C. The nonlinearity is what lets
 /// the block compute more than a quadratic form of its input.
 /// </summary>
-public sealed class FeedForward : Module
+internal sealed class FeedForward : Module
 {
     public Linear Up { get; }
     public Linear Down { get; }
@@ -42,4 +42,4 @@ public sealed class FeedForward : Module
 }
 
 /// <summary>The MLP's nonlinearity: GELU in GPT-2's tanh form, GELU exact (x·Φ(x), PyTorch's default), or ReLU.</summary>
-public enum Activation { Gelu, GeluExact, Relu }
+internal enum Activation { Gelu, GeluExact, Relu }

@@ -8,7 +8,7 @@ namespace Sharpformer.Nn;
 /// Multi-head self-attention: one fused projection gives Q = X·W_q, K = X·W_k, V = X·W_v, the heads
 /// attend independently (the key–value lookup softmax(Q·Kᵀ/√hs)·V), and a projection mixes them back.
 /// </summary>
-public sealed class SelfAttention : Module
+internal sealed class SelfAttention : Module
 {
     public Linear Qkv { get; }
     public Linear Proj { get; }

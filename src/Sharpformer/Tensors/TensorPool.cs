@@ -10,7 +10,7 @@ namespace Sharpformer.Tensors;
 /// length — reuse buffers too, and the pool keeps at most <see cref="MaxPooledBytes"/>; beyond that a
 /// returned buffer is left to the garbage collector.
 /// </summary>
-public static class TensorPool
+internal static class TensorPool
 {
     private static readonly ConcurrentDictionary<int, ConcurrentBag<float[]>> Free = new();
     private static long _pooledBytes;

@@ -7,7 +7,7 @@ namespace Sharpformer.Tokenization;
 /// BPE tokenizer in any format <see cref="BpeTokenizer.Load"/> reads (the project's JSON, a GPT-2
 /// encoder.json + vocab.bpe folder, a tiktoken rank file).
 /// </summary>
-public static class TokenizerFiles
+internal static class TokenizerFiles
 {
     public static void Save(ITokenizer tokenizer, string path)
     {

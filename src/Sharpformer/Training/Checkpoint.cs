@@ -10,7 +10,7 @@ namespace Sharpformer.Training;
 /// vocabulary), and for resuming optimizer.safetensors + state.json. The folder is written under a temporary name and renamed into
 /// place, so a crash leaves either the previous checkpoint or the complete new one.
 /// </summary>
-public static class Checkpoint
+internal static class Checkpoint
 {
     public const string ModelFile = "model.safetensors", ConfigFile = "config.json", TokenizerFile = "tokenizer.json",
         OptimizerFile = "optimizer.safetensors", StateFile = "state.json";

@@ -5,13 +5,13 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Training;
 
 /// <summary>Where a classification run stood when it was saved.</summary>
-public sealed record ClassificationState(int Step, double ValAccuracy, string OptionsJson);
+internal sealed record ClassificationState(int Step, double ValAccuracy, string OptionsJson);
 
 /// <summary>
 /// A sequence classifier in a <see cref="Checkpoint"/> folder. Its vocabulary is a fixed token list, saved as
 /// vocabulary.json (a JSON array, id = index) instead of a tokenizer.
 /// </summary>
-public static class ClassifierCheckpoint
+internal static class ClassifierCheckpoint
 {
     public const string VocabularyFile = "vocabulary.json";
 

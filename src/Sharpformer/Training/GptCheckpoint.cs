@@ -7,10 +7,10 @@ namespace Sharpformer.Training;
 /// Where a training run stands: enough to continue it bit for bit. <see cref="Elapsed"/> is the training time
 /// spent so far, which a time limit counts against (absent from older checkpoints: zero).
 /// </summary>
-public sealed record TrainingState(int Step, ulong[] RngState, float BestValLoss, string OptionsJson, TimeSpan Elapsed = default);
+internal sealed record TrainingState(int Step, ulong[] RngState, float BestValLoss, string OptionsJson, TimeSpan Elapsed = default);
 
 /// <summary>A GPT in a <see cref="Checkpoint"/> folder.</summary>
-public static class GptCheckpoint
+internal static class GptCheckpoint
 {
     public const string ModelFile = Checkpoint.ModelFile, ConfigFile = Checkpoint.ConfigFile, StateFile = Checkpoint.StateFile;
 

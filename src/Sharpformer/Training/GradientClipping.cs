@@ -4,7 +4,7 @@ using Sharpformer.Autograd;
 namespace Sharpformer.Training;
 
 /// <summary>Scales all gradients together so that their global L2 norm is at most a limit.</summary>
-public static class GradientClipping
+internal static class GradientClipping
 {
     /// <summary>Returns the norm before clipping (the figure training logs show).</summary>
     public static float ClipGlobalNorm(IEnumerable<Variable> parameters, float maxNorm)
