@@ -147,9 +147,17 @@ public sealed partial class LanguageModel
     private async IAsyncEnumerable<GeneratedToken> Stream(IEnumerable<GeneratedToken> steps, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var step = steps.GetEnumerator();
-        // The model's work runs on the thread pool, so a caller's thread (a request, a UI) stays free.
-        while (await Task.Run(() => TakeTurn(step, cancellationToken), cancellationToken).ConfigureAwait(false))
+        while (true)
+        {
+            // Waiting for the model holds no thread (many streams wait at once); the token is computed on the
+            // thread pool, so a caller's thread (a request, a UI) stays free.
+            await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+            bool more;
+            try { more = await Task.Run(step.MoveNext, cancellationToken).ConfigureAwait(false); }
+            finally { _turn.Release(); }
+            if (!more) yield break;
             yield return step.Current;
+        }
     }
 
     private async IAsyncEnumerable<string> Texts(IEnumerable<GeneratedToken> steps, [EnumeratorCancellation] CancellationToken cancellationToken)
