@@ -24,18 +24,18 @@ internal static class ServeBench
         var config = new Option<string>("--config") { Description = "Preset of the untrained model", DefaultValueFactory = _ => "shakespeare-cpu" };
         var clients = new Option<int>("--clients") { Description = "Concurrent clients", DefaultValueFactory = _ => 32 };
         var seconds = new Option<double>("--seconds") { Description = "How long the clients send requests", DefaultValueFactory = _ => 30 };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "max_tokens of every request", DefaultValueFactory = _ => 32 };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "max_tokens of every request", DefaultValueFactory = _ => 32 };
         var prompt = new Option<string>("--prompt") { Description = "Prompt of every request", DefaultValueFactory = _ => "THE " };
         var cmd = new Command("serve", "Requests/s, tokens/s and latency of `sharpformer serve` under concurrent clients on loopback.")
-            { model, config, clients, seconds, maxTokens, prompt };
+            { model, config, clients, seconds, maxNew, prompt };
         cmd.SetAction(async (parse, cancellationToken) =>
         {
-            int n = parse.GetValue(clients), max = parse.GetValue(maxTokens);
+            int n = parse.GetValue(clients), max = parse.GetValue(maxNew);
             if (n < 1) throw new ArgumentException($"--clients must be ≥ 1, got {n}.");
-            if (max < 1) throw new ArgumentException($"--max-tokens must be ≥ 1, got {max}.");
+            if (max < 1) throw new ArgumentException($"--max-new-tokens must be ≥ 1, got {max}.");
             var language = parse.GetValue(model) is string dir ? LanguageModel.Load(ModelDirectory.Resolve(dir)) : Untrained(parse.GetValue(config)!);
             var report = new BenchReport(parse.InvocationConfiguration.Output, parse.GetValue(Commands.BenchCommand.Json));
-            await using var server = await CompletionServer.StartAsync(language, new ServerOptions(Port: 0, Queue: n + 1, MaxTokens: 1_000_000),
+            await using var server = await CompletionServer.StartAsync(language, new ServerOptions(Port: 0, Queue: n + 1, TokenLimit: 1_000_000),
                 TextWriter.Null, cancellationToken);
             var url = new Uri(server.Address, "/v1/completions");
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };

@@ -13,14 +13,14 @@ internal static class ServeCommand
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => defaults.Host };
         var port = new Option<int>("--port") { Description = "Port (0: any free port)", DefaultValueFactory = _ => defaults.Port };
         var queue = new Option<int>("--queue") { Description = "Requests served or waiting at once; more get 503 with Retry-After", DefaultValueFactory = _ => defaults.Queue };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Largest max_tokens a request may ask for", DefaultValueFactory = _ => defaults.MaxTokens };
-        var defaultMaxTokens = new Option<int>("--default-max-tokens") { Description = "Tokens generated when a request does not say", DefaultValueFactory = _ => defaults.DefaultMaxTokens };
+        var tokenLimit = new Option<int>("--token-limit") { Description = "Largest max_tokens a request may ask for", DefaultValueFactory = _ => defaults.TokenLimit };
+        var maxNew = new Option<int>("--max-new-tokens") { Description = "Tokens generated when a request does not say", DefaultValueFactory = _ => defaults.DefaultMaxNewTokens };
         var cmd = new Command("serve", "Serve a trained GPT over OpenAI's HTTP API: /v1/completions, /v1/chat/completions, /v1/models, /health.")
-            { model, host, port, queue, maxTokens, defaultMaxTokens };
+            { model, host, port, queue, tokenLimit, maxNew };
         cmd.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new ServerOptions(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(queue), parse.GetValue(maxTokens),
-                parse.GetValue(defaultMaxTokens)).Validated();
+            var options = new ServerOptions(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(queue), parse.GetValue(tokenLimit),
+                parse.GetValue(maxNew)).Validated();
             var dir = parse.GetValue(model)!;
             Sharpformer.Training.ModelDirectory.Resolve(dir);   // names --model in the message when the folder is wrong
             var language = LanguageModel.Load(dir);

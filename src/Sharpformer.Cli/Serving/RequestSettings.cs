@@ -11,8 +11,8 @@ internal static class RequestSettings
     public static GenerationSettings From(GenerationRequest request, int? maxTokens, ServerOptions server, IReadOnlyList<string> extraStops)
     {
         if (request.N is int n && n != 1) throw new BadRequestException($"n: only 1 choice per request is supported, got {n}.", "n");
-        int max = maxTokens ?? server.DefaultMaxTokens;
-        if (max < 1 || max > server.MaxTokens) throw new BadRequestException($"max_tokens: must be in 1..{server.MaxTokens}, got {max}.", "max_tokens");
+        int max = maxTokens ?? server.DefaultMaxNewTokens;
+        if (max < 1 || max > server.TokenLimit) throw new BadRequestException($"max_tokens: must be in 1..{server.TokenLimit}, got {max}.", "max_tokens");
         float temperature = request.Temperature ?? 1f;
         if (!(temperature >= 0 && temperature <= 2)) throw new BadRequestException($"temperature: must be in [0, 2], got {temperature}.", "temperature");
         if (request.TopP is float p && !(p > 0 && p <= 1)) throw new BadRequestException($"top_p: must be in (0, 1], got {p}.", "top_p");

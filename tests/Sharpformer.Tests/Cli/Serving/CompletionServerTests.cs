@@ -141,7 +141,7 @@ public sealed class CompletionServerTests : IAsyncLifetime
     [Fact]
     public async Task AFullQueueAnswers503_AndAClientThatLeavesMidStreamFreesItsPlace()
     {
-        await using var server = await CompletionServer.StartAsync(Model, new ServerOptions(Port: 0, Queue: 1, MaxTokens: 1_000_000), TextWriter.Synchronized(_log), Ct);
+        await using var server = await CompletionServer.StartAsync(Model, new ServerOptions(Port: 0, Queue: 1, TokenLimit: 1_000_000), TextWriter.Synchronized(_log), Ct);
         var url = new Uri(server.Address, "/v1/completions");
         using var client = new HttpClient();
         var longRequest = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { prompt = "the ", max_tokens = 1_000_000, stream = true }) };
