@@ -78,8 +78,8 @@ internal static class ServeBench
             long start = Stopwatch.GetTimestamp();
             try
             {
-                var body = new { prompt, max_tokens = max, temperature = 0.8, seed = seed++, stream, stream_options = new { include_usage = true } };
-                using var response = await http.PostAsJsonAsync(url, body, ct);
+                var body = Request(prompt, max, stream) with { Seed = seed++ };
+                using var response = await http.PostAsJsonAsync(url, body, ServeJson.Default.CompletionRequest, ct);
                 var text = await response.Content.ReadAsStringAsync(ct);
                 if (!response.IsSuccessStatusCode) throw new InvalidDataException($"HTTP {(int)response.StatusCode}");
                 tokens += stream ? StreamedTokens(text) : WholeTokens(text);
@@ -89,6 +89,16 @@ internal static class ServeBench
         }
         return new ClientResult(latencies, tokens, failed);
     }
+
+    /// <summary>The body of a request, serialized without reflection (the bench runs where the server does, Native AOT included).</summary>
+    private static CompletionRequest Request(string prompt, int max, bool stream) => new()
+    {
+        Prompt = JsonSerializer.SerializeToElement(prompt, ServeJson.Default.String),
+        MaxTokens = max,
+        Temperature = 0.8f,
+        Stream = stream,
+        StreamOptions = new StreamOptions { IncludeUsage = stream },
+    };
 
     private static int WholeTokens(string json)
     {
@@ -121,7 +131,7 @@ internal static class ServeBench
     {
         // A client that hangs up: by default HttpClient reads on for up to 2 s to keep the connection for reuse.
         using var http = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 });
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { prompt = "THE ", max_tokens = 1_000_000, stream = true }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(Request("THE ", 1_000_000, stream: true), ServeJson.Default.CompletionRequest) };
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         var body = await response.Content.ReadAsStreamAsync(ct);
         await body.ReadExactlyAsync(new byte[16], ct);
