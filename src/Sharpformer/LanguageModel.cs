@@ -149,11 +149,16 @@ public sealed partial class LanguageModel
         using var step = steps.GetEnumerator();
         while (true)
         {
-            // Waiting for the model holds no thread (many streams wait at once); the token is computed on the
-            // thread pool, so a caller's thread (a request, a UI) stays free.
+            // Waiting for the model holds no thread (many streams wait at once). A caller with a context of its own
+            // (a UI thread) has the token computed on the thread pool, so that context stays free; elsewhere (a
+            // server's request, a console) it is computed where the wait ended, without another hop.
             await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
             bool more;
-            try { more = await Task.Run(step.MoveNext, cancellationToken).ConfigureAwait(false); }
+            try
+            {
+                more = SynchronizationContext.Current is null ? step.MoveNext()
+                    : await Task.Run(step.MoveNext, cancellationToken).ConfigureAwait(false);
+            }
             finally { _turn.Release(); }
             if (!more) yield break;
             yield return step.Current;
