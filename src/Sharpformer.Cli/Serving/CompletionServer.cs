@@ -53,8 +53,9 @@ internal sealed class CompletionServer : IAsyncDisposable
             }
             finally
             {
-                if (admitted && IsGeneration(context.Request.Path)) gate.Leave();
+                // The line is written before the place is given back, so it is there when the next request gets in.
                 Log(log, context, Stopwatch.GetElapsedTime(start));
+                if (admitted && IsGeneration(context.Request.Path)) gate.Leave();
             }
         });
         app.MapGet("/health", context => CompletionEndpoints.WriteJsonAsync(context, new Health("ok"), ServeJson.Default.Health));
