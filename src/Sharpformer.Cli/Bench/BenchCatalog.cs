@@ -12,5 +12,6 @@ internal static class BenchCatalog
         yield return GenerateBench.Create();
         yield return TokenizerBench.Create();
         yield return AttentionBench.Create();
+        yield return ServeBench.Create();
     }
 }

@@ -18,7 +18,7 @@ internal static class AttentionErrorCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder) of a GPT with full or flash attention", Required = true };
-        var allowNonFinite = ModelDirectory.AllowNonFiniteOption();
+        var allowNonFinite = ModelOptions.AllowNonFinite();
         var data = new Option<string>("--data") { Description = "The text file the model was trained on", Required = true };
         var variants = new Option<string>("--variants") { Description = "Comma-separated variants to compare with exact attention", DefaultValueFactory = _ => "window:128,topk:2:1,topk:2:1:bound,lsh" };
         var samples = new Option<int>("--samples") { Description = "Validation windows of block_size tokens to average over", DefaultValueFactory = _ => 4 };

@@ -18,6 +18,7 @@ internal static class CommandCatalog
         yield return RecallCommand.Create();
         yield return TrainTranslationCommand.Create();
         yield return TranslateCommand.Create();
+        yield return ServeCommand.Create();
         yield return ListOpsCommand.Create();
         yield return BenchCommand.Create();
         yield return BleuCommand.Create();

@@ -12,7 +12,7 @@ internal static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder)", Required = true };
-        var allowNonFinite = ModelDirectory.AllowNonFiniteOption();
+        var allowNonFinite = ModelOptions.AllowNonFinite();
         var data = new Option<string>("--data") { Description = "The text file the model was trained on", Required = true };
         var split = new Option<string>("--split") { Description = "train or val (the model's own split of the file)", DefaultValueFactory = _ => "val" };
         split.AcceptOnlyFromAmong("train", "val");

@@ -1,3 +1,4 @@
+using Sharpformer.Training;
 using System.CommandLine;
 
 namespace Sharpformer.Cli.Commands;

@@ -10,7 +10,7 @@ internal static class GenerateCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder)", Required = true };
-        var allowNonFinite = ModelDirectory.AllowNonFiniteOption();
+        var allowNonFinite = ModelOptions.AllowNonFinite();
         var prompt = new Option<string>("--prompt") { Description = "Text to continue", DefaultValueFactory = _ => "\n" };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Tokens to generate at most", DefaultValueFactory = _ => 500 };
         var temperature = new Option<float>("--temperature") { Description = "Softmax temperature; 0 = greedy", DefaultValueFactory = _ => 0.8f };

@@ -18,7 +18,7 @@ internal static class TranslateCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder)", Required = true };
-        var allowNonFinite = ModelDirectory.AllowNonFiniteOption();
+        var allowNonFinite = ModelOptions.AllowNonFinite();
         var beam = new Option<int>("--beam") { Description = "Beam size (1 = greedy)", DefaultValueFactory = _ => 4 };
         var alpha = new Option<float>("--length-penalty") { Description = "GNMT length penalty α", DefaultValueFactory = _ => 0.6f };
         var input = new Option<string?>("--input") { Description = "Read sentences, one per line, from this file instead of stdin" };

@@ -5,7 +5,7 @@ namespace Sharpformer.Attention;
 /// decoding step with one query sees the whole cache). KeyLengths: per batch row, keys at or past the
 /// length are padding (right-padded sequences); null means no padding.
 /// </summary>
-public sealed record AttentionMask(bool Causal, int[]? KeyLengths = null)
+internal sealed record AttentionMask(bool Causal, int[]? KeyLengths = null)
 {
     public static readonly AttentionMask None = new(false);
     public static readonly AttentionMask CausalOnly = new(true);

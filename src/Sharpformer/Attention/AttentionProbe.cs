@@ -11,7 +11,7 @@ namespace Sharpformer.Attention;
 /// variant these are exact attention's weights on the same Q and K, beside the variant's own output.
 /// Costs nothing when the tape has no observer.
 /// </summary>
-public static class AttentionProbe
+internal static class AttentionProbe
 {
     /// <summary>Reports Q, K, V, RW and W under the given names; does nothing without an observer.</summary>
     // q: (B, nh, Tq, hs); k, v: (B, nh, Tk, hs)

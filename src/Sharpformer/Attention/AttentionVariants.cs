@@ -8,7 +8,7 @@ namespace Sharpformer.Attention;
 /// (N chosen key tiles plus L local ones, chosen by mean key or by upper bound), <c>lsh[:B[:C[:R]]]</c> (B buckets, chunks of C, R rounds)
 /// and <c>parameter-free</c> (softmax(X·Xᵀ/√hs)·X, no learned queries, keys or values).
 /// </summary>
-public static class AttentionVariants
+internal static class AttentionVariants
 {
     public static IReadOnlyList<string> Names { get; } = ["full", "flash", "window[:W[:G[:R]]]", "topk[:N[:L[:bound]]]", "lsh[:B[:C[:R]]]", "parameter-free"];
 

@@ -7,7 +7,7 @@ namespace Sharpformer.Attention;
 /// tiles the mask hides entirely (about half of them when causal), and recomputes tiles in the backward
 /// pass from each row's log-sum-exp. Same result as <see cref="FullVariant"/> to rounding, O(t) memory.
 /// </summary>
-public sealed class FlashVariant : IAttentionVariant
+internal sealed class FlashVariant : IAttentionVariant
 {
     public string Name => "flash";
 

@@ -6,7 +6,7 @@ namespace Sharpformer.Attention;
 /// The materialised reference: computes the whole (B, nh, Tq, Tk) matrix RW = Q·Kᵀ/√hs, masks it,
 /// applies softmax row by row and multiplies by V, as one fused op. Memory grows as T².
 /// </summary>
-public sealed class FullVariant : IAttentionVariant
+internal sealed class FullVariant : IAttentionVariant
 {
     public string Name => "full";
 

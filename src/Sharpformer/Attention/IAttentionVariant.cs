@@ -6,7 +6,7 @@ namespace Sharpformer.Attention;
 /// One way of computing softmax(Q·Kᵀ/√hs + mask)·V — exactly (full, flash) or approximately (sparse,
 /// hashing, top-k). Every model picks its variant by name in its config.
 /// </summary>
-public interface IAttentionVariant
+internal interface IAttentionVariant
 {
     string Name { get; }
 

@@ -11,7 +11,7 @@ namespace Sharpformer.Attention;
 /// the chunk before it, in <paramref name="rounds"/> independent hashings combined by their log-sum-exp.
 /// The rotations are drawn once from <paramref name="seed"/>. Needs Tq = Tk (no decoding cache).
 /// </summary>
-public sealed class LshVariant : IAttentionVariant
+internal sealed class LshVariant : IAttentionVariant
 {
     private readonly Dictionary<int, float[]> _rotations = [];
 

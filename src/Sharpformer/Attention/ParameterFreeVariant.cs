@@ -9,7 +9,7 @@ namespace Sharpformer.Attention;
 /// inputs; the learned Q, K, V projections of the layer are left unused (they keep their place in the model
 /// and its files, and receive no gradient), the output projection still mixes the heads.
 /// </summary>
-public sealed class ParameterFreeVariant : IAttentionVariant
+internal sealed class ParameterFreeVariant : IAttentionVariant
 {
     public string Name => "parameter-free";
 

@@ -10,7 +10,7 @@ namespace Sharpformer.Attention;
 /// are computed exactly; all other scores are skipped (treated as −∞). The choice is made from the
 /// current q and k and is a constant for the gradient.
 /// </summary>
-public sealed class TopKVariant : IAttentionVariant
+internal sealed class TopKVariant : IAttentionVariant
 {
     public TopKVariant(int topBlocks = 8, int localBlocks = 1, int tileSize = 64, TopKEstimate estimate = TopKEstimate.MeanKey)
     {

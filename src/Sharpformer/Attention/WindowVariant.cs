@@ -10,7 +10,7 @@ namespace Sharpformer.Attention;
 /// <paramref name="seed"/>). Computed block-sparse: only the key tiles the pattern touches are visited, so
 /// cost grows as T·window instead of T².
 /// </summary>
-public sealed class WindowVariant : IAttentionVariant
+internal sealed class WindowVariant : IAttentionVariant
 {
     // Patterns depend only on (Tq, Tk, causal) and the options, so each is built once and reused by every layer.
     // Decoding meets a new Tk every step: past MaxCachedPatterns the cache is emptied. A pattern is never

@@ -5,7 +5,7 @@ namespace Sharpformer.Autograd;
 /// B batch, T time (Tq queries, Tk keys; in cross-attention the keys are the source), C channels, nh heads,
 /// hs head size, H the feed-forward width, V vocabulary.
 /// </summary>
-public static class ActivationNames
+internal static class ActivationNames
 {
     /// <summary>The stack of a translator's encoder.</summary>
     public const string Encoder = "encoder";

@@ -7,7 +7,7 @@ namespace Sharpformer.Autograd;
 /// forward pass on a tape whose <see cref="Tape.Observer"/> is set. The ops on the tape know nothing of it: the
 /// models and modules report what they compute, so any activation can be watched without changing a kernel.
 /// </summary>
-public interface IActivationObserver
+internal interface IActivationObserver
 {
     /// <summary>
     /// One activation at <paramref name="site"/>. <paramref name="value"/> is a buffer of the tape (or made for
@@ -22,7 +22,7 @@ public interface IActivationObserver
 /// (<see cref="ActivationSite.Outside"/> for what comes before the first block or after the last) and the
 /// <paramref name="Name"/> of the probe point.
 /// </summary>
-public readonly record struct ActivationSite(string Stack, int Layer, string Name)
+internal readonly record struct ActivationSite(string Stack, int Layer, string Name)
 {
     /// <summary>The layer of probe points outside the blocks: embeddings, final norm, logits.</summary>
     public const int Outside = -1;

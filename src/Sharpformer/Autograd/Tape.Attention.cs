@@ -4,7 +4,7 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Autograd;
 
 /// <summary>Which exact attention kernel computes softmax(Q·Kᵀ/√hs + mask)·V.</summary>
-public enum AttentionKernel
+public enum AttentionKernel   // public: test theories take it as a parameter
 {
     /// <summary>Materialises the (B, nh, Tq, Tk) probabilities and keeps them for the backward pass.</summary>
     Full,
@@ -13,9 +13,9 @@ public enum AttentionKernel
 }
 
 /// <summary>The inputs of one attention call: q (B, nh, Tq, hs); k, v (B, nh, Tk, hs).</summary>
-public sealed record AttentionInputs(Tensor Q, Tensor K, Tensor V, bool Causal);
+internal sealed record AttentionInputs(Tensor Q, Tensor K, Tensor V, bool Causal);
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     /// <summary>
     /// When set, every attention op runs the materialised kernel and appends a copy of its probabilities,

@@ -3,7 +3,7 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     /// <summary>
     /// Inverted dropout: zeroes each element with probability <paramref name="p"/> and scales the rest by

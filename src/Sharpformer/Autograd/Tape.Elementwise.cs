@@ -4,7 +4,7 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     /// <summary>
     /// a + b, where b has a's shape or a suffix of it (b is broadcast over a's leading dims, e.g. a bias

@@ -2,7 +2,7 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     /// <summary>
     /// Embedding lookup: row ids[i] of the table (V, C) for every id — the product A·E with A the one-hot

@@ -2,7 +2,7 @@ using Sharpformer.Kernels;
 
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     /// <summary>
     /// Fused softmax + cross-entropy: logits (..., V) against integer targets (one per row), mean over the

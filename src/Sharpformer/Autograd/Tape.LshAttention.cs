@@ -4,7 +4,7 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     /// <summary>
     /// Reformer's hashing attention with shared query-keys: the keys are the queries scaled to unit length,

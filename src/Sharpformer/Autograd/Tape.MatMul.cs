@@ -3,7 +3,7 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     /// <summary>
     /// Batched matrix product op(A)·op(B). A is (..., M, K) — or (..., K, M) when <paramref name="transA"/>;

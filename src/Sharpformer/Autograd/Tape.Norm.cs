@@ -3,7 +3,7 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     /// <summary>Layer normalisation over the last dim; <paramref name="beta"/> may be null (bias-free, as nanoGPT's bias=False).</summary>
     public Variable LayerNorm(Variable x, Variable gamma, Variable? beta, float eps = 1e-5f)

@@ -1,6 +1,6 @@
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     private string _observedStack = ActivationNames.Decoder;
     private int _observedLayer = ActivationSite.Outside;

@@ -2,7 +2,7 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     /// <summary>A view with another shape over the same values; its gradient is a view of the input's gradient.</summary>
     public Variable Reshape(Variable x, params int[] shape)

@@ -2,7 +2,7 @@ using Sharpformer.Kernels;
 
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     /// <summary>Softmax over the last dimension.</summary>
     public Variable Softmax(Variable x)

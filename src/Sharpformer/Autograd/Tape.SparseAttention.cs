@@ -3,7 +3,7 @@ using Sharpformer.Tensors;
 
 namespace Sharpformer.Autograd;
 
-public sealed partial class Tape
+internal sealed partial class Tape
 {
     // Patterns lent to this tape's ops until Reset: a backward pass reads the pattern its own forward chose, so
     // every call that chooses tiles from the data needs one of its own; after Reset they go back to a shared pool,

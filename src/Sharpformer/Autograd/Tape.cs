@@ -18,7 +18,7 @@ namespace Sharpformer.Autograd;
 /// gradients ends a training step for the pool (<see cref="TensorPool.EndStep"/>).
 /// </para>
 /// </summary>
-public sealed partial class Tape(bool recordGradients = true) : IDisposable
+internal sealed partial class Tape(bool recordGradients = true) : IDisposable
 {
     private readonly List<(Variable Output, Action Step)> _backward = [];
     private readonly List<Tensor> _borrowed = [];

@@ -7,7 +7,7 @@ namespace Sharpformer.Autograd;
 /// Parameters own their buffers and keep their gradients across steps (they accumulate until
 /// <see cref="ZeroGrad"/>); intermediates borrow pooled buffers that the tape returns on reset.
 /// </summary>
-public sealed class Variable
+internal sealed class Variable
 {
     public Tensor Value { get; }
     public Tensor? Grad { get; internal set; }

@@ -1,4 +1,4 @@
 namespace Sharpformer.Data;
 
 /// <summary>A token sequence and its class, as a sequence classifier reads it (the classification token first).</summary>
-public sealed record ClassificationExample(int[] Tokens, int Label);
+internal sealed record ClassificationExample(int[] Tokens, int Label);

@@ -8,7 +8,7 @@ namespace Sharpformer.Data;
 /// <see cref="IgnoreIndex"/> where the position is not scored. Everything drawn comes from the generator
 /// passed in, so the same seed gives the same sequences.
 /// </summary>
-public interface ISequenceTask
+internal interface ISequenceTask
 {
     /// <summary>The target of a position that is neither trained nor scored (the cross-entropy's ignore index).</summary>
     const int IgnoreIndex = -1;

@@ -10,7 +10,7 @@ namespace Sharpformer.Data;
 /// Pairs of equal length are ordered at random and the batches are shuffled, both with the given generator, so one
 /// seed gives the same batches every run and each call (each epoch) a new order.
 /// </summary>
-public static class LengthBucketBatcher
+internal static class LengthBucketBatcher
 {
     /// <param name="lengths">Per pair: (source tokens, target tokens), including any BOS/EOS the model adds.</param>
     /// <param name="maxTokensPerBatch">Budget of padded tokens per side in one batch.</param>

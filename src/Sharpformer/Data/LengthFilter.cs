@@ -5,7 +5,7 @@ namespace Sharpformer.Data;
 /// counter (by default whitespace-separated words; pass the BPE tokenizer's count to filter on model tokens) and in
 /// characters. Null limits are not applied.
 /// </summary>
-public sealed record LengthFilter
+internal sealed record LengthFilter
 {
     /// <summary>Most tokens on either side.</summary>
     public int? MaxTokens { get; init; }

@@ -10,7 +10,7 @@ namespace Sharpformer.Data;
 /// <see cref="TextFiles.MaxLineLength"/> characters or aligned files of different lengths throw an
 /// <see cref="InvalidDataException"/> naming the file and line.
 /// </summary>
-public static class ParallelCorpus
+internal static class ParallelCorpus
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

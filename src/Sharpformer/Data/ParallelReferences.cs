@@ -6,7 +6,7 @@ namespace Sharpformer.Data;
 /// source has fewer. Corpora such as Tatoeba list one source several times with different translations; scoring
 /// each line against only its own translation would punish a correct alternative.
 /// </summary>
-public sealed record ParallelReferences(IReadOnlyList<string> Sources, IReadOnlyList<IReadOnlyList<string?>> ReferenceStreams)
+internal sealed record ParallelReferences(IReadOnlyList<string> Sources, IReadOnlyList<IReadOnlyList<string?>> ReferenceStreams)
 {
     /// <summary>Groups pairs by source, in order of first appearance; translations keep their order, duplicates are dropped.</summary>
     public static ParallelReferences Group(IEnumerable<SentencePair> pairs)

@@ -1,7 +1,7 @@
 namespace Sharpformer.Data;
 
 /// <summary>One sentence and its translation.</summary>
-public sealed record SentencePair(string Source, string Target)
+internal sealed record SentencePair(string Source, string Target)
 {
     /// <summary>The pair the other way round, to train the opposite direction.</summary>
     public SentencePair Reversed() => new(Target, Source);

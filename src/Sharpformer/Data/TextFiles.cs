@@ -7,7 +7,7 @@ namespace Sharpformer.Data;
 /// <see cref="Utf8TextReader"/>, with stated limits on a line and on a file read whole. Every refusal is an
 /// <see cref="InvalidDataException"/> naming the file and what was expected.
 /// </summary>
-public static class TextFiles
+internal static class TextFiles
 {
     /// <summary>Longest line a line reader accepts, in UTF-16 characters (1 Mi).</summary>
     public const int MaxLineLength = 1 << 20;

@@ -10,7 +10,7 @@ namespace Sharpformer.Data;
 /// naming the source, the line and the byte offset. <see cref="ReadLine()"/> refuses a line longer than
 /// <see cref="MaxLineLength"/> characters instead of holding a whole file without line breaks in memory.
 /// </summary>
-public sealed class Utf8TextReader : TextReader
+internal sealed class Utf8TextReader : TextReader
 {
     private readonly Stream _stream;
     private readonly string _source;

@@ -11,7 +11,7 @@ namespace Sharpformer.Evaluation;
 /// BleuScore s = bleu.CorpusScore(hypotheses, [references]);   // one or more reference streams
 /// Console.WriteLine(s);   // BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)
 /// </code></example>
-public sealed class Bleu
+internal sealed class Bleu
 {
     public BleuOptions Options { get; }
 

@@ -4,7 +4,7 @@ namespace Sharpformer.Evaluation;
 /// How BLEU is computed. The defaults are sacreBLEU's corpus defaults: 13a tokenization, case-sensitive,
 /// n-grams up to 4, exp smoothing, no effective order.
 /// </summary>
-public sealed record BleuOptions
+internal sealed record BleuOptions
 {
     public BleuTokenizer Tokenizer { get; init; } = BleuTokenizer.Mteval13a;
 

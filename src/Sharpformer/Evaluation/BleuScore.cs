@@ -7,7 +7,7 @@ namespace Sharpformer.Evaluation;
 /// add-k smoothing), the precisions (percent, after smoothing), the brevity penalty, the hypothesis and
 /// reference lengths, and the signature that says how it was computed.
 /// </summary>
-public sealed record BleuScore(
+internal sealed record BleuScore(
     double Score,
     IReadOnlyList<int> Counts,
     IReadOnlyList<int> Totals,

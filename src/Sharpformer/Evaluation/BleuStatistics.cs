@@ -4,7 +4,7 @@ namespace Sharpformer.Evaluation;
 /// BLEU's sufficient statistics for one segment or a whole corpus: hypothesis length, the closest reference
 /// length, and per order n the matched (clipped) and total hypothesis n-grams. Corpus BLEU sums them.
 /// </summary>
-public sealed class BleuStatistics
+internal sealed class BleuStatistics
 {
     public int SysLen { get; private set; }
     public int RefLen { get; private set; }

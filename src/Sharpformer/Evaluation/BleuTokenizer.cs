@@ -4,7 +4,7 @@ namespace Sharpformer.Evaluation;
 /// A tokenizer applied to hypotheses and references before BLEU counts n-grams. The result is a string whose
 /// whitespace-separated words are the tokens, as in sacreBLEU, so tokenizers compose with its n-gram code.
 /// </summary>
-public abstract class BleuTokenizer
+internal abstract class BleuTokenizer
 {
     /// <summary>The name sacreBLEU uses for this tokenizer (`13a`, `none`, `intl`, `char`); also its signature.</summary>
     public abstract string Name { get; }

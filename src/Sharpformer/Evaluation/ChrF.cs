@@ -6,7 +6,7 @@ namespace Sharpformer.Evaluation;
 /// statistics of the reference with the best sentence F-score (the first on a tie); corpus chrF sums the chosen
 /// statistics over segments and forms one F-score from the sums. Characters are Unicode code points.
 /// </summary>
-public sealed class ChrF
+internal sealed class ChrF
 {
     /// <summary>The ASCII punctuation (Python's <c>string.punctuation</c>) that chrF++ splits off word edges.</summary>
     private const string Punctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";

@@ -5,7 +5,7 @@ namespace Sharpformer.Evaluation;
 /// case-sensitive, whitespace removed before counting, effective-order averaging (no epsilon smoothing).
 /// Set <see cref="WordOrder"/> to 2 for chrF++.
 /// </summary>
-public sealed record ChrFOptions
+internal sealed record ChrFOptions
 {
     public int CharOrder { get; init; } = 6;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Sharpformer.Evaluation;
 
 /// <summary>A chrF result (0–100) with its name (<c>chrF2</c>, <c>chrF2++</c>) and sacreBLEU-style signature.</summary>
-public sealed record ChrFScore(double Score, int CharOrder, int WordOrder, int Beta, string Signature)
+internal sealed record ChrFScore(double Score, int CharOrder, int WordOrder, int Beta, string Signature)
 {
     /// <summary>sacreBLEU's name: <c>chrF{β}</c> followed by one '+' per word order.</summary>
     public string Name => $"chrF{Beta}" + new string('+', WordOrder);

@@ -4,7 +4,7 @@ using Sharpformer.Models;
 namespace Sharpformer.Evaluation;
 
 /// <summary>The mean next-token loss of a whole split and its perplexity e^loss.</summary>
-public sealed record LanguageModelLoss(double Loss, long Tokens)
+internal sealed record LanguageModelLoss(double Loss, long Tokens)
 {
     public double Perplexity => Math.Exp(Loss);
 

@@ -4,7 +4,7 @@ namespace Sharpformer.Evaluation;
 /// BLEU smoothing, as named and defined by sacreBLEU (after Chen &amp; Cherry 2014): what a precision becomes when
 /// an order has no matching n-gram.
 /// </summary>
-public enum SmoothingMethod
+internal enum SmoothingMethod
 {
     /// <summary>No smoothing: a zero precision makes the score 0.</summary>
     None,
@@ -20,7 +20,7 @@ public enum SmoothingMethod
 }
 
 /// <summary>The sacreBLEU names of the smoothing methods (`none`, `floor`, `add-k`, `exp`) and their defaults.</summary>
-public static class SmoothingMethods
+internal static class SmoothingMethods
 {
     public static string Name(this SmoothingMethod method) => method switch
     {

@@ -9,7 +9,7 @@ namespace Sharpformer.Generation;
 /// the decoder's KV cache; the encoder runs once and its keys and values are shared by a sentence's beams.
 /// A sentence stops when it has K finished hypotheses and no live one can still beat the worst of them.
 /// </summary>
-public sealed class BeamSearch(Translator model, TranslationVocabulary source, TranslationVocabulary target)
+internal sealed class BeamSearch(Translator model, TranslationVocabulary source, TranslationVocabulary target)
 {
     /// <summary>Translates every source (token ids) and returns the best target ids of each, without BOS/EOS.</summary>
     public int[][] Translate(IReadOnlyList<int[]> sources, BeamSearchOptions options)

@@ -5,7 +5,7 @@ namespace Sharpformer.Generation;
 /// log P / lp with GNMT's length penalty lp = ((5 + |Y|)/6)^α, so longer outputs are not punished merely
 /// for having more factors. The output is at most MaxLengthRatio · |source| + MaxLengthExtra tokens.
 /// </summary>
-public sealed record BeamSearchOptions(int Beam = 4, float LengthPenalty = 0.6f, float MaxLengthRatio = 1.5f, int MaxLengthExtra = 10)
+internal sealed record BeamSearchOptions(int Beam = 4, float LengthPenalty = 0.6f, float MaxLengthRatio = 1.5f, int MaxLengthExtra = 10)
 {
     public BeamSearchOptions Validated()
     {

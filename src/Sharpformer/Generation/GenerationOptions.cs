@@ -1,7 +1,7 @@
 namespace Sharpformer.Generation;
 
 /// <summary>What to generate: how many tokens at most, when to stop, and whether to reuse keys and values.</summary>
-public sealed record GenerationOptions(int MaxNewTokens = 500, IReadOnlyList<string>? StopStrings = null, bool UseKvCache = true)
+internal sealed record GenerationOptions(int MaxNewTokens = 500, IReadOnlyList<string>? StopStrings = null, bool UseKvCache = true)
 {
     public GenerationOptions Validated()
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using Sharpformer.Autograd;
 using Sharpformer.Models;
 using Sharpformer.Tokenization;
@@ -10,16 +11,38 @@ namespace Sharpformer.Generation;
 /// context (cropped to block_size) is recomputed (O(T²)). When the cache fills the block, it is rebuilt from
 /// the last half block of tokens, so long generations stay O(T) on average.
 /// </summary>
-public sealed class GptGenerator(Gpt model, ITokenizer tokenizer)
+internal sealed class GptGenerator(Gpt model, ITokenizer tokenizer)
 {
     /// <summary>Generates after <paramref name="prompt"/>; streams text through <paramref name="onText"/>; returns the generated text.</summary>
     public string Generate(string prompt, GenerationOptions options, SamplingOptions sampling, Action<string>? onText = null)
     {
+        var text = new StringBuilder();
+        foreach (var token in Stream(prompt, options, sampling))
+        {
+            if (token.Text.Length == 0) continue;
+            onText?.Invoke(token.Text);
+            text.Append(token.Text);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Generates after <paramref name="prompt"/>, one token per step of the enumeration, each with the text it made
+    /// final (possibly none, while a stop string or a multi-byte character may be starting); the last one says why
+    /// generation ended. Checks its arguments at once.
+    /// </summary>
+    public IEnumerable<GeneratedToken> Stream(string prompt, GenerationOptions options, SamplingOptions sampling)
+    {
         options.Validated();
         var context = new List<int>(tokenizer.Encode(prompt));
         if (context.Count == 0) throw new ArgumentException("--prompt must encode to at least one token.");
-        var sampler = new Sampler(sampling);
-        var stream = new StopStringStream(tokenizer, options.StopStrings ?? [], onText);
+        return Steps(context, options, new Sampler(sampling));
+    }
+
+    private IEnumerable<GeneratedToken> Steps(List<int> context, GenerationOptions options, Sampler sampler)
+    {
+        var pieces = new List<string>();
+        var stream = new StopStringStream(tokenizer, options.StopStrings ?? [], pieces.Add);
         var cache = options.UseKvCache ? model.NewCache(1) : null;
         using var tape = new Tape(recordGradients: false);
         int pending = context.Count; // tokens not yet in the cache
@@ -30,9 +53,12 @@ public sealed class GptGenerator(Gpt model, ITokenizer tokenizer)
             tape.Reset();
             context.Add(next);
             pending++;
-            if (stream.Add(next)) break;
+            FinishReason? end = stream.Add(next) ? FinishReason.StopSequence : n == options.MaxNewTokens - 1 ? FinishReason.MaxTokens : null;
+            if (end == FinishReason.MaxTokens) stream.Finish();
+            yield return new GeneratedToken(next, string.Concat(pieces), end);
+            pieces.Clear();
+            if (end != null) yield break;
         }
-        return stream.Finish();
     }
 
     /// <summary>Logits for the token after <paramref name="context"/> (a copy: the tape is reset after the call).</summary>

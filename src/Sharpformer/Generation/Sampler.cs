@@ -3,7 +3,7 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Generation;
 
 /// <summary>Turns one row of logits into a token id according to <see cref="SamplingOptions"/>.</summary>
-public sealed class Sampler(SamplingOptions options)
+internal sealed class Sampler(SamplingOptions options)
 {
     private readonly SamplingOptions _options = options.Validated();
     private readonly Rng _rng = new(options.Seed);

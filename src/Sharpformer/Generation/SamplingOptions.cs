@@ -4,7 +4,7 @@ namespace Sharpformer.Generation;
 /// How the next token is drawn from the model's logits. Temperature 0 means greedy (argmax); top-k keeps the
 /// k most likely tokens; top-p keeps the smallest set whose probability reaches p (nucleus sampling).
 /// </summary>
-public sealed record SamplingOptions(float Temperature = 0.8f, int? TopK = 200, float? TopP = null, ulong Seed = 1337)
+internal sealed record SamplingOptions(float Temperature = 0.8f, int? TopK = 200, float? TopP = null, ulong Seed = 1337)
 {
     public SamplingOptions Validated()
     {

@@ -14,7 +14,7 @@ namespace Sharpformer.Inspection;
 /// var w = recorder.Head(ActivationNames.Decoder, 0, ActivationNames.Weights, head: 1);   // (T, T)
 /// </code>
 /// </summary>
-public sealed class ActivationRecorder(Func<ActivationSite, bool>? keep = null) : IActivationObserver
+internal sealed class ActivationRecorder(Func<ActivationSite, bool>? keep = null) : IActivationObserver
 {
     private readonly List<(ActivationSite Site, Tensor Value)> _records = [];
 

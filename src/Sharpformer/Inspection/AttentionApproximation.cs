@@ -9,7 +9,7 @@ namespace Sharpformer.Inspection;
 /// Fed with the activations of a trained model (<see cref="Tape.AttentionInputs"/>), the scores have the
 /// peaked, structured rows real attention has, which random vectors do not.
 /// </summary>
-public static class AttentionApproximation
+internal static class AttentionApproximation
 {
     /// <summary>
     /// Errors of one variant on one attention call. Output and gradient errors are relative Frobenius norms

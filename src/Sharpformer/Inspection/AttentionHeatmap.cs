@@ -9,7 +9,7 @@ namespace Sharpformer.Inspection;
 /// Draws an attention matrix as an SVG heat map: one row per query token, one column per key token, each
 /// cell shaded by its weight (white 0 → dark blue 1). A row shows where that token looked.
 /// </summary>
-public static class AttentionHeatmap
+internal static class AttentionHeatmap
 {
     private const int Cell = 28, LabelWidth = 150, LabelHeight = 110, TitleHeight = 30;
 

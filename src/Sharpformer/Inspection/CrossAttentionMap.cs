@@ -9,7 +9,7 @@ namespace Sharpformer.Inspection;
 /// Where each target token of a translation looked in the source: the last decoder layer's
 /// cross-attention, averaged over heads, recorded while the model re-reads its own output.
 /// </summary>
-public static class CrossAttentionMap
+internal static class CrossAttentionMap
 {
     public sealed record Map(Tensor Weights, string[] SourceTokens, string[] TargetTokens);
 

@@ -12,14 +12,14 @@ namespace Sharpformer.Inspection;
 /// <paramref name="Head"/> or all (null); the <paramref name="TopTokens"/> most likely next tokens and tokens
 /// each neuron promotes; the <paramref name="TopNeurons"/> most active neurons at each position.
 /// </summary>
-public sealed record ExplainOptions(int? Layer = null, int? Head = null, int TopTokens = 5, int TopNeurons = 3);
+internal sealed record ExplainOptions(int? Layer = null, int? Head = null, int TopTokens = 5, int TopNeurons = 3);
 
 /// <summary>
 /// Runs one forward pass with an <see cref="ActivationRecorder"/> on the tape and arranges what it recorded
 /// as an <see cref="Explanation"/>. Throws an <see cref="ArgumentException"/> for an empty text, one longer
 /// than the model's context, or a layer or head out of range.
 /// </summary>
-public static class Explainer
+internal static class Explainer
 {
     /// <summary>A GPT reading <paramref name="text"/>; the next tokens are its prediction after the last one.</summary>
     public static Explanation Explain(Gpt model, ITokenizer tokenizer, string text, ExplainOptions? options = null)

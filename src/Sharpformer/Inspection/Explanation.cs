@@ -14,19 +14,19 @@ namespace Sharpformer.Inspection;
 /// <param name="Attention">The attention variant the model was configured with.</param>
 /// <param name="Stacks">A GPT: one, <c>decoder</c>; a translator: <c>encoder</c> then <c>decoder</c>.</param>
 /// <param name="NextTokens">The most likely next tokens after the last position, with probabilities.</param>
-public sealed record Explanation(
+internal sealed record Explanation(
     [property: JsonPropertyName("model")] string Model,
     [property: JsonPropertyName("attention")] string Attention,
     [property: JsonPropertyName("stacks")] ExplainedStack[] Stacks,
     [property: JsonPropertyName("next_tokens")] RankedToken[] NextTokens);
 
 /// <summary>A token of the input: its id (the column of its one in A) and its text.</summary>
-public sealed record ExplainedToken(
+internal sealed record ExplainedToken(
     [property: JsonPropertyName("id")] int Id,
     [property: JsonPropertyName("text")] string Text);
 
 /// <summary>A token with a value: a probability (next tokens, logit lens) or a logit contribution (neurons).</summary>
-public sealed record RankedToken(
+internal sealed record RankedToken(
     [property: JsonPropertyName("id")] int Id,
     [property: JsonPropertyName("text")] string Text,
     [property: JsonPropertyName("value")] float Value);
@@ -36,7 +36,7 @@ public sealed record RankedToken(
 /// (before the translator's √C scaling), <paramref name="Positions"/> (T, C) and <paramref name="Input"/> (T, C),
 /// the residual stream entering the first block.
 /// </summary>
-public sealed record ExplainedStack(
+internal sealed record ExplainedStack(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("tokens")] ExplainedToken[] Tokens,
     [property: JsonPropertyName("token_embedding")] float[][] TokenEmbedding,
@@ -49,7 +49,7 @@ public sealed record ExplainedStack(
 /// block that fire most at each position, and (where the stack has an unembedding) the top token at each
 /// position read from the residual stream after this block (<paramref name="LogitLens"/>).
 /// </summary>
-public sealed record ExplainedLayer(
+internal sealed record ExplainedLayer(
     [property: JsonPropertyName("layer")] int Layer,
     [property: JsonPropertyName("attention")] ExplainedAttention[] Attention,
     [property: JsonPropertyName("neurons")] ExplainedNeuron[] Neurons,
@@ -60,7 +60,7 @@ public sealed record ExplainedLayer(
 /// the tokens looked at (the stack's own, or the source for cross-attention); <paramref name="Merged"/> (Tq, C)
 /// the heads side by side and <paramref name="Projected"/> (Tq, C) after the output projection.
 /// </summary>
-public sealed record ExplainedAttention(
+internal sealed record ExplainedAttention(
     [property: JsonPropertyName("kind")] string Kind,
     [property: JsonPropertyName("causal")] bool Causal,
     [property: JsonPropertyName("keys")] ExplainedToken[] Keys,
@@ -73,7 +73,7 @@ public sealed record ExplainedAttention(
 /// Y = W·V (Tq, d); <paramref name="Entropy"/> the mean over rows of −Σ w·ln w (nats; ln Tk is uniform, 0 a
 /// one-hot lookup) and <paramref name="MaxWeight"/> the mean over rows of the largest weight.
 /// </summary>
-public sealed record ExplainedHead(
+internal sealed record ExplainedHead(
     [property: JsonPropertyName("head")] int Head,
     [property: JsonPropertyName("Q")] float[][] Q,
     [property: JsonPropertyName("K")] float[][] K,
@@ -89,7 +89,7 @@ public sealed record ExplainedHead(
 /// tokens its output direction pushes up, read through the final norm's gain and the unembedding
 /// (logit contribution per unit of activation, the centring of the final norm left out).
 /// </summary>
-public sealed record ExplainedNeuron(
+internal sealed record ExplainedNeuron(
     [property: JsonPropertyName("position")] int Position,
     [property: JsonPropertyName("neuron")] int Neuron,
     [property: JsonPropertyName("activation")] float Activation,

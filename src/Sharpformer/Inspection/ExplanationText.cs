@@ -7,7 +7,7 @@ namespace Sharpformer.Inspection;
 /// wide matrices cut to their first <see cref="Columns"/> columns and long ones to their first <see cref="MaxRows"/>
 /// rows (the JSON form has them whole), three decimals.
 /// </summary>
-public sealed class ExplanationText(TextWriter output)
+internal sealed class ExplanationText(TextWriter output)
 {
     /// <summary>Columns shown of a matrix wider than a terminal.</summary>
     public const int Columns = 8;

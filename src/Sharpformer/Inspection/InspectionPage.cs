@@ -12,7 +12,7 @@ namespace Sharpformer.Inspection;
 /// matrices of one chosen head, the next tokens and the run's loss curves. The data travel inside the page as
 /// JSON and its own script draws them: nothing is fetched, so the file opens anywhere, offline.
 /// </summary>
-public static class InspectionPage
+internal static class InspectionPage
 {
     /// <summary>The head whose Q, K, V, RW, W and Y the page shows in full.</summary>
     public sealed record ChosenHead(

@@ -6,7 +6,7 @@ namespace Sharpformer.Inspection;
 /// The loss curves of a training run from its log.jsonl: every numeric field whose name ends in <c>loss</c>
 /// (train_loss, val_loss) against <c>step</c>, one series per field, in the order the lines come.
 /// </summary>
-public static class LossLog
+internal static class LossLog
 {
     /// <summary>The series by field name; a line that is not a JSON object with a numeric step is skipped.</summary>
     public static Dictionary<string, List<double[]>> Read(string path)

@@ -7,7 +7,7 @@ namespace Sharpformer.Inspection;
 /// embedding E (V, C), logits = LN(x)·Eᵀ, as the model's own output head does; and directions (a neuron's
 /// output column) as the tokens they push up, (γ ⊙ w)·Eᵀ. Double precision.
 /// </summary>
-public sealed class TokenLens(Tensor embedding, Tensor gain, Tensor? bias, Func<int, string> label)
+internal sealed class TokenLens(Tensor embedding, Tensor gain, Tensor? bias, Func<int, string> label)
 {
     private readonly int _vocab = embedding.Dim(0), _channels = embedding.Dim(1);
 

@@ -10,7 +10,7 @@ namespace Sharpformer.Models;
 /// N pre-LN blocks of causal self-attention and MLP, a final LayerNorm, and an output head tied to the
 /// token embedding (logits = x·Eᵀ). Predicts each next token from the ones before it.
 /// </summary>
-public sealed class Gpt : Module
+internal sealed class Gpt : Module
 {
     public GptConfig Config { get; }
     public Embedding TokenEmbedding { get; }
@@ -41,6 +41,14 @@ public sealed class Gpt : Module
     /// </summary>
     public Variable Forward(Tape tape, ReadOnlySpan<int> ids, int batch, int time, Rng? dropoutRng = null, KvCache? cache = null)
     {
+        var logits = tape.Linear(HiddenStates(tape, ids, batch, time, dropoutRng, cache), TokenEmbedding.Weight); // (B, T, V), head tied to E
+        tape.Observe(ActivationNames.Logits, logits);
+        return logits;
+    }
+
+    /// <summary>The final LayerNorm's output for every position, (B, T, C): what the head turns into logits.</summary>
+    public Variable HiddenStates(Tape tape, ReadOnlySpan<int> ids, int batch, int time, Rng? dropoutRng = null, KvCache? cache = null)
+    {
         int start = cache?.Length ?? 0;
         if (batch < 1 || time < 1 || ids.Length != batch * time)
             throw new ArgumentException($"gpt: {ids.Length} ids do not form a batch of {batch}×{time}.");
@@ -64,9 +72,7 @@ public sealed class Gpt : Module
         tape.ObserveLayer(ActivationNames.Decoder, ActivationSite.Outside);
         x = FinalNorm.Forward(tape, x);
         tape.Observe(ActivationNames.FinalNorm, x);
-        var logits = tape.Linear(x, TokenEmbedding.Weight);               // (B, T, V), head tied to E
-        tape.Observe(ActivationNames.Logits, logits);
-        return logits;
+        return x;
     }
 
     /// <summary>Mean next-token cross-entropy of <paramref name="targets"/> (B·T) given ids (B, T).</summary>

@@ -13,7 +13,7 @@ namespace Sharpformer.Models;
 /// holds a zero MLP: in transformers its output is exactly 0; absent = true).
 /// Settings that change GPT-2's math in ways this model does not implement are refused by name.
 /// </summary>
-public static class Gpt2Config
+internal static class Gpt2Config
 {
     public const string ModelType = "gpt2";
     public const string AttentionKey = "sharpformer_attention", BiasKey = "sharpformer_bias", FeedForwardKey = "sharpformer_feed_forward";

@@ -10,7 +10,7 @@ namespace Sharpformer.Models;
 /// side by side, as the model's fused qkv projection does. The output head is tied to wte and not stored. A model
 /// without biases writes zero biases (GPT-2 always has them), so the folder loads in transformers as it is.
 /// </summary>
-public static class Gpt2Weights
+internal static class Gpt2Weights
 {
     /// <summary>Prefix of the names that <c>GPT2LMHeadModel.save_pretrained</c> writes (the hub's gpt2 files have none).</summary>
     public const string ModelPrefix = "transformer.";

@@ -7,7 +7,7 @@ namespace Sharpformer.Models;
 /// The shape of a decoder-only language model (nanoGPT's GPTConfig). Its JSON properties are nanoGPT's names, which a
 /// `sharpformer train --config` file uses; a model folder saves it as GPT-2's config.json instead (<see cref="ToJson"/>).
 /// </summary>
-public sealed record GptConfig(
+internal sealed record GptConfig(
     [property: JsonPropertyName("n_layer")] int Layers,
     [property: JsonPropertyName("n_head")] int Heads,
     [property: JsonPropertyName("n_embd")] int Embedding,

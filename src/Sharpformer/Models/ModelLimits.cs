@@ -7,7 +7,7 @@ namespace Sharpformer.Models;
 /// and the memory a model needs: a config.json asking for 200,000 layers is refused with a message, not by the
 /// operating system after minutes of allocation.
 /// </summary>
-public static class ModelLimits
+internal static class ModelLimits
 {
     public const int MaxLayers = 1_000;
     public const int MaxHeads = 1_024;

@@ -9,7 +9,7 @@ namespace Sharpformer.Models;
 /// the other models the parameter count the config implies must be the count the file holds) and against the
 /// machine's memory. Reads the config and the weights header only; allocates no tensor.
 /// </summary>
-public static class ModelPreflight
+internal static class ModelPreflight
 {
     /// <summary>A config.json larger than this is not a config.</summary>
     public const long MaxConfigBytes = 1 << 20;

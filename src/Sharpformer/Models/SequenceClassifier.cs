@@ -10,7 +10,7 @@ namespace Sharpformer.Models;
 /// Range Arena): token and learned position embeddings, N pre-LN blocks of unmasked self-attention (padding keys
 /// masked), a final LayerNorm, and a linear head on the first position, which holds the classification token.
 /// </summary>
-public sealed class SequenceClassifier : Module
+internal sealed class SequenceClassifier : Module
 {
     public SequenceClassifierConfig Config { get; }
     public Embedding TokenEmbedding { get; }

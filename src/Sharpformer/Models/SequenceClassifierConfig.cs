@@ -5,7 +5,7 @@ using Attn = Sharpformer.Attention;
 namespace Sharpformer.Models;
 
 /// <summary>The shape of an encoder-only sequence classifier; <c>max_length</c> counts the classification token.</summary>
-public sealed record SequenceClassifierConfig(
+internal sealed record SequenceClassifierConfig(
     [property: JsonPropertyName("n_layer")] int Layers,
     [property: JsonPropertyName("n_head")] int Heads,
     [property: JsonPropertyName("n_embd")] int Embedding,

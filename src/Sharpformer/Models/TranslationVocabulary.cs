@@ -6,7 +6,7 @@ namespace Sharpformer.Models;
 /// A tokenizer plus the three ids a translator needs beyond it, appended after the tokenizer's own:
 /// padding, begin of sentence (the decoder's first input) and end of sentence (what it predicts last).
 /// </summary>
-public sealed class TranslationVocabulary(ITokenizer tokenizer)
+internal sealed class TranslationVocabulary(ITokenizer tokenizer)
 {
     public ITokenizer Tokenizer { get; } = tokenizer;
     public int Pad => Tokenizer.VocabSize;

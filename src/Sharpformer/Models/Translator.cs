@@ -11,7 +11,7 @@ namespace Sharpformer.Models;
 /// with causal self-attention and cross-attention over the encoder output. The output layer is tied to the
 /// target embedding. Token embeddings are scaled by √C so they weigh as much as the position code.
 /// </summary>
-public sealed class Translator : Module
+internal sealed class Translator : Module
 {
     public TranslatorConfig Config { get; }
     public Embedding SourceEmbedding { get; }

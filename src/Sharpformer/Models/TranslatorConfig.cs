@@ -8,7 +8,7 @@ namespace Sharpformer.Models;
 /// The shape of an encoder–decoder translator. Vocabulary sizes include the three special ids the model
 /// appends after the tokenizer's (padding, begin, end of sentence).
 /// </summary>
-public sealed record TranslatorConfig(
+internal sealed record TranslatorConfig(
     [property: JsonPropertyName("encoder_layers")] int EncoderLayers,
     [property: JsonPropertyName("decoder_layers")] int DecoderLayers,
     [property: JsonPropertyName("n_head")] int Heads,

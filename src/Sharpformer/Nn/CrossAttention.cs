@@ -8,13 +8,13 @@ namespace Sharpformer.Nn;
 /// The keys and values a decoder attends to: the encoder output projected once per layer,
 /// (B, nh, Ts, hs) each, with the source lengths that mask the padding.
 /// </summary>
-public sealed record CrossMemory(Variable Keys, Variable Values, int[] SourceLengths);
+internal sealed record CrossMemory(Variable Keys, Variable Values, int[] SourceLengths);
 
 /// <summary>
 /// Encoder–decoder attention: queries come from the decoder, keys and values from the encoder output,
 /// so each target position looks up the source positions relevant to it.
 /// </summary>
-public sealed class CrossAttention : Module
+internal sealed class CrossAttention : Module
 {
     public Linear Query { get; }
     public Linear KeyValue { get; }

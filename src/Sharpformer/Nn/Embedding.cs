@@ -4,7 +4,7 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Nn;
 
 /// <summary>A lookup table E (count, C): id i becomes row i, i.e. the product of its one-hot row with E.</summary>
-public sealed class Embedding(Rng rng, int count, int channels, float std = 0.02f) : Module
+internal sealed class Embedding(Rng rng, int count, int channels, float std = 0.02f) : Module
 {
     public Variable Weight { get; } = Init.Normal(rng, std, "weight", count, channels);
 

@@ -7,7 +7,7 @@ namespace Sharpformer.Nn;
 /// The position-wise MLP of a transformer block: C → 4C → GELU (or ReLU) → C. The nonlinearity is what lets
 /// the block compute more than a quadratic form of its input.
 /// </summary>
-public sealed class FeedForward : Module
+internal sealed class FeedForward : Module
 {
     public Linear Up { get; }
     public Linear Down { get; }
@@ -50,4 +50,4 @@ public sealed class FeedForward : Module
 /// The MLP's nonlinearity: GELU in GPT-2's tanh form, GELU exact (x·Φ(x), PyTorch's default), ReLU, or none
 /// (identity: the block is then one linear map, W_down·W_up, for the experiment without the nonlinearity).
 /// </summary>
-public enum Activation { Gelu, GeluExact, Relu, Identity }
+internal enum Activation { Gelu, GeluExact, Relu, Identity }

@@ -4,7 +4,7 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Nn;
 
 /// <summary>Parameter initialisers (GPT-2 style: normal with a small standard deviation, zeros, ones).</summary>
-public static class Init
+internal static class Init
 {
     public static Variable Normal(Rng rng, float std, string name, params int[] shape)
     {

@@ -9,7 +9,7 @@ namespace Sharpformer.Nn;
 /// keys from past queries (<see cref="Attention.IAttentionVariant.ChoosesFromPastQueries"/>) it keeps the
 /// queries as well.
 /// </summary>
-public sealed class LayerKvCache(int batch, int heads, int capacity, int headSize)
+internal sealed class LayerKvCache(int batch, int heads, int capacity, int headSize)
 {
     private Tensor _keys = new(batch, heads, capacity, headSize);
     private Tensor _values = new(batch, heads, capacity, headSize);

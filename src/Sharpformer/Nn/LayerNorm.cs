@@ -3,7 +3,7 @@ using Sharpformer.Autograd;
 namespace Sharpformer.Nn;
 
 /// <summary>Layer normalisation over the channels with a learned gain (ones) and optional bias (zeros).</summary>
-public sealed class LayerNorm(int channels, bool bias) : Module
+internal sealed class LayerNorm(int channels, bool bias) : Module
 {
     public Variable Weight { get; } = Init.Ones("weight", channels);
     public Variable? Bias { get; } = bias ? Init.Zeros("bias", channels) : null;

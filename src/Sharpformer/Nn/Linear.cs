@@ -4,7 +4,7 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Nn;
 
 /// <summary>y = x·Wᵀ + b with W (out, in) drawn from N(0, std²) and b zero (or absent).</summary>
-public sealed class Linear : Module
+internal sealed class Linear : Module
 {
     public Variable Weight { get; }
     public Variable? Bias { get; }

@@ -7,7 +7,7 @@ namespace Sharpformer.Nn;
 /// dot-separated paths (<c>blocks.0.attn.qkv.weight</c>) so checkpoints name every tensor the way the
 /// model reads.
 /// </summary>
-public abstract class Module
+internal abstract class Module
 {
     /// <summary>This module's own parameters, by local name.</summary>
     protected virtual IEnumerable<(string Name, Variable Parameter)> OwnParameters() => [];

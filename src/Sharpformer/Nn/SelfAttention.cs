@@ -9,7 +9,7 @@ namespace Sharpformer.Nn;
 /// attend independently (the key–value lookup softmax(Q·Kᵀ/√hs)·V), and a projection mixes them back.
 /// A variant that <see cref="IAttentionVariant.ReadsInputAsQueryKeyValue"/> takes Q = K = V = X instead.
 /// </summary>
-public sealed class SelfAttention : Module
+internal sealed class SelfAttention : Module
 {
     public Linear Qkv { get; }
     public Linear Proj { get; }

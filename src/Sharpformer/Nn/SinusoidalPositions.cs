@@ -7,7 +7,7 @@ namespace Sharpformer.Nn;
 /// PE(p, 2i+1) = cos(p / 10000^(2i/C)). Each position gets a distinct pattern and relative offsets are
 /// linear maps of it, so no parameters are needed.
 /// </summary>
-public static class SinusoidalPositions
+internal static class SinusoidalPositions
 {
     // -> (maxLength, C)
     public static Tensor Table(int maxLength, int channels)

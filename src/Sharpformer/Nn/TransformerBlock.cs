@@ -10,7 +10,7 @@ namespace Sharpformer.Nn;
 /// each branch adds a correction. The same block is a GPT layer (causal, no cross-attention), an encoder
 /// layer (not causal, padding mask) and a translation decoder layer (causal, with cross-attention).
 /// </summary>
-public sealed class TransformerBlock : Module
+internal sealed class TransformerBlock : Module
 {
     public LayerNorm Ln1 { get; }
     public SelfAttention Attn { get; }

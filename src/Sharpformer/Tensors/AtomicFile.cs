@@ -4,7 +4,7 @@ namespace Sharpformer.Tensors;
 /// Writes a file so that readers see either the old contents or the complete new ones: the data goes to a
 /// temporary file in the same folder, is flushed to disk, then renamed over the target.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {

@@ -7,7 +7,7 @@ namespace Sharpformer.Tensors;
 /// estimate in the message, when it exceeds the memory the runtime may use
 /// (<see cref="GC.GetGCMemoryInfo()"/>.TotalAvailableMemoryBytes: physical memory or the container's limit).
 /// </summary>
-public static class MemoryBudget
+internal static class MemoryBudget
 {
     /// <summary>Bytes the garbage-collected heap may use on this machine.</summary>
     public static long AvailableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;

@@ -6,7 +6,7 @@ namespace Sharpformer.Tensors;
 /// The process's resident memory as the operating system counts it (on Linux VmRSS and VmHWM of /proc/self/status),
 /// for progress lines and benchmarks: what `/usr/bin/time -v` reports as the maximum resident set size.
 /// </summary>
-public static class ResidentMemory
+internal static class ResidentMemory
 {
     /// <summary>Bytes resident now.</summary>
     public static long CurrentBytes => Environment.WorkingSet;

@@ -5,7 +5,7 @@ namespace Sharpformer.Tensors;
 /// draws exactly the numbers an uninterrupted one would. One seed decides initialisation, data order,
 /// dropout and sampling; <see cref="SecondStream"/> keeps the streams drawn from it apart.
 /// </summary>
-public sealed class Rng
+internal sealed class Rng
 {
     private ulong _s0, _s1, _s2, _s3;
     private double? _spareNormal;

@@ -14,7 +14,7 @@ namespace Sharpformer.Tensors;
 /// shapes, offsets with checked 64-bit arithmetic, tensors tiling the data exactly) so a truncated or corrupt file
 /// is reported, never half-loaded, and nothing is allocated for a file that does not add up.
 /// </summary>
-public static class SafeTensors
+internal static class SafeTensors
 {
     private const int ChunkFloats = 1 << 28; // 1 GiB: a span of bytes is int-indexed
 

@@ -5,7 +5,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Sharpformer.Tensors;
 
 /// <summary>One tensor of a safetensors header: its dtype, shape and [Begin, End) byte range in the data section.</summary>
-public sealed record SafeTensorsEntry(string Name, string Dtype, int[] Shape, long Elements, long Begin, long End)
+internal sealed record SafeTensorsEntry(string Name, string Dtype, int[] Shape, long Elements, long Begin, long End)
 {
     public long Bytes => End - Begin;
 }
@@ -15,7 +15,7 @@ public sealed record SafeTensorsEntry(string Name, string Dtype, int[] Shape, lo
 /// product that fits, every dtype is known, every byte range matches its shape, and the ranges tile the data
 /// section exactly (no gap, no overlap, nothing after the last tensor), as the format requires.
 /// </summary>
-public sealed class SafeTensorsHeader
+internal sealed class SafeTensorsHeader
 {
     /// <summary>Largest header accepted (the limit of the reference implementation): a larger one is not a header.</summary>
     public const long MaxHeaderBytes = 100_000_000;

@@ -1,7 +1,7 @@
 namespace Sharpformer.Tensors;
 
 /// <summary>Shape arithmetic and the messages that name shapes when they do not fit.</summary>
-public static class ShapeOf
+internal static class ShapeOf
 {
     public static int Size(ReadOnlySpan<int> shape)
     {

@@ -4,7 +4,7 @@ namespace Sharpformer.Tensors;
 /// A dense fp32 tensor in row-major order: <see cref="Shape"/> plus a flat buffer.
 /// The buffer may be longer than the tensor (pooled storage); only the first <see cref="Size"/> floats count.
 /// </summary>
-public sealed class Tensor
+internal sealed class Tensor
 {
     public int[] Shape { get; }
     public float[] Data { get; }

@@ -20,7 +20,7 @@ namespace Sharpformer.Tensors;
 /// collection, which costs milliseconds: the large buffers hold no references to trace.
 /// </para>
 /// </summary>
-public static class TensorPool
+internal static class TensorPool
 {
     private static readonly Lock Gate = new();
     private static readonly Dictionary<int, IdleBuffers> Idle = [];

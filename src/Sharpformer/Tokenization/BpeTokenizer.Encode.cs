@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Sharpformer.Tokenization;
 
-public sealed partial class BpeTokenizer
+internal sealed partial class BpeTokenizer
 {
     /// <summary>Pieces cached at most; past it new pieces are encoded each time (bounds memory on huge corpora).</summary>
     public const int CacheCapacity = 200_000;

@@ -9,7 +9,7 @@ namespace Sharpformer.Tokenization;
 /// (e.g. "&lt;|endoftext|&gt;") are matched first and never split. Immutable apart from its cache of
 /// encoded pieces, so one instance may encode on many threads at once.
 /// </summary>
-public sealed partial class BpeTokenizer : ITokenizer
+internal sealed partial class BpeTokenizer : ITokenizer
 {
     /// <summary>
     /// Ids, regular and special, must be below this (2,097,152; the largest vocabularies in use have about 256k):

@@ -7,7 +7,7 @@ namespace Sharpformer.Tokenization;
 /// tokens), start from the 256 bytes, and repeatedly give the most frequent adjacent pair a new
 /// token until the vocabulary is full. Feed text with the Add methods, then call <see cref="Train"/>.
 /// </summary>
-public sealed class BpeTrainer
+internal sealed class BpeTrainer
 {
     private readonly WordCounter _counter;
 

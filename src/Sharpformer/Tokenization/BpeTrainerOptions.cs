@@ -2,7 +2,7 @@ namespace Sharpformer.Tokenization;
 
 /// <summary>What to learn: the vocabulary size (bytes + merges + special tokens), the specials, the pre-tokenizer.</summary>
 /// <param name="VocabSize">Total ids, counting the 256 bytes and the special tokens.</param>
-public sealed record BpeTrainerOptions(int VocabSize)
+internal sealed record BpeTrainerOptions(int VocabSize)
 {
     /// <summary>Texts matched before pre-tokenization, never split or merged; they get the last ids.</summary>
     public IReadOnlyList<string> SpecialTokens { get; init; } = [];
@@ -34,7 +34,7 @@ public sealed record BpeTrainerOptions(int VocabSize)
 /// <param name="Merges">Merges learned so far.</param>
 /// <param name="TotalMerges">Merges asked for.</param>
 /// <param name="Elapsed">Time spent merging so far (word counting not included).</param>
-public readonly record struct BpeTrainingProgress(int Merges, int TotalMerges, TimeSpan Elapsed)
+internal readonly record struct BpeTrainingProgress(int Merges, int TotalMerges, TimeSpan Elapsed)
 {
     public double MergesPerSecond => Elapsed.TotalSeconds > 0 ? Merges / Elapsed.TotalSeconds : 0;
 

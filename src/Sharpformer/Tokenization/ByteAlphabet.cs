@@ -8,7 +8,7 @@ namespace Sharpformer.Tokenization;
 /// Vocabulary files (encoder.json, vocab.bpe, the project's JSON) write tokens in this alphabet so that
 /// every token is readable text and never contains a space.
 /// </summary>
-public static class ByteAlphabet
+internal static class ByteAlphabet
 {
     private static readonly char[] CharOfByte = BuildCharOfByte();
     private static readonly short[] ByteOfChar = BuildByteOfChar();

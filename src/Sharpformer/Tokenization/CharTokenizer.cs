@@ -7,7 +7,7 @@ namespace Sharpformer.Tokenization;
 /// Character-level tokenizer (nanoGPT's shakespeare_char): the vocabulary is the corpus's distinct
 /// characters (Unicode code points) in code-point order, and each character is one token.
 /// </summary>
-public sealed class CharTokenizer : ITokenizer
+internal sealed class CharTokenizer : ITokenizer
 {
     private readonly int[] _symbols;                 // id -> code point
     private readonly Dictionary<int, int> _ids;      // code point -> id

@@ -5,7 +5,7 @@ namespace Sharpformer.Tokenization;
 /// ("#version" line, then one merge a line), the same contents as OpenAI's encoder.json and vocab.bpe
 /// (<see cref="Gpt2VocabularyFormat"/>), which read and write them.
 /// </summary>
-public static class HuggingFaceVocabularyFormat
+internal static class HuggingFaceVocabularyFormat
 {
     public const string VocabFile = "vocab.json";
     public const string MergesFile = "merges.txt";

@@ -4,7 +4,7 @@ namespace Sharpformer.Tokenization;
 /// What a model needs from a tokenizer: text to ids and back. Byte-level BPE implements it; a
 /// character-level tokenizer can too.
 /// </summary>
-public interface ITokenizer
+internal interface ITokenizer
 {
     /// <summary>A short name for logs and file headers, e.g. "gpt2" or "bpe-4096".</summary>
     string Name { get; }

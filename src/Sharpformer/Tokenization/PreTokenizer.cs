@@ -6,7 +6,7 @@ namespace Sharpformer.Tokenization;
 /// Splits text into pieces ("pre-tokens") before BPE: merges never cross a piece boundary, so a word
 /// and its punctuation or the space before it are learned separately. Thread-safe.
 /// </summary>
-public abstract class PreTokenizer
+internal abstract class PreTokenizer
 {
     /// <summary>The regular expression whose matches are the pieces.</summary>
     public abstract string Pattern { get; }

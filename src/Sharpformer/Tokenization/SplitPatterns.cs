@@ -7,7 +7,7 @@ namespace Sharpformer.Tokenization;
 /// possessive quantifiers (`?+`, `++`) are written plainly: in these two places no backtracking can
 /// change the match, so the languages are equal.
 /// </summary>
-public static partial class SplitPatterns
+internal static partial class SplitPatterns
 {
     /// <summary>GPT-2: contractions, letters, digits, other symbols (each with an optional leading space), spaces.</summary>
     public const string Gpt2 = @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+";

@@ -7,7 +7,7 @@ namespace Sharpformer.Tokenization;
 /// BPE tokenizer (saved as Hugging Face's tokenizer.json) in any format <see cref="BpeTokenizer.Load"/> reads
 /// (tokenizer.json, the project's earlier JSON, GPT-2's or Hugging Face's vocabulary files, a tiktoken rank file).
 /// </summary>
-public static class TokenizerFiles
+internal static class TokenizerFiles
 {
     public static void Save(ITokenizer tokenizer, string path)
     {

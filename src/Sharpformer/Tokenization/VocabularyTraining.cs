@@ -1,7 +1,7 @@
 namespace Sharpformer.Tokenization;
 
 /// <summary>Trains a byte-level BPE vocabulary on in-memory texts (for example both sides of a parallel corpus).</summary>
-public static class VocabularyTraining
+internal static class VocabularyTraining
 {
     public static BpeTokenizer TrainBpe(IEnumerable<string> texts, int vocabSize, IProgress<BpeTrainingProgress>? progress = null)
     {

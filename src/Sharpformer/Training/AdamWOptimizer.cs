@@ -9,7 +9,7 @@ namespace Sharpformer.Training;
 /// only, never to gains and biases — nanoGPT's two parameter groups. Holds the moment estimates and
 /// the step count, which checkpoints save and restore.
 /// </summary>
-public sealed class AdamWOptimizer
+internal sealed class AdamWOptimizer
 {
     private readonly (string Name, Variable Param, Tensor M, Tensor V)[] _slots;
 

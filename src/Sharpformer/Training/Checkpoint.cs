@@ -16,7 +16,7 @@ namespace Sharpformer.Training;
 /// two renames, at X.old, which loading falls back to (<see cref="Locate"/>) and the next save puts back before it
 /// deletes anything.
 /// </summary>
-public static class Checkpoint
+internal static class Checkpoint
 {
     public const string ModelFile = "model.safetensors", ConfigFile = "config.json", TokenizerFile = "tokenizer.json",
         CharTokenizerFile = "char_tokenizer.json", OptimizerFile = "optimizer.safetensors", StateFile = "state.json";
@@ -160,4 +160,4 @@ public static class Checkpoint
 }
 
 /// <summary>The names of a checkpoint's weights file and config file.</summary>
-public sealed record CheckpointFiles(string Weights, string Config);
+internal sealed record CheckpointFiles(string Weights, string Config);

@@ -7,7 +7,7 @@ namespace Sharpformer.Training;
 /// checkpoints may lack Elapsed), steps and epochs ≥ 0, generator states of six words not all zero, the training options
 /// parseable and valid. Each failure is one <see cref="InvalidDataException"/> naming the file and the field.
 /// </summary>
-public static class CheckpointStates
+internal static class CheckpointStates
 {
     /// <summary>The state of a GPT run (<see cref="GptTrainer"/>) and its options.</summary>
     public static (TrainingState State, GptTrainingOptions Options) ReadGpt(string dir)

@@ -6,7 +6,7 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Training;
 
 /// <summary>Examples laid out for a classifier: ids (B, T) right-padded to the longest, each row's length and its label.</summary>
-public sealed class ClassificationBatch
+internal sealed class ClassificationBatch
 {
     public int Size { get; }
     public int Time { get; }

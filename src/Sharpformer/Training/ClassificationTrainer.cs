@@ -10,7 +10,7 @@ namespace Sharpformer.Training;
 /// What the classification trainer reports: a step, or (with <see cref="ValAccuracy"/>) an evaluation.
 /// <see cref="Progress"/> is the share of the budget used (see <see cref="TrainingBudget"/>).
 /// </summary>
-public sealed record ClassificationEvent(int Step, int TotalSteps, float Loss, float LearningRate, TimeSpan Elapsed, double? ValAccuracy = null,
+internal sealed record ClassificationEvent(int Step, int TotalSteps, float Loss, float LearningRate, TimeSpan Elapsed, double? ValAccuracy = null,
     double Progress = double.NaN);
 
 /// <summary>
@@ -19,7 +19,7 @@ public sealed record ClassificationEvent(int Step, int TotalSteps, float Loss, f
 /// each evaluation the validation accuracy; with an output folder it saves the model there after each evaluation.
 /// With a time limit the schedule follows the budget (<see cref="TrainingBudget"/>).
 /// </summary>
-public sealed class ClassificationTrainer
+internal sealed class ClassificationTrainer
 {
     public SequenceClassifier Model { get; }
     public ClassificationTrainingOptions Options { get; }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Sharpformer.Training;
 
 /// <summary>How a sequence classifier is trained.</summary>
-public sealed record ClassificationTrainingOptions
+internal sealed record ClassificationTrainingOptions
 {
     [JsonPropertyName("max_steps")] public int Steps { get; init; } = 1000;
     /// <summary>Training time budget in seconds (0 = none): training stops at whichever limit comes first, and the

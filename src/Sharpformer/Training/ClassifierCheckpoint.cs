@@ -5,14 +5,14 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Training;
 
 /// <summary>Where a classification run stood when it was saved.</summary>
-public sealed record ClassificationState(int Step, double ValAccuracy, string OptionsJson);
+internal sealed record ClassificationState(int Step, double ValAccuracy, string OptionsJson);
 
 /// <summary>
 /// A sequence classifier in a <see cref="Checkpoint"/> folder: classifier.safetensors and classifier_config.json (a
 /// model Hugging Face has no class for, so not under its file names). Its vocabulary is a fixed token list, saved as
 /// vocabulary.json (a JSON array, id = index) instead of a tokenizer.
 /// </summary>
-public static class ClassifierCheckpoint
+internal static class ClassifierCheckpoint
 {
     public const string VocabularyFile = "vocabulary.json";
 

@@ -8,7 +8,7 @@ namespace Sharpformer.Training;
 /// Where a training run stands: enough to continue it bit for bit. <see cref="Elapsed"/> is the training time
 /// spent so far, which a time limit counts against (absent from older checkpoints: zero).
 /// </summary>
-public sealed record TrainingState(int Step, ulong[] RngState, float BestValLoss, string OptionsJson, TimeSpan Elapsed = default);
+internal sealed record TrainingState(int Step, ulong[] RngState, float BestValLoss, string OptionsJson, TimeSpan Elapsed = default);
 
 /// <summary>
 /// A GPT in a <see cref="Checkpoint"/> folder that is also a Hugging Face GPT-2 folder: config.json as transformers
@@ -16,7 +16,7 @@ public sealed record TrainingState(int Step, ulong[] RngState, float BestValLoss
 /// (<see cref="Gpt2Weights"/>) and tokenizer.json in Hugging Face tokenizers' format. The training state stays in
 /// files of our own names (optimizer.safetensors, state.json). Any GPT-2 folder from transformers loads the same way.
 /// </summary>
-public static class GptCheckpoint
+internal static class GptCheckpoint
 {
     public const string ModelFile = Checkpoint.ModelFile, ConfigFile = Checkpoint.ConfigFile, StateFile = Checkpoint.StateFile;
 

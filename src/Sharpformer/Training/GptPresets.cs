@@ -3,10 +3,10 @@ using Sharpformer.Models;
 namespace Sharpformer.Training;
 
 /// <summary>A named model shape with its training recipe; the vocabulary size comes from the tokenizer.</summary>
-public sealed record GptPreset(string Name, string Description, Func<int, GptConfig> Config, GptTrainingOptions Training);
+internal sealed record GptPreset(string Name, string Description, Func<int, GptConfig> Config, GptTrainingOptions Training);
 
 /// <summary>Built-in recipes, after nanoGPT's Shakespeare configs (with its exact GELU).</summary>
-public static class GptPresets
+internal static class GptPresets
 {
     public static IReadOnlyList<GptPreset> All { get; } =
     [

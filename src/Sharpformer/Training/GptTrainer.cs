@@ -11,7 +11,7 @@ namespace Sharpformer.Training;
 /// What the trainer reports: a step finished, or an evaluation of both splits. <see cref="Progress"/> is the
 /// share of the budget used (max of steps and time, see <see cref="TrainingBudget"/>); NaN where unknown.
 /// </summary>
-public sealed record TrainingEvent(int Step, int TotalSteps, float Loss, float LearningRate, double MsPerStep, double TokensPerSecond,
+internal sealed record TrainingEvent(int Step, int TotalSteps, float Loss, float LearningRate, double MsPerStep, double TokensPerSecond,
     TimeSpan Elapsed, float? TrainLoss = null, float? ValLoss = null, bool IsBest = false, double Progress = double.NaN);
 
 /// <summary>
@@ -24,7 +24,7 @@ public sealed record TrainingEvent(int Step, int TotalSteps, float Loss, float L
 /// saved with the checkpoint too, so a resumed budgeted run continues where it stood, and with a
 /// deterministic <see cref="Clock"/> it equals the uninterrupted run bit for bit.
 /// </summary>
-public sealed class GptTrainer
+internal sealed class GptTrainer
 {
     public Gpt Model { get; }
     public ITokenizer Tokenizer { get; }

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Sharpformer.Training;
 
 /// <summary>How a GPT is trained (nanoGPT's train.py settings).</summary>
-public sealed record GptTrainingOptions
+internal sealed record GptTrainingOptions
 {
     [JsonPropertyName("max_iters")] public int Steps { get; init; } = 2000;
     /// <summary>Training time budget in seconds (0 = none): training stops at whichever of the two limits comes first,

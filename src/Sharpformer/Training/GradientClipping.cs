@@ -4,7 +4,7 @@ using Sharpformer.Autograd;
 namespace Sharpformer.Training;
 
 /// <summary>Scales all gradients together so that their global L2 norm is at most a limit (first measured, so that a NaN or ∞ is seen before it spreads).</summary>
-public static class GradientClipping
+internal static class GradientClipping
 {
     /// <summary>The L2 norm of all gradients together; NaN or ∞ when one of them is not finite.</summary>
     public static float GlobalNorm(IEnumerable<Variable> parameters)

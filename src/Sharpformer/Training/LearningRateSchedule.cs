@@ -5,7 +5,7 @@ namespace Sharpformer.Training;
 /// is the step itself, or a fractional step further on when a time limit is nearer than the step limit
 /// (<see cref="TrainingBudget.ScheduleStep"/>).
 /// </summary>
-public interface ILearningRateSchedule
+internal interface ILearningRateSchedule
 {
     float At(double step);
 }
@@ -14,7 +14,7 @@ public interface ILearningRateSchedule
 /// Linear warm-up then cosine decay to a floor (nanoGPT's get_lr): lr·(step+1)/(warmup+1) while
 /// step &lt; warmup, then min + ½(1 + cos(π·progress))·(max − min), and the floor from decaySteps on.
 /// </summary>
-public sealed record CosineSchedule(float MaxLr, float MinLr, int WarmupSteps, int DecaySteps) : ILearningRateSchedule
+internal sealed record CosineSchedule(float MaxLr, float MinLr, int WarmupSteps, int DecaySteps) : ILearningRateSchedule
 {
     public float At(double step)
     {
@@ -31,7 +31,7 @@ public sealed record CosineSchedule(float MaxLr, float MinLr, int WarmupSteps, i
 /// steps at a high rate, it spends more of a short budget there than a cosine over the whole run, and still
 /// ends annealed.
 /// </summary>
-public sealed record WarmupStableDecaySchedule(float MaxLr, float MinLr, int WarmupSteps, double DecayFrom, int DecaySteps) : ILearningRateSchedule
+internal sealed record WarmupStableDecaySchedule(float MaxLr, float MinLr, int WarmupSteps, double DecayFrom, int DecaySteps) : ILearningRateSchedule
 {
     public float At(double step)
     {
@@ -47,7 +47,7 @@ public sealed record WarmupStableDecaySchedule(float MaxLr, float MinLr, int War
 /// The original transformer's schedule ("Noam"): linear warm-up, then decay as 1/√step; scaled so
 /// that it peaks at <see cref="PeakLr"/> at the end of warm-up.
 /// </summary>
-public sealed record InverseSqrtSchedule(float PeakLr, int WarmupSteps) : ILearningRateSchedule
+internal sealed record InverseSqrtSchedule(float PeakLr, int WarmupSteps) : ILearningRateSchedule
 {
     public float At(double step)
     {

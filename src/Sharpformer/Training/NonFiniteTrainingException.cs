@@ -10,7 +10,7 @@ namespace Sharpformer.Training;
 /// good ones. <see cref="Step"/> is the step that failed (1-based, as logs count; null for a save), <see cref="Parameter"/>
 /// the first parameter, in the model's order, whose gradient (or value) is not finite (null where every one is).
 /// </summary>
-public sealed class NonFiniteTrainingException(int? step, string? parameter, string message) : Exception(message)
+internal sealed class NonFiniteTrainingException(int? step, string? parameter, string message) : Exception(message)
 {
     public int? Step { get; } = step;
     public string? Parameter { get; } = parameter;

@@ -6,7 +6,7 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Training;
 
 /// <summary>Answer accuracy (scored positions whose arg-max logit is the target) and mean loss over the held-out set.</summary>
-public sealed record SequenceTaskScore(double Accuracy, int Correct, int Scored, float Loss);
+internal sealed record SequenceTaskScore(double Accuracy, int Correct, int Scored, float Loss);
 
 /// <summary>
 /// Trains a <see cref="Gpt"/> from scratch on fresh sequences of a synthetic task — every step draws a new
@@ -27,7 +27,7 @@ public sealed record SequenceTaskScore(double Accuracy, int Correct, int Scored,
 /// to find the same content far away. Held-out sequences always have length T.
 /// </para>
 /// </summary>
-public sealed class SequenceTaskTrainer
+internal sealed class SequenceTaskTrainer
 {
     public Gpt Model { get; }
     public ISequenceTask Task { get; }

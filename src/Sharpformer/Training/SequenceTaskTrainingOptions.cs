@@ -1,7 +1,7 @@
 namespace Sharpformer.Training;
 
 /// <summary>How a model is trained from scratch on a synthetic <see cref="Data.ISequenceTask"/>, and how it is scored.</summary>
-public sealed record SequenceTaskTrainingOptions
+internal sealed record SequenceTaskTrainingOptions
 {
     public int Steps { get; init; } = 300;
     /// <summary>Training time budget in seconds (0 = none): training stops at whichever limit comes first, and the

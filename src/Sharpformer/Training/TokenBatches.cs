@@ -6,7 +6,7 @@ namespace Sharpformer.Training;
 /// A token stream split into train (the first fraction) and validation (the rest), with random contiguous
 /// blocks for language-model training: inputs ids[s .. s+T), targets ids[s+1 .. s+T+1).
 /// </summary>
-public sealed class TokenBatches
+internal sealed class TokenBatches
 {
     public int[] Train { get; }
     public int[] Validation { get; }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Sharpformer.Training;
 
 /// <summary>Which bound ended a training run.</summary>
-public enum StopReason
+internal enum StopReason
 {
     /// <summary>The step budget (max steps) was spent.</summary>
     Steps,
@@ -24,7 +24,7 @@ public enum StopReason
 /// schedule is the plain function of the step.
 /// </para>
 /// </summary>
-public readonly record struct TrainingBudget(int Steps, TimeSpan? TimeLimit = null)
+internal readonly record struct TrainingBudget(int Steps, TimeSpan? TimeLimit = null)
 {
     /// <summary>A budget from an options file's fields: a time limit of 0 seconds (or less) means none.</summary>
     public static TrainingBudget Of(int steps, double timeLimitSeconds) =>

@@ -13,7 +13,7 @@ namespace Sharpformer.Training;
 /// resumed then equals the uninterrupted one bit for bit.
 /// </para>
 /// </summary>
-public sealed class TrainingTimer(Func<TimeSpan> clock)
+internal sealed class TrainingTimer(Func<TimeSpan> clock)
 {
     private static readonly long Origin = Stopwatch.GetTimestamp();
 

@@ -8,7 +8,7 @@ namespace Sharpformer.Training;
 /// decoder inputs BOS + target (B, Tt) and the targets it must predict, target + EOS, with
 /// <see cref="IgnoreIndex"/> where there is only padding.
 /// </summary>
-public sealed class TranslationBatch
+internal sealed class TranslationBatch
 {
     public const int IgnoreIndex = -1;
 

@@ -7,11 +7,11 @@ namespace Sharpformer.Training;
 /// <see cref="StepsNeeded"/> is about how many steps of a complete schedule it takes to reach its documented
 /// quality (the demo warns when a machine manages fewer in the time budget; 0 = not measured).
 /// </summary>
-public sealed record TranslationPreset(string Name, string Description, int BpeVocabSize, Func<int, TranslatorConfig> Config,
+internal sealed record TranslationPreset(string Name, string Description, int BpeVocabSize, Func<int, TranslatorConfig> Config,
     TranslationTrainingOptions Training, int StepsNeeded = 0);
 
 /// <summary>Built-in translator recipes.</summary>
-public static class TranslationPresets
+internal static class TranslationPresets
 {
     public static IReadOnlyList<TranslationPreset> All { get; } =
     [

@@ -13,7 +13,7 @@ namespace Sharpformer.Training;
 /// What the translation trainer reports: a step, or an evaluation on the validation set. <see cref="Progress"/>
 /// is the share of the budget used (max of steps and time, see <see cref="TrainingBudget"/>).
 /// </summary>
-public sealed record TranslationEvent(int Step, int TotalSteps, float Loss, float LearningRate, double TokensPerSecond, TimeSpan Elapsed,
+internal sealed record TranslationEvent(int Step, int TotalSteps, float Loss, float LearningRate, double TokensPerSecond, TimeSpan Elapsed,
     float? ValLoss = null, double? Bleu = null, double? ChrF = null, bool IsBest = false, double Progress = double.NaN);
 
 /// <summary>
@@ -23,7 +23,7 @@ public sealed record TranslationEvent(int Step, int TotalSteps, float Loss, floa
 /// the best BLEU (outDir/best) and a resumable one (outDir/last). With a time limit the schedule follows the
 /// budget (<see cref="TrainingBudget"/>), and the training time is part of the resumable state.
 /// </summary>
-public sealed class TranslationTrainer
+internal sealed class TranslationTrainer
 {
     public Translator Model { get; }
     public TranslationVocabulary Source { get; }

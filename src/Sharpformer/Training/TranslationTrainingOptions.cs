@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Sharpformer.Training;
 
 /// <summary>How a translator is trained.</summary>
-public sealed record TranslationTrainingOptions
+internal sealed record TranslationTrainingOptions
 {
     [JsonPropertyName("max_steps")] public int Steps { get; init; } = 4000;
     /// <summary>

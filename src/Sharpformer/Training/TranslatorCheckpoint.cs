@@ -7,7 +7,7 @@ namespace Sharpformer.Training;
 /// Where a translation run stands: the step, the data order and generators, the best validation BLEU, and the
 /// training time spent (counted against the time limit; absent from older checkpoints: zero).
 /// </summary>
-public sealed record TranslationState(int Step, int Epoch, int BatchInEpoch, ulong[] EpochRngState, ulong[] DropoutRngState,
+internal sealed record TranslationState(int Step, int Epoch, int BatchInEpoch, ulong[] EpochRngState, ulong[] DropoutRngState,
     double BestBleu, string OptionsJson, TimeSpan Elapsed = default);
 
 /// <summary>
@@ -15,7 +15,7 @@ public sealed record TranslationState(int Step, int Epoch, int BatchInEpoch, ulo
 /// Hugging Face has no class for, so not under its file names); with separate vocabularies the target tokenizer is
 /// saved beside the source one as target_tokenizer.json.
 /// </summary>
-public static class TranslatorCheckpoint
+internal static class TranslatorCheckpoint
 {
     public const string TargetTokenizerFile = "target_tokenizer.json";
 

@@ -8,7 +8,7 @@ namespace Sharpformer.Tests.Attention;
 /// Attention by the definition in double precision under an arbitrary mask allowed(bh, i, j), with its
 /// gradients for a given dO: the oracle the sparse variants are compared with. A row with no allowed key gives 0.
 /// </summary>
-public static class MaskedAttentionOracle
+internal static class MaskedAttentionOracle
 {
     public static (double[] O, double[] DQ, double[] DK, double[] DV) Run(float[] q, float[] k, float[] v, float[] dO,
         int batchHeads, int tq, int tk, int hs, Func<int, int, int, bool> allowed) =>
@@ -73,7 +73,7 @@ public static class MaskedAttentionOracle
 }
 
 /// <summary>Runs a variant through a tape: output and the gradients of Σ dO ⊙ O.</summary>
-public static class VariantRunner
+internal static class VariantRunner
 {
     public static Variable Param(Rng rng, params int[] shape)
     {

@@ -8,7 +8,7 @@ namespace Sharpformer.Tests.Autograd;
 /// for fixed random weights w, summed in double so that fp32 rounding of the sum does not swamp the
 /// difference quotient.
 /// </summary>
-public static class GradCheck
+internal static class GradCheck
 {
     public static Variable Param(Rng rng, string name, params int[] shape)
     {

@@ -18,8 +18,8 @@ public sealed class TinyTranslatorCheckpoint : IDisposable
     ];
 
     public string Dir { get; } = Directory.CreateTempSubdirectory("sharpformer-translate-model-").FullName;
-    public Translator Model { get; }
-    public TranslationVocabulary Vocab { get; }
+    internal Translator Model { get; }
+    internal TranslationVocabulary Vocab { get; }
 
     public TinyTranslatorCheckpoint()
     {

@@ -4,7 +4,7 @@ namespace Sharpformer.Data.EnRu;
 /// Which constituent the English sentence puts in focus; it decides the Russian word order, so the order is
 /// predictable from the English.
 /// </summary>
-public enum Construction
+public enum Construction   // public: test theories take it as a parameter
 {
     /// <summary>"Petya hit Vasya with a shovel." → "Петя ударил Васю лопатой." (S V O I)</summary>
     Plain,
@@ -26,7 +26,7 @@ public enum Construction
 /// One sentence of the built-in corpus as structure: who did what to whom with what, in which construction,
 /// negated or not, and when. <see cref="English"/> and <see cref="Russian"/> render it; see docs/builtin-corpus.md.
 /// </summary>
-public sealed record EnRuClause(
+internal sealed record EnRuClause(
     Construction Construction,
     NounPhrase Subject,
     EnRuVerb Verb,

@@ -3,7 +3,7 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Data.EnRu;
 
 /// <summary>Draws random clauses from a lexicon with the mix of constructions and options given.</summary>
-public sealed class EnRuClauseSampler
+internal sealed class EnRuClauseSampler
 {
     private readonly EnRuCorpusOptions _options;
     private readonly EnRuLexicon _lex;

@@ -1,4 +1,4 @@
 namespace Sharpformer.Data.EnRu;
 
 /// <summary>The three splits of the built-in corpus.</summary>
-public sealed record EnRuCorpus(IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Valid, IReadOnlyList<SentencePair> Test);
+internal sealed record EnRuCorpus(IReadOnlyList<SentencePair> Train, IReadOnlyList<SentencePair> Valid, IReadOnlyList<SentencePair> Test);

@@ -10,7 +10,7 @@ namespace Sharpformer.Data.EnRu;
 /// validation if it has a validation-only one, else to training. So every combination in the test split is unseen
 /// in training and validation, while every single word still occurs in training.
 /// </summary>
-public static class EnRuCorpusGenerator
+internal static class EnRuCorpusGenerator
 {
     public enum Split { Train, Valid, Test }
 

@@ -1,7 +1,7 @@
 namespace Sharpformer.Data.EnRu;
 
 /// <summary>Sizes, seed and grammar mix of the built-in English→Russian corpus.</summary>
-public sealed record EnRuCorpusOptions
+internal sealed record EnRuCorpusOptions
 {
     public int TrainCount { get; init; } = 40_000;
     public int ValidCount { get; init; } = 1_000;

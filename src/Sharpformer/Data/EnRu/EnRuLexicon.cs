@@ -5,7 +5,7 @@ namespace Sharpformer.Data.EnRu;
 /// has one Russian translation: gender-neutral English nouns (teacher, doctor) take the masculine Russian noun;
 /// gendered ones (actress, waitress) and names carry their gender.
 /// </summary>
-public sealed class EnRuLexicon
+internal sealed class EnRuLexicon
 {
     public IReadOnlyList<EnRuNoun> Names { get; }
     public IReadOnlyList<EnRuNoun> People { get; }

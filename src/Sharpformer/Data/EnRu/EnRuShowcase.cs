@@ -4,7 +4,7 @@ namespace Sharpformer.Data.EnRu;
 /// A handful of sentences that show the grammar at work — the shovel sentence first. The generator leaves them
 /// out of every split (unless told otherwise), so a demonstration translates sentences the model never saw.
 /// </summary>
-public static class EnRuShowcase
+internal static class EnRuShowcase
 {
     /// <summary>The showcase clauses, in words of the default lexicon.</summary>
     public static IReadOnlyList<EnRuClause> Clauses()

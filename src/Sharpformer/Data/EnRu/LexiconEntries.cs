@@ -1,13 +1,13 @@
 namespace Sharpformer.Data.EnRu;
 
 /// <summary>What a noun names; decides which adjectives and verbs it goes with.</summary>
-public enum NounKind { Name, Person, Animal, Thing }
+internal enum NounKind { Name, Person, Animal, Thing }
 
 /// <summary>Which objects a verb takes.</summary>
-public enum ObjectKind { Animate, Inanimate, Any }
+internal enum ObjectKind { Animate, Inanimate, Any }
 
 /// <summary>A noun: its English form (also its key in the lexicon) and its Russian declension.</summary>
-public sealed record EnRuNoun(string English, RussianNoun Russian, NounKind Kind)
+internal sealed record EnRuNoun(string English, RussianNoun Russian, NounKind Kind)
 {
     public bool Animate => Kind != NounKind.Thing;
 }
@@ -17,7 +17,7 @@ public sealed record EnRuNoun(string English, RussianNoun Russian, NounKind Kind
 /// with. <see cref="CanBeSubject"/> is false for "I", whose Russian past tense would need a gender the English
 /// does not show.
 /// </summary>
-public sealed record EnRuPronoun(string Nominative, string Objective, string RussianNominative, string RussianAccusative,
+internal sealed record EnRuPronoun(string Nominative, string Objective, string RussianNominative, string RussianAccusative,
     Agreement Agreement, bool CanBeSubject = true)
 {
     /// <summary>English "was" or "were" with this pronoun as subject.</summary>
@@ -25,7 +25,7 @@ public sealed record EnRuPronoun(string Nominative, string Objective, string Rus
 }
 
 /// <summary>A transitive verb: English past, past participle and base forms, Russian past tense.</summary>
-public sealed record EnRuVerb(string Past, string Participle, string Base, RussianVerb Russian, ObjectKind Objects)
+internal sealed record EnRuVerb(string Past, string Participle, string Base, RussianVerb Russian, ObjectKind Objects)
 {
     public bool Accepts(EnRuNoun noun) => Objects switch
     {
@@ -36,7 +36,7 @@ public sealed record EnRuVerb(string Past, string Participle, string Base, Russi
 }
 
 /// <summary>An adjective and the kinds of noun it is used with.</summary>
-public sealed record EnRuAdjective(string English, RussianAdjective Russian, bool ForPeople, bool ForThings)
+internal sealed record EnRuAdjective(string English, RussianAdjective Russian, bool ForPeople, bool ForThings)
 {
     public bool Fits(EnRuNoun noun) => noun.Kind switch
     {
@@ -47,4 +47,4 @@ public sealed record EnRuAdjective(string English, RussianAdjective Russian, boo
 }
 
 /// <summary>A time adverbial: English at the end of the sentence, Russian at its start.</summary>
-public sealed record EnRuTime(string English, string Russian);
+internal sealed record EnRuTime(string English, string Russian);

@@ -1,7 +1,7 @@
 namespace Sharpformer.Data.EnRu;
 
 /// <summary>A participant of a clause: a noun with an optional adjective, or a pronoun.</summary>
-public sealed record NounPhrase
+internal sealed record NounPhrase
 {
     public EnRuNoun? Noun { get; }
     public EnRuPronoun? Pronoun { get; }

@@ -6,7 +6,7 @@ namespace Sharpformer.Data.EnRu;
 /// (ы → и after velars and sibilants; unstressed о → е after sibilants). A stressed -ой ending (молодой, большой)
 /// keeps о. The masculine accusative is the genitive (-ого/-его) when the noun is animate.
 /// </summary>
-public sealed record RussianAdjective
+internal sealed record RussianAdjective
 {
     public string MasculineNominative { get; }
     private readonly string _stem;

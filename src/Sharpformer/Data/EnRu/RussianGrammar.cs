@@ -1,10 +1,10 @@
 namespace Sharpformer.Data.EnRu;
 
 /// <summary>The grammatical gender (or plural) a Russian past-tense verb and adjective agree with.</summary>
-public enum Agreement { Masculine, Feminine, Neuter, Plural }
+internal enum Agreement { Masculine, Feminine, Neuter, Plural }
 
 /// <summary>The three cases the built-in corpus uses: subject, direct object, instrument.</summary>
-public enum RussianCase { Nominative, Accusative, Instrumental }
+internal enum RussianCase { Nominative, Accusative, Instrumental }
 
 /// <summary>Spelling classes of Russian letters that decide endings (the "spelling rules").</summary>
 internal static class RussianLetters

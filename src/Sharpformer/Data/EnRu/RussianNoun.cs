@@ -14,7 +14,7 @@ namespace Sharpformer.Data.EnRu;
 /// A fleeting vowel is given as the oblique stem (молоток → молотк-, отец → отц-); truly irregular forms
 /// (мать → матерью) are given outright.
 /// </summary>
-public sealed record RussianNoun
+internal sealed record RussianNoun
 {
     public string Nominative { get; }
     public Agreement Gender { get; }

@@ -5,7 +5,7 @@ namespace Sharpformer.Data.EnRu;
 /// masculine form in -л the others add -а, -о, -и (ударил, ударила, ударило, ударили). Verbs whose masculine has no
 /// -л (вытер, спас) give their feminine stem explicitly (вытерл-, спасл-).
 /// </summary>
-public sealed record RussianVerb
+internal sealed record RussianVerb
 {
     public string Masculine { get; }
     private readonly string _stem;

@@ -4,7 +4,7 @@ namespace Sharpformer.Data.ListOps;
 /// A folder of ListOps splits. <see cref="Save"/> writes train.tsv, val.tsv and test.tsv; <see cref="Load"/> reads
 /// those names or, failing them, the LRA release's basic_train.tsv, basic_val.tsv and basic_test.tsv.
 /// </summary>
-public static class ListOpsDataset
+internal static class ListOpsDataset
 {
     public static readonly string[] SplitNames = ["train", "val", "test"];
 

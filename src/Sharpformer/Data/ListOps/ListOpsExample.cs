@@ -1,7 +1,7 @@
 namespace Sharpformer.Data.ListOps;
 
 /// <summary>One line of a ListOps file: the source string (with parentheses) and its value, the class 0–9.</summary>
-public sealed record ListOpsExample(string Source, int Target)
+internal sealed record ListOpsExample(string Source, int Target)
 {
     public static ListOpsExample From(ListOpsTree tree) => new(tree.ToSource(), tree.Evaluate());
 
@@ -19,4 +19,4 @@ public sealed record ListOpsExample(string Source, int Target)
 }
 
 /// <summary>The three splits of a ListOps data set.</summary>
-public sealed record ListOpsSplits(IReadOnlyList<ListOpsExample> Train, IReadOnlyList<ListOpsExample> Valid, IReadOnlyList<ListOpsExample> Test);
+internal sealed record ListOpsSplits(IReadOnlyList<ListOpsExample> Train, IReadOnlyList<ListOpsExample> Valid, IReadOnlyList<ListOpsExample> Test);

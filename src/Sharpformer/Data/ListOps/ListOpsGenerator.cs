@@ -10,7 +10,7 @@ namespace Sharpformer.Data.ListOps;
 /// until every split is full; the splits take the distinct trees in the order they were first drawn.
 /// One seed gives the same files on every machine.
 /// </summary>
-public static class ListOpsGenerator
+internal static class ListOpsGenerator
 {
     /// <summary>Draws one tree from the generator; the root has depth 1.</summary>
     public static ListOpsTree DrawTree(Rng rng, ListOpsGeneratorOptions options, int depth = 1)

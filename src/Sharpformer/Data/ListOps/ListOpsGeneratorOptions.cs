@@ -4,7 +4,7 @@ namespace Sharpformer.Data.ListOps;
 /// How ListOps trees are drawn and which are kept. <see cref="Paper"/> is the Long Range Arena setting
 /// (sequences of 500–2,000 tokens); the default is a CPU-sized one (10–100 tokens) with the same generator.
 /// </summary>
-public sealed record ListOpsGeneratorOptions
+internal sealed record ListOpsGeneratorOptions
 {
     /// <summary>Depth at which every node is a leaf (the root has depth 1).</summary>
     public int MaxDepth { get; init; } = 4;

@@ -7,7 +7,7 @@ namespace Sharpformer.Data.ListOps;
 /// <c>"(" × (n + 1) OP E₁ ")" … Eₙ ")" "]" ")"</c>, a digit is bare. Nesting deeper than
 /// <see cref="ListOpsTree.MaxDepth"/> operators is refused.
 /// </summary>
-public static class ListOpsGrammar
+internal static class ListOpsGrammar
 {
     /// <summary>Null when <paramref name="ids"/> is one well-formed expression, else what is wrong and where (token numbers from 1).</summary>
     public static string? Check(ReadOnlySpan<int> ids)

@@ -1,7 +1,7 @@
 namespace Sharpformer.Data.ListOps;
 
 /// <summary>The four operators of the Long Range Arena ListOps task; each reduces a list of digits to one digit.</summary>
-public enum ListOpsOperator
+internal enum ListOpsOperator
 {
     /// <summary>The largest argument.</summary>
     Max,
@@ -14,7 +14,7 @@ public enum ListOpsOperator
 }
 
 /// <summary>How operators are written in a ListOps source string, and what they compute.</summary>
-public static class ListOpsOperators
+internal static class ListOpsOperators
 {
     public static IReadOnlyList<ListOpsOperator> All { get; } = [ListOpsOperator.Max, ListOpsOperator.Min, ListOpsOperator.Median, ListOpsOperator.SumMod];
 

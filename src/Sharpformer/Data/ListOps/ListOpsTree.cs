@@ -8,7 +8,7 @@ namespace Sharpformer.Data.ListOps;
 /// files store it, where an operator node is the left-nested pairs ((((op, a₁), a₂) …), "]") and every pair is
 /// wrapped in parentheses: MAX(2, 9) is <c>( ( ( [MAX 2 ) 9 ) ] )</c>.
 /// </summary>
-public abstract class ListOpsTree
+internal abstract class ListOpsTree
 {
     /// <summary>Deepest nesting of operators read or generated (the LRA task nests at most 10).</summary>
     public const int MaxDepth = 100;
@@ -69,7 +69,7 @@ public abstract class ListOpsTree
 }
 
 /// <summary>A digit leaf.</summary>
-public sealed class ListOpsValue : ListOpsTree
+internal sealed class ListOpsValue : ListOpsTree
 {
     public ListOpsValue(int value)
     {
@@ -84,7 +84,7 @@ public sealed class ListOpsValue : ListOpsTree
 }
 
 /// <summary>An operator applied to one or more arguments.</summary>
-public sealed class ListOpsNode : ListOpsTree
+internal sealed class ListOpsNode : ListOpsTree
 {
     public ListOpsNode(ListOpsOperator op, IReadOnlyList<ListOpsTree> arguments)
     {

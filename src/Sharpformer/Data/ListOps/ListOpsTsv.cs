@@ -9,7 +9,7 @@ namespace Sharpformer.Data.ListOps;
 /// example a line, the source string with parentheses and its value 0–9. Reading checks every line and names the
 /// file and line of the first problem.
 /// </summary>
-public static class ListOpsTsv
+internal static class ListOpsTsv
 {
     public const string Header = "Source\tTarget";
 

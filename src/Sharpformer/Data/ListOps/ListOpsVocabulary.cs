@@ -5,7 +5,7 @@ namespace Sharpformer.Data.ListOps;
 /// both parentheses and the ten digits. Brackets and parentheses are tokens: they carry the tree structure
 /// (an alphanumeric tokenizer that drops them leaves the task unsolvable).
 /// </summary>
-public static class ListOpsVocabulary
+internal static class ListOpsVocabulary
 {
     public const int Pad = 0, Cls = 1, OpenParenthesis = 7, CloseParenthesis = 8;
 

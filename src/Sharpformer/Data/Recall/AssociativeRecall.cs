@@ -36,7 +36,7 @@ namespace Sharpformer.Data.Recall;
 /// own, one per key (q0, q1, … after the keys, before the values; <c>q3</c> asks for the value of <c>k3</c>).
 /// </para>
 /// </summary>
-public sealed class AssociativeRecall : ISequenceTask
+internal sealed class AssociativeRecall : ISequenceTask
 {
     public const int Filler = 0;
     public const int QueryMarker = 1;

@@ -5,7 +5,7 @@ namespace Sharpformer.Data.Recall;
 /// key–value pairs, of which <see cref="Queries"/> are asked for at the end; keys and values come from
 /// alphabets of <see cref="Keys"/> and <see cref="Values"/> tokens.
 /// </summary>
-public sealed record AssociativeRecallOptions
+internal sealed record AssociativeRecallOptions
 {
     public int Length { get; init; } = 1024;
     public int Pairs { get; init; } = 8;

@@ -19,7 +19,7 @@ namespace Sharpformer.Data.Recall;
 /// (L targets); guessing a symbol uniformly gives accuracy 1/S.
 /// </para>
 /// </summary>
-public sealed class CopyTask : ISequenceTask
+internal sealed class CopyTask : ISequenceTask
 {
     public const int Filler = 0;
     public const int Separator = 1;

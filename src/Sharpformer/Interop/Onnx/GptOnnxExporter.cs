@@ -7,7 +7,7 @@ using Sharpformer.Tokenization;
 namespace Sharpformer.Interop.Onnx;
 
 /// <summary>What an export wrote: the folder, the model file and the external weights file (null when inline).</summary>
-public sealed record OnnxExportResult(string Folder, string ModelPath, string? ExternalDataPath);
+internal sealed record OnnxExportResult(string Folder, string ModelPath, string? ExternalDataPath);
 
 /// <summary>
 /// Writes a <see cref="Gpt"/> as an ONNX decoder with a key–value cache (names and shapes in
@@ -15,7 +15,7 @@ public sealed record OnnxExportResult(string Folder, string ModelPath, string? E
 /// them. Only exact attention exports: the sparse and hashing variants choose keys by rules the graph does not
 /// reproduce, so their models are refused.
 /// </summary>
-public static class GptOnnxExporter
+internal static class GptOnnxExporter
 {
     /// <summary>The ONNX operator set the graph uses (standard domain only).</summary>
     public const int Opset = GptOnnxGraph.Opset;

@@ -10,7 +10,7 @@ namespace Sharpformer.Interop.Onnx;
 /// Out: logits (batch, sequence_length, vocab) fp32; present.N.key and .value (batch, heads,
 /// total_sequence_length, head_size): the past with the new positions appended, to feed back as the next past.
 /// </summary>
-public static class OnnxDecoderNames
+internal static class OnnxDecoderNames
 {
     public const string ModelFile = "model.onnx", ExternalDataFile = "model.onnx.data", GenAiConfigFile = "genai_config.json";
 

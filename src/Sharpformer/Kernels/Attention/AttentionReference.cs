@@ -4,7 +4,7 @@ namespace Sharpformer.Kernels;
 /// Plain attention by the definition, in double precision, one query row at a time: the oracle the fast
 /// kernels are tested against (itself checked against finite differences). Slow and allocating by design.
 /// </summary>
-public static class AttentionReference
+internal static class AttentionReference
 {
     /// <summary>O = softmax(Q·Kᵀ·scale + mask)·V; a row that sees no key gives zeros. Layouts as in <see cref="AttentionShape"/>.</summary>
     public static void Forward(ReadOnlySpan<double> q, ReadOnlySpan<double> k, ReadOnlySpan<double> v, ReadOnlySpan<int> keyLengths,

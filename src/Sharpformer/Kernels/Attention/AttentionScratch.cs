@@ -35,7 +35,7 @@ internal sealed unsafe class AttentionScratch
 }
 
 /// <summary>Bytes held by a family of attention scratch buffers (all threads), so benchmarks can report a kernel's memory.</summary>
-public sealed class AttentionScratchCounter
+internal sealed class AttentionScratchCounter
 {
     private long _bytes;
 

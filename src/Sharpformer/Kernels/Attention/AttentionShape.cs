@@ -8,7 +8,7 @@ namespace Sharpformer.Kernels;
 /// <c>keyLengths</c> span (one entry per batch item, shared by its heads) hides keys j ≥ keyLengths[b]
 /// (right padding). A query that sees no key outputs zeros and receives zero gradients.</para>
 /// </summary>
-public readonly record struct AttentionShape(int Batch, int Heads, int QueryLength, int KeyLength, int HeadSize, bool Causal, float Scale)
+internal readonly record struct AttentionShape(int Batch, int Heads, int QueryLength, int KeyLength, int HeadSize, bool Causal, float Scale)
 {
     /// <summary>An unmasked or causal shape with the usual scale 1/√HeadSize.</summary>
     public static AttentionShape Create(int batch, int heads, int queryLength, int keyLength, int headSize, bool causal)

@@ -1,6 +1,6 @@
 namespace Sharpformer.Kernels;
 
-public static unsafe partial class BlockSparseAttention
+internal static unsafe partial class BlockSparseAttention
 {
     [ThreadStatic] private static BackwardJob? t_backwardJob;
 

@@ -11,7 +11,7 @@ namespace Sharpformer.Kernels;
 /// zeros, has lse = −∞ and receives zero gradients. Results do not depend on the thread count: every output
 /// element is summed in a fixed order by one work item.</para>
 /// </summary>
-public static unsafe partial class BlockSparseAttention
+internal static unsafe partial class BlockSparseAttention
 {
     /// <summary>Scratch memory the forward pass holds on all threads (transposed K, padded V, tiles).</summary>
     public static AttentionScratchCounter ForwardScratch { get; } = new();

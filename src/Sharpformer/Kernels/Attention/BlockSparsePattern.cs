@@ -10,7 +10,7 @@ namespace Sharpformer.Kernels;
 /// <para>Positions: query i stands at key position i + (Tk − Tq), so the ends of the two sequences line up as
 /// in the causal mask. Buffers grow to the largest pattern seen and are reused by later builds.</para>
 /// </summary>
-public sealed class BlockSparsePattern
+internal sealed class BlockSparsePattern
 {
     private int[] _start = [0];   // (Groups·QueryTiles + 1) offsets into _tiles
     private int[] _tiles = [];    // key tile indices, sorted within each query tile

@@ -9,7 +9,7 @@ namespace Sharpformer.Kernels;
 /// <c>randomBlocks</c> whole key tiles drawn from a seeded generator (the same tiles for the same seed).
 /// One pattern is shared by every batch item and head.
 /// </summary>
-public static class BlockSparseWindowPattern
+internal static class BlockSparseWindowPattern
 {
     public static void Build(BlockSparsePattern pattern, in AttentionShape shape, int tileSize, int window, int globalTokens,
         int randomBlocks, ulong seed)

@@ -1,6 +1,6 @@
 namespace Sharpformer.Kernels;
 
-public static unsafe partial class FlashAttention
+internal static unsafe partial class FlashAttention
 {
     [ThreadStatic] private static ForwardJob? t_forwardJob;
 

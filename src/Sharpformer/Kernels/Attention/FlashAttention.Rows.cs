@@ -1,6 +1,6 @@
 namespace Sharpformer.Kernels;
 
-public static unsafe partial class FlashAttention
+internal static unsafe partial class FlashAttention
 {
     /// <summary>
     /// Below this many queries the forward works row by row straight from K and V: a decoder step

@@ -8,7 +8,7 @@ namespace Sharpformer.Kernels;
 /// Results are bit-identical for any thread count: every output element is summed in a fixed order by a
 /// single work item.</para>
 /// </summary>
-public static unsafe partial class FlashAttention
+internal static unsafe partial class FlashAttention
 {
     /// <summary>Query rows per tile: the height of one score block.</summary>
     public const int QueryTile = 64;

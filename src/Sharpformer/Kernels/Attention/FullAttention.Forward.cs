@@ -1,6 +1,6 @@
 namespace Sharpformer.Kernels;
 
-public static unsafe partial class FullAttention
+internal static unsafe partial class FullAttention
 {
     [ThreadStatic] private static ForwardJob? t_forwardJob;
 

@@ -6,7 +6,7 @@ namespace Sharpformer.Kernels;
 /// path for short sequences and for inspecting attention maps; <see cref="FlashAttention"/> is the long-sequence path.
 /// <para>Masked probabilities are exactly 0; a row that sees no key has P = 0, O = 0 and zero gradients.</para>
 /// </summary>
-public static unsafe partial class FullAttention
+internal static unsafe partial class FullAttention
 {
     /// <summary>Query rows per work item of the forward pass.</summary>
     public const int QueryTile = 64;

@@ -1,6 +1,6 @@
 namespace Sharpformer.Kernels;
 
-public static unsafe partial class LshAttention
+internal static unsafe partial class LshAttention
 {
     /// <summary>
     /// Gradients of the hashing attention from the forward's o and lse, rehashing and recomputing every entry:

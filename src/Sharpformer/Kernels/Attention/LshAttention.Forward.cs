@@ -1,6 +1,6 @@
 namespace Sharpformer.Kernels;
 
-public static unsafe partial class LshAttention
+internal static unsafe partial class LshAttention
 {
     [ThreadStatic] private static Job? t_job;
 

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace Sharpformer.Kernels;
 
-public static unsafe partial class LshAttention
+internal static unsafe partial class LshAttention
 {
     /// <summary>Query positions hashed by one projection product: their (rows, buckets / 2) block stays in L1.</summary>
     private const int HashRows = 64;

@@ -6,7 +6,7 @@ namespace Sharpformer.Kernels;
 /// whether a query skips the key at its own position unless it sees nothing else in that round (needed when
 /// keys are the normalised queries, whose score with themselves would dominate).
 /// </summary>
-public readonly record struct LshOptions(int Buckets, int ChunkSize, int Rounds, bool ExcludeSelf)
+internal readonly record struct LshOptions(int Buckets, int ChunkSize, int Rounds, bool ExcludeSelf)
 {
     public void Validate()
     {
@@ -32,7 +32,7 @@ public readonly record struct LshOptions(int Buckets, int ChunkSize, int Rounds,
 /// not attend to are −∞ in the score tile. Parallel over batch·head: a work item owns one head and sums in
 /// a fixed order, so the bits do not depend on the thread count.</para>
 /// </summary>
-public static unsafe partial class LshAttention
+internal static unsafe partial class LshAttention
 {
     /// <summary>Scratch memory held by the hashing kernels on all threads.</summary>
     public static AttentionScratchCounter Scratch { get; } = new();

@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 namespace Sharpformer.Kernels;
 
 /// <summary>How a (query tile, key tile) pair is scored when choosing tiles.</summary>
-public enum TopKEstimate
+public enum TopKEstimate   // public: test theories take it as a parameter
 {
     /// <summary>q̄·k̄: the tile's mean query against the key tile's mean key (cheap, may miss a lone strong key).</summary>
     MeanKey,
@@ -29,7 +29,7 @@ public enum TopKEstimate
 /// 64·⌊p/64⌋ with the queries before it, so a token decoded alone reads the same keys.
 /// The selection is a constant of the computation: no gradient flows through it.
 /// </summary>
-public static class TopKBlockSelection
+internal static class TopKBlockSelection
 {
     [ThreadStatic] private static float[]? t_keyMeans, t_keyMins, t_keyMaxs, t_estimates, t_queryMean, t_cutMean, t_cutMin, t_cutMax;
 

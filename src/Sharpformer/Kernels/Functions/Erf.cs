@@ -11,7 +11,7 @@ namespace Sharpformer.Kernels;
 /// Every width takes the same steps in the same order, so a lane gives the same bits at any width
 /// (for |z| up to about 9.3, where e^{−z²} is still a normal float).
 /// </summary>
-public static class Erf
+internal static class Erf
 {
     private const float P = 0.3275911f, A1 = 0.254829592f, A2 = -0.284496736f, A3 = 1.421413741f, A4 = -1.453152027f, A5 = 1.061405429f;
     private const float MinusLog2E = -Exp2.Log2E;

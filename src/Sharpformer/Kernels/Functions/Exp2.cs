@@ -12,7 +12,7 @@ namespace Sharpformer.Kernels;
 /// bits whichever width (or the scalar tail) computed it, for x ≥ −126. Inputs at or below −150 (and −∞)
 /// give exactly 0; inputs are expected to be at most 127 (scores minus their maximum).
 /// </summary>
-public static class Exp2
+internal static class Exp2
 {
     public const float Log2E = 1.4426950408889634f;
     public const float Ln2 = 0.6931471805599453f;

@@ -14,7 +14,7 @@ namespace Sharpformer.Kernels;
 /// e^{−z} wherever it is a normal float (z below about 87.3; above, the Vector512 path may give a subnormal
 /// where the others give 0).
 /// </summary>
-public static class Sigmoid
+internal static class Sigmoid
 {
     private const float MinusLog2E = -Exp2.Log2E;
     private const float MaxExponent = 126f;

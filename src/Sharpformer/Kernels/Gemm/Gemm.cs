@@ -5,7 +5,7 @@ namespace Sharpformer.Kernels;
 /// blocked, packed and multi-threaded (design in docs/gemm.md). beta = 0 ignores C's old contents
 /// (even NaN); beta = 1 accumulates into C. The result does not depend on the thread count.
 /// </summary>
-public static unsafe class Gemm
+internal static unsafe class Gemm
 {
     /// <summary>The micro-kernel, tile and blocks that products run with on this machine.</summary>
     public static GemmPathInfo Path { get; } = GemmPathInfo.Of(GemmBlocking.For(Simd.Best));

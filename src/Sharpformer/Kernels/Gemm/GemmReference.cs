@@ -5,7 +5,7 @@ namespace Sharpformer.Kernels;
 /// C = alpha·op(A)·op(B) + beta·C, with op(X) = X or Xᵀ, all row-major with leading dimensions.
 /// Accumulates in double so tests can use it as an oracle.
 /// </summary>
-public static class GemmReference
+internal static class GemmReference
 {
     // op(A): (M, K), op(B): (K, N), C: (M, N)
     public static void Multiply(bool transA, bool transB, int m, int n, int k,

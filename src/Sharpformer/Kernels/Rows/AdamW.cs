@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 namespace Sharpformer.Kernels;
 
 /// <summary>Hyper-parameters of one AdamW update (decoupled weight decay, as in PyTorch's AdamW).</summary>
-public readonly record struct AdamWStep(float LearningRate, float Beta1, float Beta2, float Epsilon, float WeightDecay, int Step)
+internal readonly record struct AdamWStep(float LearningRate, float Beta1, float Beta2, float Epsilon, float WeightDecay, int Step)
 {
     public float Correction1 => 1f - MathF.Pow(Beta1, Step);
     public float Correction2 => 1f - MathF.Pow(Beta2, Step);
@@ -14,7 +14,7 @@ public readonly record struct AdamWStep(float LearningRate, float Beta1, float B
 /// Each element takes the same steps at every width and in the scalar tail, so the update does not depend on
 /// the path that ran.
 /// </summary>
-public static class AdamW
+internal static class AdamW
 {
     public static void Update(Span<float> param, ReadOnlySpan<float> grad, Span<float> m, Span<float> v, in AdamWStep s) =>
         Update(param, grad, m, v, s, Simd.Best);

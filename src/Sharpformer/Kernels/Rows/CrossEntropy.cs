@@ -10,7 +10,7 @@ namespace Sharpformer.Kernels;
 /// accumulates into dLogits in the same pass. The exponentials run at the width passed (the public entry
 /// points pass <see cref="Simd.Best"/>); max and sum are TensorPrimitives', which picks its own width.
 /// </summary>
-public static class CrossEntropy
+internal static class CrossEntropy
 {
     // logits: (rows, v); targets, losses, lse: (rows). Ignored rows get loss 0. Returns the number of counted rows.
     public static int Forward(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, Span<float> losses, Span<float> lse,

@@ -4,7 +4,7 @@ namespace Sharpformer.Kernels;
 /// Splits an elementwise loop over a long buffer into fixed blocks that run in parallel when the buffer is
 /// large; each element is computed the same way on any thread, so results do not depend on the thread count.
 /// </summary>
-public static class ElementBlocks
+internal static class ElementBlocks
 {
     public const int ElementsPerBlock = 32 * 1024;
 

@@ -9,7 +9,7 @@ namespace Sharpformer.Kernels;
 /// x − shift is above about −87 and the result a normal float; below, the Vector512 path may give a
 /// subnormal where the others give 0); only the order of the returned sum depends on the width.
 /// </summary>
-public static class FastExp
+internal static class FastExp
 {
     /// <summary>y = e^(x − shift), element by element; returns Σ y. y may be x.</summary>
     public static float ExpShifted(ReadOnlySpan<float> x, float shift, Span<float> y) => ExpShifted(x, shift, y, Simd.Best);

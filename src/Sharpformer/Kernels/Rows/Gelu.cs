@@ -10,7 +10,7 @@ namespace Sharpformer.Kernels;
 /// Each element takes the same steps at every width and in the scalar tail, so the result does not depend on
 /// the path that ran.
 /// </summary>
-public static class Gelu
+internal static class Gelu
 {
     private const float TwoK0 = 2 * 0.7978845608028654f; // 2√(2/π)
     private const float K1 = 0.044715f;

@@ -8,7 +8,7 @@ namespace Sharpformer.Kernels;
 /// The derivative is Φ(x) + x·φ(x), with φ(x) = e^{−x²/2}/√(2π) taken from the e^{−z²} erf already computed.
 /// Each element takes the same steps at every width and in the scalar tail.
 /// </summary>
-public static class GeluExact
+internal static class GeluExact
 {
     private const float InvSqrt2 = 0.70710678118654752f, InvSqrt2Pi = 0.39894228040143268f;
 

@@ -8,7 +8,7 @@ namespace Sharpformer.Kernels;
 /// Every pass over a row is a TensorPrimitives call, which picks the widest accelerated width itself, so
 /// there is no per-width path here.
 /// </summary>
-public static class LayerNorm
+internal static class LayerNorm
 {
     // x, y: (rows, c); gamma, beta: (c); mean, rstd: (rows). beta may be empty (no bias).
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,

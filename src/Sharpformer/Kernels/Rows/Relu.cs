@@ -8,7 +8,7 @@ namespace Sharpformer.Kernels;
 /// its own width); the backward pass runs at the width passed, and where x ≤ 0 it leaves dX untouched (the
 /// same bits as the scalar loop, at every width).
 /// </summary>
-public static class Relu
+internal static class Relu
 {
     public static void Forward(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 

@@ -5,7 +5,7 @@ namespace Sharpformer.Kernels;
 /// reduction over rows (a bias or LayerNorm weight gradient) sums in the same order on 1 or 2 threads
 /// and gives the same bits.
 /// </summary>
-public static class RowBlocks
+internal static class RowBlocks
 {
     public const int RowsPerBlock = 64;
 

@@ -9,7 +9,7 @@ namespace Sharpformer.Kernels;
 /// width passed (the public entry points pass <see cref="Simd.Best"/>); the max, the scaling and the dot
 /// product are TensorPrimitives', which picks its own width.
 /// </summary>
-public static class Softmax
+internal static class Softmax
 {
     // x, y: (rows, n)
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, int rows, int n) => Forward(x, y, rows, n, Simd.Best);

@@ -10,7 +10,7 @@ namespace Sharpformer.Kernels;
 /// Intel, 0x8000001D on AMD), macOS sysctl; otherwise a safe default (32 KiB 8-way, 512 KiB, 8 MiB), the
 /// smallest of the CPUs .NET commonly runs on, so that blocks sized from it never overflow a real cache.
 /// </summary>
-public sealed record CacheInfo(int L1Bytes, int L1Ways, int L2Bytes, int L3Bytes, string Source)
+internal sealed record CacheInfo(int L1Bytes, int L1Ways, int L2Bytes, int L3Bytes, string Source)
 {
     public const int LineBytes = 64;
 

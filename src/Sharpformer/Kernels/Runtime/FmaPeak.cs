@@ -9,7 +9,7 @@ namespace Sharpformer.Kernels;
 /// vector FMAs (enough to cover the FMA latency on two FMA ports), with nothing but registers involved.
 /// Kernels report their GFLOP/s as a fraction of this figure, measured in the same process.
 /// </summary>
-public static class FmaPeak
+internal static class FmaPeak
 {
     /// <summary>
     /// Best GFLOP/s of <paramref name="trials"/> runs on <paramref name="threads"/> threads, each thread doing

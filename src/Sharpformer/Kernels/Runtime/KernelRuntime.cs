@@ -18,7 +18,7 @@ namespace Sharpformer.Kernels;
 /// Results depend on the vector width and thread count only through fp32 summation order, where a kernel
 /// documents it; the pool never changes a result.
 /// </summary>
-public static class KernelRuntime
+internal static class KernelRuntime
 {
     /// <summary>
     /// Sets the process defaults: kernel threads for flows outside a <see cref="Parallelism.UseThreads"/>

@@ -16,7 +16,7 @@ namespace Sharpformer.Kernels;
 /// count is an upper bound, and results never depend on it beyond what each kernel documents.
 /// Part of the runtime context described in <see cref="KernelRuntime"/>.
 /// </summary>
-public static class Parallelism
+internal static class Parallelism
 {
     private static int _defaultThreads = Environment.ProcessorCount;
 

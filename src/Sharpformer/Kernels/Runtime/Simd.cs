@@ -5,11 +5,15 @@ using System.Runtime.Intrinsics.X86;
 namespace Sharpformer.Kernels;
 
 /// <summary>The vector widths a kernel has a path for, in bits (Scalar: no vectors).</summary>
-public enum SimdWidth
+public enum SimdWidth   // public: test theories take it as a parameter
 {
+    /// <summary>No vector instructions.</summary>
     Scalar = 0,
+    /// <summary>Vector128 (SSE, AdvSimd).</summary>
     V128 = 128,
+    /// <summary>Vector256 (AVX2).</summary>
     V256 = 256,
+    /// <summary>Vector512 (AVX-512).</summary>
     V512 = 512,
 }
 
@@ -21,7 +25,7 @@ public enum SimdWidth
 /// A wider <c>Vector512</c>/<c>Vector256</c> that is not accelerated is emulated in software (correct, slow):
 /// kernels never run it.
 /// </summary>
-public static class Simd
+internal static class Simd
 {
     /// <summary>The widest accelerated width: Vector512 on AVX-512, Vector256 on AVX2, Vector128 on ARM64 and SSE-only x86.</summary>
     public static SimdWidth Best { get; } = Widest();

@@ -4,7 +4,7 @@ using Sharpformer.Tensors;
 namespace Sharpformer.Tests.Kernels;
 
 /// <summary>Shapes and masks the attention kernels are checked on, random inputs for them, and the comparison rule.</summary>
-public static class AttentionTestCases
+internal static class AttentionTestCases
 {
     /// <summary>(batch, heads, Tq, Tk, hs, causal, keyLengths or empty): odd sizes, padding, cross-attention, decode steps, empty rows.</summary>
     public static TheoryData<int, int, int, int, int, bool, int[]> Shapes => new()
