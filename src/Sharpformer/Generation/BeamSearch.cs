@@ -83,6 +83,7 @@ internal sealed class BeamSearch(Translator model, TranslationVocabulary source,
             foreach (var layer in cache) layer.Reorder(parents);
             stepTape.Reset();
         }
+        foreach (var layer in cache) layer.Release();
         return finished.Select((f, b) => f.Count == 0 ? beams.Tokens[b * k] : f.MaxBy(h => h.Score).Tokens).ToArray();
     }
 

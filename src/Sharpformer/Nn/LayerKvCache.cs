@@ -7,19 +7,31 @@ namespace Sharpformer.Nn;
 /// The keys and values one attention layer has computed so far, so that each new token costs O(T)
 /// instead of recomputing the whole prefix. Stored as (B, nh, capacity, hs). For a variant that chooses
 /// keys from past queries (<see cref="Attention.IAttentionVariant.ChoosesFromPastQueries"/>) it keeps the
-/// queries as well.
+/// queries as well. The stores come from <see cref="TensorPool"/> (only the cached positions are ever read);
+/// <see cref="Release"/> gives them back once a search is done.
 /// </summary>
 internal sealed class LayerKvCache(int batch, int heads, int capacity, int headSize)
 {
-    private Tensor _keys = new(batch, heads, capacity, headSize);
-    private Tensor _values = new(batch, heads, capacity, headSize);
+    private Tensor _keys = TensorPool.Rent(batch, heads, capacity, headSize);
+    private Tensor _values = TensorPool.Rent(batch, heads, capacity, headSize);
     private Tensor? _queries;                               // allocated when the first queries arrive
     private Tensor? _spareKeys, _spareValues, _spareQueries; // reordering writes here, then the pairs swap
+    private bool _released;
 
     public int Length { get; private set; }
     public int Capacity => capacity;
 
     public void Clear() => Length = 0;
+
+    /// <summary>Gives the stores back to the pool (once, however often it is called); the cache must not be used afterwards.</summary>
+    public void Release()
+    {
+        if (_released) return;
+        _released = true;
+        foreach (var store in new[] { _keys, _values, _queries, _spareKeys, _spareValues, _spareQueries })
+            if (store != null) TensorPool.Return(store);
+        Length = 0;
+    }
 
     /// <summary>True when the cache holds the queries of every cached position.</summary>
     public bool KeepsQueries => _queries != null;
@@ -35,7 +47,7 @@ internal sealed class LayerKvCache(int batch, int heads, int capacity, int headS
             throw new ArgumentException($"KV cache: queries arrive at position {Length}, but the positions before it were cached without theirs.");
         if (q == null && _queries != null)
             throw new ArgumentException("KV cache: this cache keeps queries, and the new positions come without theirs.");
-        if (q != null) _queries ??= new Tensor(batch, heads, capacity, headSize);
+        if (q != null) _queries ??= TensorPool.Rent(batch, heads, capacity, headSize);
         CopyIn(k, _keys, tNew);
         CopyIn(v, _values, tNew);
         if (q != null) CopyIn(q, _queries!, tNew);
@@ -80,7 +92,7 @@ internal sealed class LayerKvCache(int batch, int heads, int capacity, int headS
     // store's row r becomes its row parents[r] (every head, the cached positions), by way of spare.
     private void Gather(ReadOnlySpan<int> parents, ref Tensor store, ref Tensor? spare)
     {
-        spare ??= new Tensor(store.Shape);
+        spare ??= TensorPool.Rent(store.Shape);
         int rowSize = heads * capacity * headSize, used = Length * headSize;
         for (int r = 0; r < batch; r++)
         for (int h = 0; h < heads; h++)

@@ -122,15 +122,20 @@ internal static class TensorPool
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
     }
 
-    /// <summary>Drops every cached buffer (for example between differently sized workloads).</summary>
+    /// <summary>
+    /// Drops every idle buffer and starts a new trim window, for example between differently sized workloads
+    /// (training steps and an evaluation), so that the one does not hold the other's buffers while it runs.
+    /// </summary>
     public static void Clear()
     {
         lock (Gate)
         {
             Idle.Clear();
             Capacities.Clear();
-            Interlocked.Exchange(ref _pooledBytes, 0);
+            _droppedBytes += Interlocked.Exchange(ref _pooledBytes, 0);
+            _steps = 0;
         }
+        CollectIfMuchDropped();
     }
 
     /// <summary>The smallest idle buffer of at least <paramref name="capacity"/> floats and at most twice that, or null.</summary>

@@ -223,9 +223,12 @@ internal sealed class TranslationTrainer
 
     private void Evaluate(string? outDir, Action<TranslationEvent>? report, StopReason? stop)
     {
+        // Decoding asks for other sizes than training: neither holds the other's idle buffers while it runs.
+        TensorPool.Clear();
         float valLoss = ValidationLoss();
         if (_valid.Count > 0) NonFiniteTrainingException.ThrowIfEvaluationNonFinite(Step, "validation loss", valLoss);
         var (bleu, chrf) = ValidationBleu();
+        TensorPool.Clear();
         bool best = bleu > BestBleu || (double.IsNaN(bleu) && BestBleu == double.NegativeInfinity);
         if (best) BestBleu = bleu;
         report?.Invoke(new TranslationEvent(Step, Options.Steps, valLoss, LearningRate, 0, Elapsed, valLoss, bleu, chrf, best, Progress));
