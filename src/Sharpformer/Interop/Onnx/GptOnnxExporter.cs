@@ -30,13 +30,15 @@ public static class GptOnnxExporter
     public static IReadOnlyList<string> ExactAttention { get; } = ["full", "flash"];
 
     /// <summary>
-    /// Exports into <paramref name="folder"/> (replaced whole; written under a temporary name, then renamed).
+    /// Exports into <paramref name="folder"/> (replaced whole; written under a temporary name, then renamed). A folder
+    /// that exists must be empty or an earlier export: one holding anything else (a checkpoint) is refused.
     /// <paramref name="externalDataThreshold"/>: weights of more bytes than this are stored outside the model file.
     /// </summary>
     public static OnnxExportResult Export(Gpt model, ITokenizer? tokenizer, string folder, long externalDataThreshold = DefaultExternalDataThreshold)
     {
         RequireExactAttention(model.Config);
         var full = Path.GetFullPath(folder);
+        RequireReplaceable(full);
         var partial = full + ".partial";
         if (Directory.Exists(partial)) Directory.Delete(partial, recursive: true);
         Directory.CreateDirectory(partial);
@@ -60,6 +62,18 @@ public static class GptOnnxExporter
         if (!ExactAttention.Contains(kind))
             throw new ArgumentException($"ONNX export: attention '{config.Attention}' is approximate (it attends to a chosen subset of keys) and the " +
                 $"exported graph computes exact attention; only models with {string.Join(" or ", ExactAttention)} attention export.");
+    }
+
+    private static readonly string[] ExportFiles =
+        [OnnxDecoderNames.ModelFile, OnnxDecoderNames.ExternalDataFile, OnnxDecoderNames.GenAiConfigFile, Training.Checkpoint.TokenizerFile];
+
+    private static void RequireReplaceable(string folder)
+    {
+        if (File.Exists(folder)) throw new ArgumentException($"ONNX export: {folder} is a file; the export writes a folder.");
+        if (!Directory.Exists(folder)) return;
+        var foreign = Directory.EnumerateFileSystemEntries(folder).Select(Path.GetFileName).FirstOrDefault(n => !ExportFiles.Contains(n));
+        if (foreign != null)
+            throw new ArgumentException($"ONNX export: {folder} holds '{foreign}', which an export does not write; the export replaces its folder whole, so give a new or empty one.");
     }
 
     private static void WriteModel(Gpt model, string folder, bool external)

@@ -102,6 +102,23 @@ public sealed class GptOnnxExportTests : IDisposable
     }
 
     [Fact]
+    public void AFolderHoldingOtherFilesIsNotReplaced()
+    {
+        var model = RandomGpt(bias: false);
+        var folder = Path.Combine(_dir, "checkpoint");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "model.safetensors"), "weights");
+        var ex = Assert.Throws<ArgumentException>(() => GptOnnxExporter.Export(model, null, folder));
+        Assert.Contains("holds 'model.safetensors'", ex.Message);
+        Assert.True(File.Exists(Path.Combine(folder, "model.safetensors")));
+
+        var export = Path.Combine(_dir, "again");
+        GptOnnxExporter.Export(model, null, export);
+        GptOnnxExporter.Export(model, null, export);   // an earlier export is replaced
+        Assert.Equal([OnnxDecoderNames.GenAiConfigFile, OnnxDecoderNames.ModelFile], Directory.GetFiles(export).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public void FlashAttentionExportsAsExactAttention()
     {
         var model = RandomGpt(bias: true, attention: "flash");
