@@ -12,7 +12,7 @@ public sealed record OnnxExportResult(string Folder, string ModelPath, string? E
 /// <summary>
 /// Writes a <see cref="Gpt"/> as an ONNX decoder with a key–value cache (names and shapes in
 /// <see cref="OnnxDecoderNames"/>), the genai_config.json that ONNX Runtime GenAI reads, and the tokenizer beside
-/// them. Only exact attention exports: the sparse and hashing variants choose keys by rules the graph does not
+/// them under the name a checkpoint gives it (tokenizer.json in Hugging Face's format for BPE, char_tokenizer.json). Only exact attention exports: the sparse and hashing variants choose keys by rules the graph does not
 /// reproduce, so their models are refused.
 /// </summary>
 public static class GptOnnxExporter
@@ -26,8 +26,11 @@ public static class GptOnnxExporter
     /// </summary>
     public const long DefaultExternalDataThreshold = (1L << 31) - (64L << 20);
 
-    /// <summary>Attention variants whose result the exported graph reproduces (the full softmax over every visible key).</summary>
-    public static IReadOnlyList<string> ExactAttention { get; } = ["full", "flash"];
+    /// <summary>
+    /// Attention variants whose result the exported graph reproduces: the full softmax over every visible key, of
+    /// the learned Q, K, V (full, flash) or of the input itself (parameter-free).
+    /// </summary>
+    public static IReadOnlyList<string> ExactAttention { get; } = ["full", "flash", "parameter-free"];
 
     /// <summary>
     /// Exports into <paramref name="folder"/> (replaced whole; written under a temporary name, then renamed). A folder
@@ -45,7 +48,7 @@ public static class GptOnnxExporter
         bool external = model.ParameterCount() * sizeof(float) > externalDataThreshold;
         WriteModel(model, partial, external);
         AtomicFile.WriteAllText(Path.Combine(partial, OnnxDecoderNames.GenAiConfigFile), GenAiConfig.ToJson(model.Config, tokenizer));
-        if (tokenizer != null) TokenizerFiles.Save(tokenizer, Path.Combine(partial, Training.Checkpoint.TokenizerFile));
+        if (tokenizer != null) TokenizerFiles.Save(tokenizer, Path.Combine(partial, Training.Checkpoint.TokenizerFileFor(tokenizer)));
         var old = full + ".old";
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         if (Directory.Exists(full)) Directory.Move(full, old);
@@ -61,11 +64,12 @@ public static class GptOnnxExporter
         var kind = config.Attention.Split(':')[0];
         if (!ExactAttention.Contains(kind))
             throw new ArgumentException($"ONNX export: attention '{config.Attention}' is approximate (it attends to a chosen subset of keys) and the " +
-                $"exported graph computes exact attention; only models with {string.Join(" or ", ExactAttention)} attention export.");
+                $"exported graph computes exact attention; only models with {string.Join(", ", ExactAttention)} attention export.");
     }
 
     private static readonly string[] ExportFiles =
-        [OnnxDecoderNames.ModelFile, OnnxDecoderNames.ExternalDataFile, OnnxDecoderNames.GenAiConfigFile, Training.Checkpoint.TokenizerFile];
+        [OnnxDecoderNames.ModelFile, OnnxDecoderNames.ExternalDataFile, OnnxDecoderNames.GenAiConfigFile,
+            Training.Checkpoint.TokenizerFile, Training.Checkpoint.CharTokenizerFile];
 
     private static void RequireReplaceable(string folder)
     {

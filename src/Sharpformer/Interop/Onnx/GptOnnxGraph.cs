@@ -88,16 +88,21 @@ internal static class GptOnnxGraph
     // h: (B, T, C) -> (B, T, C). Keys and values of the new positions are appended to the past ones.
     private static string Attention(OnnxGraphBuilder g, SelfAttention attn, string prefix, int l, string h, string maskBias, GptConfig c)
     {
-        var qkv = Linear(g, attn.Qkv, $"{prefix}.attn.c_attn", h);                                                 // (B, T, 3C)
-        var parts = g.Node("Split", [$"{prefix}.q", $"{prefix}.k", $"{prefix}.v"], [qkv, g.Int64s("split", c.Embedding, c.Embedding, c.Embedding)],
-            OnnxGraphBuilder.Int("axis", 2));
         var headShape = g.Int64s("head_shape", 0, 0, c.Heads, c.HeadSize);
         // (B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs)
         string Heads(string v) => g.Node("Transpose", $"{v}_heads", [g.Node("Reshape", $"{v}_split", [v, headShape])],
             OnnxGraphBuilder.Ints("perm", 0, 2, 1, 3));
-        var q = Heads(parts[0]);
-        var k = g.Node("Concat", $"{prefix}.k_all", [PastKey(l), Heads(parts[1])], OnnxGraphBuilder.Int("axis", 2)); // (B, nh, S, hs)
-        var v = g.Node("Concat", $"{prefix}.v_all", [PastValue(l), Heads(parts[2])], OnnxGraphBuilder.Int("axis", 2));
+        string q, kNew, vNew;
+        if (attn.Variant.ReadsInputAsQueryKeyValue) q = kNew = vNew = Heads(h);                                 // Q = K = V = X; c_attn unused
+        else
+        {
+            var qkv = Linear(g, attn.Qkv, $"{prefix}.attn.c_attn", h);                                         // (B, T, 3C)
+            var parts = g.Node("Split", [$"{prefix}.q", $"{prefix}.k", $"{prefix}.v"], [qkv, g.Int64s("split", c.Embedding, c.Embedding, c.Embedding)],
+                OnnxGraphBuilder.Int("axis", 2));
+            (q, kNew, vNew) = (Heads(parts[0]), Heads(parts[1]), Heads(parts[2]));
+        }
+        var k = g.Node("Concat", $"{prefix}.k_all", [PastKey(l), kNew], OnnxGraphBuilder.Int("axis", 2)); // (B, nh, S, hs)
+        var v = g.Node("Concat", $"{prefix}.v_all", [PastValue(l), vNew], OnnxGraphBuilder.Int("axis", 2));
         g.Output(PresentKey(l), k, DataType.Float, BatchAxis, c.Heads, TotalSequenceAxis, c.HeadSize);
         g.Output(PresentValue(l), v, DataType.Float, BatchAxis, c.Heads, TotalSequenceAxis, c.HeadSize);
         var kT = g.Node("Transpose", $"{prefix}.k_t", [k], OnnxGraphBuilder.Ints("perm", 0, 1, 3, 2));                // (B, nh, hs, S)
