@@ -64,7 +64,7 @@ public static class GptOnnxExporter
         var kind = config.Attention.Split(':')[0];
         if (!ExactAttention.Contains(kind))
             throw new ArgumentException($"ONNX export: attention '{config.Attention}' is approximate (it attends to a chosen subset of keys) and the " +
-                $"exported graph computes exact attention; only models with {string.Join(", ", ExactAttention)} attention export.");
+                $"exported graph computes exact attention; only models with {string.Join(", ", ExactAttention.SkipLast(1))} or {ExactAttention[^1]} attention export.");
     }
 
     private static readonly string[] ExportFiles =

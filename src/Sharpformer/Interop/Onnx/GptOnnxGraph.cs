@@ -11,7 +11,8 @@ namespace Sharpformer.Interop.Onnx;
 /// Gather for the embeddings, LayerNormalization, MatMul (+ Add) for every linear map, Split/Reshape/Transpose
 /// for the heads, Concat of past and new keys and values, a causal and padding mask built with Range,
 /// LessOrEqual and Where, Softmax, GELU written out with Tanh (or Erf), and the tied head as one Gemm against
-/// the token embedding (the same initializer the Gather reads). Weights are named as GPT-2's.
+/// the token embedding (the same initializer the Gather reads). Parameter-free attention takes the heads of the
+/// block's input as Q, K and V. Weights are named as GPT-2's.
 /// </summary>
 internal static class GptOnnxGraph
 {
