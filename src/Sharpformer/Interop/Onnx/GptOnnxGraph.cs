@@ -75,7 +75,7 @@ internal static class GptOnnxGraph
         return g.Node("Where", "mask_bias", [allowed, g.Scalar("visible", 0f), g.Scalar("masked", Masked)]);
     }
 
-    // x: (B, T, C) -> (B, T, C): x + Attn(LN1(x)), then x + MLP(LN2(x)); writes present.N.key/value.
+    // x: (B, T, C) -> (B, T, C): x + Attn(LN1(x)), then (unless the block has none) x + MLP(LN2(x)); writes present.N.key/value.
     private static string Block(OnnxGraphBuilder g, TransformerBlock block, int l, string x, string maskBias, GptConfig c)
     {
         var prefix = $"h.{l}";

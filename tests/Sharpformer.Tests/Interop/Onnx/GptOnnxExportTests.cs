@@ -43,6 +43,7 @@ public sealed class GptOnnxExportTests : IDisposable
     [InlineData(true, "gelu_exact")]
     [InlineData(false, "relu")]
     [InlineData(true, "identity")]
+    [InlineData(false, "none")]
     public void PromptAndTwentyCachedStepsMatchSharpformer(bool bias, string activation)
     {
         var model = RandomGpt(bias, activation);
