@@ -1,14 +1,14 @@
 #!/usr/bin/env -S dotnet run
 // Greedy generation from a folder that `sharpformer export --format onnx` wrote, by ONNX Runtime GenAI: the
 // decoder, its cache and the search are GenAI's, read from genai_config.json; only the text <-> ids step uses
-// Sharpformer's tokenizer (the folder's tokenizer.json). The text matches `sharpformer generate --temperature 0`.
+// Sharpformer's tokenizer (the folder's tokenizer.json or char_tokenizer.json). The text matches `sharpformer generate --temperature 0`.
 //   dotnet run scripts/onnx-genai-generate.cs -- FOLDER PROMPT [NEW_TOKENS]
 #:package Microsoft.ML.OnnxRuntimeGenAI@0.18.0
 #:package Microsoft.Extensions.AI.Abstractions@9.10.2
 #:project ../src/Sharpformer/Sharpformer.csproj
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntimeGenAI;
-using Sharpformer.Tokenization;
+using Sharpformer.Training;
 
 if (args.Length is < 2 or > 3 || (args.Length == 3 && !int.TryParse(args[2], out _)))
 {
@@ -17,7 +17,7 @@ if (args.Length is < 2 or > 3 || (args.Length == 3 && !int.TryParse(args[2], out
 }
 var folder = args[0];
 int newTokens = args.Length == 3 ? int.Parse(args[2]) : 100;
-var tokenizer = TokenizerFiles.Load(Path.Combine(folder, "tokenizer.json"));
+var tokenizer = Checkpoint.LoadTokenizer(folder);
 using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "genai_config.json")));
 int context = config.RootElement.GetProperty("model").GetProperty("context_length").GetInt32();
 var prompt = tokenizer.Encode(args[1]);

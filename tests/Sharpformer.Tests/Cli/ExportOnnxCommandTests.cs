@@ -68,7 +68,8 @@ public sealed class ExportOnnxCommandTests : IDisposable
         Assert.Equal(expectedInputs.Order(), runner.InputNames.Order());
         Assert.Equal(expectedOutputs.Order(), runner.OutputNames.Order());
 
-        var exportedTokenizer = TokenizerFiles.Load(Path.Combine(outDir, Checkpoint.TokenizerFile));
+        Assert.True(File.Exists(Path.Combine(outDir, Checkpoint.CharTokenizerFile)));
+        var exportedTokenizer = Checkpoint.LoadTokenizer(outDir);
         Assert.Equal(tokenizer.Encode("badge"), exportedTokenizer.Encode("badge"));
         GptOnnxExportTests.CompareDecoding(model, Path.Combine(outDir, OnnxDecoderNames.ModelFile), [1, 2, 3], decodeSteps: 2);
     }

@@ -11,7 +11,8 @@ namespace Sharpformer.Interop.Onnx;
 /// Gather for the embeddings, LayerNormalization, MatMul (+ Add) for every linear map, Split/Reshape/Transpose
 /// for the heads, Concat of past and new keys and values, a causal and padding mask built with Range,
 /// LessOrEqual and Where, Softmax, GELU written out with Tanh (or Erf), and the tied head as one Gemm against
-/// the token embedding (the same initializer the Gather reads). Weights are named as GPT-2's.
+/// the token embedding (the same initializer the Gather reads). Parameter-free attention takes the heads of the
+/// block's input as Q, K and V. Weights are named as GPT-2's.
 /// </summary>
 internal static class GptOnnxGraph
 {
@@ -74,7 +75,7 @@ internal static class GptOnnxGraph
         return g.Node("Where", "mask_bias", [allowed, g.Scalar("visible", 0f), g.Scalar("masked", Masked)]);
     }
 
-    // x: (B, T, C) -> (B, T, C): x + Attn(LN1(x)), then x + MLP(LN2(x)); writes present.N.key/value.
+    // x: (B, T, C) -> (B, T, C): x + Attn(LN1(x)), then (unless the block has none) x + MLP(LN2(x)); writes present.N.key/value.
     private static string Block(OnnxGraphBuilder g, TransformerBlock block, int l, string x, string maskBias, GptConfig c)
     {
         var prefix = $"h.{l}";
@@ -88,16 +89,21 @@ internal static class GptOnnxGraph
     // h: (B, T, C) -> (B, T, C). Keys and values of the new positions are appended to the past ones.
     private static string Attention(OnnxGraphBuilder g, SelfAttention attn, string prefix, int l, string h, string maskBias, GptConfig c)
     {
-        var qkv = Linear(g, attn.Qkv, $"{prefix}.attn.c_attn", h);                                                 // (B, T, 3C)
-        var parts = g.Node("Split", [$"{prefix}.q", $"{prefix}.k", $"{prefix}.v"], [qkv, g.Int64s("split", c.Embedding, c.Embedding, c.Embedding)],
-            OnnxGraphBuilder.Int("axis", 2));
         var headShape = g.Int64s("head_shape", 0, 0, c.Heads, c.HeadSize);
         // (B, T, C) -> (B, T, nh, hs) -> (B, nh, T, hs)
         string Heads(string v) => g.Node("Transpose", $"{v}_heads", [g.Node("Reshape", $"{v}_split", [v, headShape])],
             OnnxGraphBuilder.Ints("perm", 0, 2, 1, 3));
-        var q = Heads(parts[0]);
-        var k = g.Node("Concat", $"{prefix}.k_all", [PastKey(l), Heads(parts[1])], OnnxGraphBuilder.Int("axis", 2)); // (B, nh, S, hs)
-        var v = g.Node("Concat", $"{prefix}.v_all", [PastValue(l), Heads(parts[2])], OnnxGraphBuilder.Int("axis", 2));
+        string q, kNew, vNew;
+        if (attn.Variant.ReadsInputAsQueryKeyValue) q = kNew = vNew = Heads(h);                                 // Q = K = V = X; c_attn unused
+        else
+        {
+            var qkv = Linear(g, attn.Qkv, $"{prefix}.attn.c_attn", h);                                         // (B, T, 3C)
+            var parts = g.Node("Split", [$"{prefix}.q", $"{prefix}.k", $"{prefix}.v"], [qkv, g.Int64s("split", c.Embedding, c.Embedding, c.Embedding)],
+                OnnxGraphBuilder.Int("axis", 2));
+            (q, kNew, vNew) = (Heads(parts[0]), Heads(parts[1]), Heads(parts[2]));
+        }
+        var k = g.Node("Concat", $"{prefix}.k_all", [PastKey(l), kNew], OnnxGraphBuilder.Int("axis", 2)); // (B, nh, S, hs)
+        var v = g.Node("Concat", $"{prefix}.v_all", [PastValue(l), vNew], OnnxGraphBuilder.Int("axis", 2));
         g.Output(PresentKey(l), k, DataType.Float, BatchAxis, c.Heads, TotalSequenceAxis, c.HeadSize);
         g.Output(PresentValue(l), v, DataType.Float, BatchAxis, c.Heads, TotalSequenceAxis, c.HeadSize);
         var kT = g.Node("Transpose", $"{prefix}.k_t", [k], OnnxGraphBuilder.Ints("perm", 0, 1, 3, 2));                // (B, nh, hs, S)

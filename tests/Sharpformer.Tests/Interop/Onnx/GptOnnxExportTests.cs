@@ -42,6 +42,8 @@ public sealed class GptOnnxExportTests : IDisposable
     [InlineData(false, "gelu")]
     [InlineData(true, "gelu_exact")]
     [InlineData(false, "relu")]
+    [InlineData(true, "identity")]
+    [InlineData(false, "none")]
     public void PromptAndTwentyCachedStepsMatchSharpformer(bool bias, string activation)
     {
         var model = RandomGpt(bias, activation);
@@ -102,11 +104,30 @@ public sealed class GptOnnxExportTests : IDisposable
     }
 
     [Fact]
-    public void FlashAttentionExportsAsExactAttention()
+    public void AFolderHoldingOtherFilesIsNotReplaced()
     {
-        var model = RandomGpt(bias: true, attention: "flash");
-        var export = GptOnnxExporter.Export(model, null, Path.Combine(_dir, "flash"));
-        CompareDecoding(model, export.ModelPath, [4, 4, 20, 31, 50], decodeSteps: 2);
+        var model = RandomGpt(bias: false);
+        var folder = Path.Combine(_dir, "checkpoint");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "model.safetensors"), "weights");
+        var ex = Assert.Throws<ArgumentException>(() => GptOnnxExporter.Export(model, null, folder));
+        Assert.Contains("holds 'model.safetensors'", ex.Message);
+        Assert.True(File.Exists(Path.Combine(folder, "model.safetensors")));
+
+        var export = Path.Combine(_dir, "again");
+        GptOnnxExporter.Export(model, null, export);
+        GptOnnxExporter.Export(model, null, export);   // an earlier export is replaced
+        Assert.Equal([OnnxDecoderNames.GenAiConfigFile, OnnxDecoderNames.ModelFile], Directory.GetFiles(export).Select(Path.GetFileName).Order());
+    }
+
+    [Theory]
+    [InlineData("flash")]
+    [InlineData("parameter-free")]
+    public void ExactAttentionVariantsExport(string attention)
+    {
+        var model = RandomGpt(bias: true, attention: attention);
+        var export = GptOnnxExporter.Export(model, null, Path.Combine(_dir, attention));
+        CompareDecoding(model, export.ModelPath, [4, 4, 20, 31, 50], decodeSteps: 5);
     }
 
     /// <summary>
