@@ -52,9 +52,10 @@ public sealed class BleuCommandTests : IDisposable
         Assert.Equal(49.1919566, root.GetProperty("bleu").GetDouble(), 1e-6);
         Assert.Equal(59.73, root.GetProperty("chrf").GetDouble(), 0.005);
         Assert.Equal(4, root.GetProperty("precisions").GetArrayLength());
-        Assert.True(root.GetProperty("sys_len").GetInt32() > 0);
-        Assert.True(root.GetProperty("ref_len").GetInt32() > 0);
-        Assert.True(root.GetProperty("bp").GetDouble() <= 1);
+        // Split on spaces: 5 + 3 + 6 hypothesis words; the closest reference lengths are 5, 4 (both are) and 6.
+        Assert.Equal(14, root.GetProperty("sys_len").GetInt32());
+        Assert.Equal(15, root.GetProperty("ref_len").GetInt32());
+        Assert.Equal(Math.Exp(1 - 15.0 / 14), root.GetProperty("bp").GetDouble(), 1e-3);
     }
 
     [Fact]

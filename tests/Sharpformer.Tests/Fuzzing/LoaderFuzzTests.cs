@@ -39,7 +39,7 @@ public sealed class LoaderFuzzTests
 
     public static TheoryData<string> Names() => new(
         "safetensors", "config.json", "state.json (GPT)", "state.json (translation)", "tokenizer (char JSON)",
-        "tokenizer (BPE JSON)", "tokenizer (tiktoken)", "tokenizer (GPT-2 encoder.json)", "tokenizer (GPT-2 vocab.bpe)",
+        "tokenizer (BPE JSON)", "tokenizer (Hugging Face tokenizer.json)", "tokenizer (tiktoken)", "tokenizer (GPT-2 encoder.json)", "tokenizer (GPT-2 vocab.bpe)",
         "corpus (text)", "corpus (TSV)", "ListOps (TSV)");
 
     [Theory]
@@ -117,6 +117,8 @@ public sealed class LoaderFuzzTests
         var bpe = TrainBpe();
         var bpeJsonPath = Path.Combine(seeds, "bpe.json");
         bpe.Save(bpeJsonPath);
+        var huggingFacePath = Path.Combine(seeds, "hf-tokenizer.json");
+        HuggingFaceTokenizerFormat.Save(bpe, huggingFacePath);
         var tiktokenPath = Path.Combine(seeds, "bpe.tiktoken");
         TiktokenFormat.Save(bpe, tiktokenPath);
         var (encoder, merges) = Gpt2Files(bpe, Path.Combine(seeds, "gpt2-files"));
@@ -139,6 +141,7 @@ public sealed class LoaderFuzzTests
             ["state.json (translation)"] = new(Checkpoint.StateFile, none, [Json(translationState)], p => CheckpointStates.ReadTranslation(Path.GetDirectoryName(p)!)),
             ["tokenizer (char JSON)"] = new("tokenizer.json", none, [Encoding.UTF8.GetBytes(CharTokenizer.FromText("abc xyz ЖЯ\n").ToJson())], p => TokenizerFiles.Load(p)),
             ["tokenizer (BPE JSON)"] = new("tokenizer.json", none, [File.ReadAllBytes(bpeJsonPath)], p => TokenizerFiles.Load(p)),
+            ["tokenizer (Hugging Face tokenizer.json)"] = new("tokenizer.json", none, [File.ReadAllBytes(huggingFacePath)], p => TokenizerFiles.Load(p)),
             ["tokenizer (tiktoken)"] = new("bpe.tiktoken", none, [File.ReadAllBytes(tiktokenPath)], p => TokenizerFiles.Load(p)),
             ["tokenizer (GPT-2 encoder.json)"] = new("encoder.json", new Dictionary<string, byte[]> { ["vocab.bpe"] = merges }, [encoder],
                 p => TokenizerFiles.Load(Path.GetDirectoryName(p)!), NamesFolder: true),

@@ -28,7 +28,8 @@ public class SequenceTaskTrainerTests
         Assert.Equal(40, losses.Count);
         Assert.Equal(16 * 4, after.Scored);
         Assert.True(after.Loss < before.Loss - 0.4f, $"held-out loss {before.Loss} -> {after.Loss}");
-        Assert.InRange(after.Accuracy, 0, 1);
+        Assert.Equal((double)after.Correct / after.Scored, after.Accuracy);
+        Assert.True(after.Correct > before.Correct, $"held-out answers right: {before.Correct} -> {after.Correct} of {after.Scored}");
 
         var b = NewTrainer();
         b.Run();

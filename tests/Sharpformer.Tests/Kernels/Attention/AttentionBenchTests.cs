@@ -23,9 +23,19 @@ public class AttentionBenchTests
             Assert.Equal("attention", r.GetProperty("bench").GetString());
             Assert.Equal("ms", r.GetProperty("unit").GetString());
             Assert.True(r.GetProperty("value").GetDouble() > 0);
-            Assert.True(r.GetProperty("peak_mb").GetDouble() > 0);
             Assert.InRange(r.GetProperty("fraction").GetDouble(), 0.5, 1.0);
         });
+        // B = 1, nh = 8, hs = 64: a (nh, T, hs) tensor is 1 MiB, the (nh, T, T) weights 8 MiB. Full attention holds the
+        // weights beside its output (and the backward dQ, dK, dV besides); flash holds per-row statistics only.
+        double Peak(string variant, string mask, string pass) =>
+            rows.Single(r => r.GetProperty("case").GetString() == $"{variant} T=512 {mask} {pass}").GetProperty("peak_mb").GetDouble();
+        foreach (var mask in new[] { "causal", "noncausal" })
+        {
+            Assert.InRange(Peak("full", mask, "fwd"), 8 + 1, 64);
+            Assert.InRange(Peak("full", mask, "fwdbwd"), 8 + 1 + 3, 64);
+            Assert.InRange(Peak("flash", mask, "fwd"), 1, 8);
+            Assert.InRange(Peak("flash", mask, "fwdbwd"), 1 + 3, Peak("full", mask, "fwdbwd"));
+        }
     }
 
     [Fact]
