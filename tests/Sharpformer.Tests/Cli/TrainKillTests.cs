@@ -12,7 +12,8 @@ namespace Sharpformer.Tests.Cli;
 /// </summary>
 public sealed class TrainKillTests : IDisposable
 {
-    private const int Kills = 20, Steps = 40;
+    // Enough steps that 20 kills land before the run can finish: a run lives for 1 to 3 evaluations (a step each) and 40 ms.
+    private const int Kills = 20, Steps = 100;
     private readonly string _dir = Directory.CreateTempSubdirectory("sharpformer-kill-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
