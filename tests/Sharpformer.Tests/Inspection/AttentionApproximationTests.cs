@@ -60,7 +60,8 @@ public class AttentionApproximationTests
         var r = AttentionApproximation.Compare(AttentionVariants.Create("lsh:4:16:2"), RandomInputs(64, causal: true, seed: 3), call: 0);
         Assert.True(double.IsNaN(r.MeanMass));
         Assert.Equal(1.0, r.KeyGradError, 1e-9); // the keys are the normalised queries: k gets no gradient
-        Assert.True(r.OutputError > 0);
+        // Four buckets of 16 over random keys: most of each row's weight lies outside its bucket.
+        Assert.True(r.OutputError > 0.01, r.ToString());
     }
 
     [Fact]

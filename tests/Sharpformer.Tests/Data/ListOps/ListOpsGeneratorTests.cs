@@ -43,6 +43,43 @@ public class ListOpsGeneratorTests
     }
 
     [Fact]
+    public void EveryTargetIsTheValueOfItsSourceReadTokenByToken()
+    {
+        // An evaluator of the source text written apart from ListOpsTree: operators and digits on a stack, each "]"
+        // applies the innermost operator to the values pushed since it (median of an even count: the truncated mean
+        // of the middle two, as the Long Range Arena's int(np.median(...))).
+        static int Evaluate(string source)
+        {
+            var stack = new Stack<(string? Op, int Value)>();
+            foreach (var token in source.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (token is "(" or ")") continue; // the Long Range Arena's parentheses carry no meaning
+                if (token.StartsWith('[')) { stack.Push((token, 0)); continue; }
+                if (token != "]") { stack.Push((null, int.Parse(token))); continue; }
+                var args = new List<int>();
+                while (stack.Peek().Op == null) args.Add(stack.Pop().Value);
+                string op = stack.Pop().Op!;
+                args.Sort();
+                int value = op switch
+                {
+                    "[MAX" => args[^1],
+                    "[MIN" => args[0],
+                    "[SM" => args.Sum() % 10,
+                    "[MED" => args.Count % 2 == 1 ? args[args.Count / 2] : (args[args.Count / 2 - 1] + args[args.Count / 2]) / 2,
+                    _ => throw new InvalidDataException(op),
+                };
+                stack.Push((null, value));
+            }
+            Assert.Single(stack);
+            return stack.Pop().Value;
+        }
+        var splits = ListOpsGenerator.Generate(Small with { MaxDepth = 5, MaxArgs = 6, MinLength = 10, MaxLength = 120 });
+        var all = splits.Train.Concat(splits.Valid).Concat(splits.Test).ToList();
+        foreach (var example in all) Assert.Equal(Evaluate(example.Source), example.Target);
+        Assert.True(all.Select(e => e.Target).Distinct().Count() == 10, "every label 0–9 should occur in a few hundred trees");
+    }
+
+    [Fact]
     public void ASettingWithTooFewDistinctTreesStopsWithAnError()
     {
         // Depth 2 and two arguments: only OP(d, d) has 3 < length < 5, i.e. 4 · 10 · 10 = 400 distinct trees.
