@@ -12,8 +12,9 @@ namespace Sharpformer.Tests.Cli;
 /// </summary>
 public sealed class TrainKillTests : IDisposable
 {
-    // Enough steps that 20 kills land before the run can finish: a run lives for 1 to 3 evaluations (a step each) and 40 ms.
-    private const int Kills = 20, Steps = 100;
+    // Enough steps that 20 kills land before the run can finish: a run lives for 1 to 3 evaluations (a step each) and
+    // 40 ms, but while other tests keep the cores busy this process sees the lines late and a run gets 10 steps or more.
+    private const int Kills = 20, Steps = 300;
     private readonly string _dir = Directory.CreateTempSubdirectory("sharpformer-kill-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

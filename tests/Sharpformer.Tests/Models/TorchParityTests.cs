@@ -23,6 +23,9 @@ namespace Sharpformer.Tests.Models;
 /// Gradients are compared to their tensor's largest value because elementwise relative errors of near-zero
 /// gradients say nothing.
 /// </summary>
+// Alone: with other tests training beside it in the process, about one run in six gave a wrong loss at an AdamW
+// step (the pool's early release of buffers is under suspicion, docs/reliability.md). Alone, it checks the parity itself.
+[Collection(Kernels.GemmCollection.Name)]
 public sealed class TorchParityTests(ITestOutputHelper output)
 {
     private const float LogitsAbs = 2e-6f, LossRel = 2e-6f, GradientOfMax = 1e-5f, AdamWLossAbs = 1e-5f;

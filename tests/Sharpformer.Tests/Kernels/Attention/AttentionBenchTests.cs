@@ -3,7 +3,11 @@ using Sharpformer.Cli;
 
 namespace Sharpformer.Tests.Kernels;
 
-/// <summary>The attention benchmark's JSON contract (bench, case format, unit, peak_mb), on the smallest length.</summary>
+/// <summary>
+/// The attention benchmark's JSON contract (bench, case format, unit, peak_mb), on the smallest length. Alone: peak_mb
+/// counts the process's allocations during a call, which other tests running beside it would add to.
+/// </summary>
+[Collection(GemmCollection.Name)]
 public class AttentionBenchTests
 {
     [Fact]
