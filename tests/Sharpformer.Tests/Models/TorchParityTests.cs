@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Sharpformer.Autograd;
 using Sharpformer.Models;
 using Sharpformer.Tensors;
@@ -31,7 +30,7 @@ public sealed class TorchParityTests(ITestOutputHelper output)
     private const float LogitsAbs = 2e-6f, LossRel = 2e-6f, GradientOfMax = 1e-5f, AdamWLossAbs = 1e-5f;
     private const float LearningRate = 1e-3f, Beta1 = 0.9f, Beta2 = 0.95f, Epsilon = 1e-8f, WeightDecay = 0.1f;
 
-    private static string FixtureDir([CallerFilePath] string source = "") => Path.Combine(Path.GetDirectoryName(source)!, "TorchParity");
+    private static string FixtureDir() => Path.Combine(AppContext.BaseDirectory, "Models", "TorchParity");
 
     [Fact]
     public void LogitsLossGradientsAndTenAdamWStepsMatchPyTorch()
