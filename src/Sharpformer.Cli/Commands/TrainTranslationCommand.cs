@@ -24,8 +24,10 @@ internal static class TrainTranslationCommand
         var steps = new Option<int?>("--steps") { Description = "Maximum optimizer steps (overrides the preset)" };
         var timeLimit = new Option<double?>("--time-limit") { Description = "Training time budget in seconds (overrides the preset; 0 = none): training ends at the steps or the time, whichever comes first, warm-up and decay following the nearer" };
         var seed = new Option<ulong?>("--seed") { Description = "Seed for initialisation, batches and dropout" };
+        var evalInterval = new Option<int?>("--eval-interval") { Description = "Steps between validation evaluations (overrides the preset)" };
+        var evalBeam = new Option<int?>("--eval-beam") { Description = "Beam width of the validation BLEU (overrides the preset; 1 = greedy)" };
         var cmd = new Command("train-translation", "Train an encoder–decoder translator on parallel text.")
-            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed };
+            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed, evalInterval, evalBeam };
         cmd.SetAction(parse =>
         {
             var trainPairs = ParallelCorpus.Read(parse.GetValue(train)!, parse.GetValue(trainTarget));
@@ -40,12 +42,14 @@ internal static class TrainTranslationCommand
             else
             {
                 var preset = TranslationPresets.Get(parse.GetValue(config)!);
-                var options = preset.Training with
+                var options = (preset.Training with
                 {
                     Steps = parse.GetValue(steps) ?? preset.Training.Steps,
                     TimeLimitSeconds = parse.GetValue(timeLimit) ?? preset.Training.TimeLimitSeconds,
                     Seed = parse.GetValue(seed) ?? preset.Training.Seed,
-                };
+                    EvalInterval = parse.GetValue(evalInterval) ?? preset.Training.EvalInterval,
+                    EvalBeam = parse.GetValue(evalBeam) ?? preset.Training.EvalBeam,
+                }).Validated();
                 trainer = Build(preset, options, trainPairs, validPairs, parse.GetValue(vocabSize) ?? preset.BpeVocabSize, parse.GetValue(separate));
             }
             Train(trainer, outDir, Console.Error);
