@@ -22,7 +22,7 @@ public sealed class DemoCommandTests : IDisposable
     public void RunsEndToEndAtATinyScaleAndWritesItsOutputs()
     {
         var outDir = Path.Combine(_dir, "run");
-        var (code, output, error) = Run("demo", "--out", outDir, "--steps", "3", "--train-pairs", "300", "--held-out", "12");
+        var (code, output, error) = Run("demo", "--out", outDir, "--steps", "3", "--count", "300", "--held-out", "12");
         Assert.True(code == 0, error);
         Assert.Contains("300 training pairs, 12 validation and 12 test pairs", error);
         Assert.Contains("the step limit (3) ended training", error);
@@ -41,7 +41,7 @@ public sealed class DemoCommandTests : IDisposable
 
         // --steps is a fixed amount of work: the same run again gives the same bits.
         var again = Path.Combine(_dir, "again");
-        (code, _, error) = Run("demo", "--out", again, "--steps", "3", "--train-pairs", "300", "--held-out", "12");
+        (code, _, error) = Run("demo", "--out", again, "--steps", "3", "--count", "300", "--held-out", "12");
         Assert.True(code == 0, error);
         Assert.Equal(File.ReadAllBytes(Path.Combine(outDir, "last", TranslatorCheckpoint.Files.Weights)), File.ReadAllBytes(Path.Combine(again, "last", TranslatorCheckpoint.Files.Weights)));
     }
@@ -49,7 +49,7 @@ public sealed class DemoCommandTests : IDisposable
     [Theory]
     [InlineData("--steps", "0")]
     [InlineData("--time-limit", "-5")]
-    [InlineData("--size", "huge")]
+    [InlineData("--config", "huge")]
     public void BadOptionsAreRejectedInOneLine(string option, string value)
     {
         var (code, _, error) = Run("demo", "--out", Path.Combine(_dir, "bad"), option, value);
