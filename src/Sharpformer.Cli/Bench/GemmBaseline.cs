@@ -132,6 +132,7 @@ internal sealed class GemmBaseline
     {
         private readonly string _folder = Path.GetDirectoryName(corePath)!;
 
+        [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only GemmBaseline.Load creates this context, and it is marked and refused in a native build.")]
         protected override Assembly? Load(AssemblyName name)
         {
             string candidate = Path.Combine(_folder, name.Name + ".dll");

@@ -68,7 +68,7 @@ internal static class Gpt2VocabularyFormat
         for (int id = 0; id < tokenizer.VocabSize; id++)
             if (!tokenizer.TokenBytes(id).IsEmpty) vocab[ByteAlphabet.Encode(tokenizer.TokenBytes(id))] = id;
         Tensors.AtomicFile.WriteAllText(Path.Combine(folder, encoderFile), JsonSerializer.Serialize(vocab,
-            new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            (System.Text.Json.Serialization.Metadata.JsonTypeInfo<Dictionary<string, int>>)TokenizerFileJson.Unescaped.GetTypeInfo(typeof(Dictionary<string, int>))));
         var lines = new System.Text.StringBuilder("#version: 0.2\n");
         foreach (var (left, right, _) in tokenizer.MergesInRankOrder())
             lines.Append(ByteAlphabet.Encode(tokenizer.TokenBytes(left))).Append(' ').Append(ByteAlphabet.Encode(tokenizer.TokenBytes(right))).Append('\n');
