@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Sharpformer.Tokenization;
@@ -7,15 +5,7 @@ namespace Sharpformer.Tokenization;
 /// <summary>Source-generated JSON of the tokenizer files written here (no reflection: ready for Native AOT).</summary>
 [JsonSerializable(typeof(CharTokenizerFile))]
 [JsonSerializable(typeof(Dictionary<string, int>))]
-internal sealed partial class TokenizerFileJson : JsonSerializerContext
-{
-    /// <summary>For GPT-2's encoder.json: its byte-alphabet keys written as they are, not as \u escapes.</summary>
-    public static readonly JsonSerializerOptions Unescaped = new()
-    {
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        TypeInfoResolver = Default,
-    };
-}
+internal sealed partial class TokenizerFileJson : JsonSerializerContext;
 
 /// <summary>The project's character tokenizer file: <c>{"type":"char","version":1,"chars":"…"}</c>.</summary>
 internal sealed record CharTokenizerFile(

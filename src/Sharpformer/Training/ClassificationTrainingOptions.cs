@@ -47,5 +47,5 @@ internal sealed record ClassificationTrainingOptions
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, TrainingJson.Default.ClassificationTrainingOptions);
-    public static ClassificationTrainingOptions FromJson(string json) => JsonSerializer.Deserialize(json, TrainingJson.Default.ClassificationTrainingOptions) ?? new();
+    public static ClassificationTrainingOptions FromJson(string json) => JsonOverDefaults.Read(json, TrainingJson.Default.ClassificationTrainingOptions);
 }

@@ -43,5 +43,5 @@ internal sealed record GptTrainingOptions
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, TrainingJson.Default.GptTrainingOptions);
-    public static GptTrainingOptions FromJson(string json) => JsonSerializer.Deserialize(json, TrainingJson.Default.GptTrainingOptions) ?? new GptTrainingOptions();
+    public static GptTrainingOptions FromJson(string json) => JsonOverDefaults.Read(json, TrainingJson.Default.GptTrainingOptions);
 }

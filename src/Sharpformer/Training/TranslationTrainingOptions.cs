@@ -61,5 +61,5 @@ internal sealed record TranslationTrainingOptions
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, TrainingJson.Default.TranslationTrainingOptions);
-    public static TranslationTrainingOptions FromJson(string json) => JsonSerializer.Deserialize(json, TrainingJson.Default.TranslationTrainingOptions) ?? new();
+    public static TranslationTrainingOptions FromJson(string json) => JsonOverDefaults.Read(json, TrainingJson.Default.TranslationTrainingOptions);
 }
