@@ -18,7 +18,7 @@ internal sealed class BenchReport(TextWriter output, bool json)
         {
             var row = new Dictionary<string, object> { ["bench"] = bench, ["case"] = @case, ["value"] = Math.Round(value, 4), ["unit"] = unit };
             if (extra != null) foreach (var (k, v) in extra) row[k] = v is double d ? Math.Round(d, 4) : v;
-            output.WriteLine(JsonSerializer.Serialize(row));
+            output.WriteLine(JsonSerializer.Serialize(row, Commands.CliJson.Default.DictionaryStringObject));
         }
         else
         {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Sharpformer.Kernels;
 
@@ -19,6 +21,9 @@ internal sealed class GemmBaseline
         ReadOnlySpan<float> a, int lda, long strideA, ReadOnlySpan<float> b, int ldb, long strideB,
         Span<float> c, int ldc, long strideC, float alpha, float beta);
 
+    /// <summary>Why loading is not trim-safe: it finds types and methods of an assembly the trimmer never saw by their names.</summary>
+    public const string BindsByName = "Loads another build's Sharpformer.Core.dll and binds Gemm and Parallelism members by name";
+
     private readonly MultiplyFn _multiply;
     private readonly MultiplyBatchedFn _multiplyBatched;
     private readonly PropertyInfo _threadCount;
@@ -30,9 +35,16 @@ internal sealed class GemmBaseline
         _threadCount = threadCount;
     }
 
-    /// <summary>Loads Sharpformer.Core.dll from <paramref name="path"/> (the file, or the folder holding it).</summary>
+    /// <summary>
+    /// Loads Sharpformer.Core.dll from <paramref name="path"/> (the file, or the folder holding it). A native (AOT)
+    /// build cannot load assemblies and refuses, saying so, before it tries.
+    /// </summary>
+    [RequiresUnreferencedCode(BindsByName)]
     public static GemmBaseline Load(string path)
     {
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+            throw new ArgumentException("--baseline loads another build's Sharpformer.Core.dll, which a native (AOT) build cannot do; " +
+                "run the JIT build instead: dotnet sharpformer.dll bench gemm --baseline ….");
         string file = Directory.Exists(path) ? Path.Combine(path, "Sharpformer.Core.dll") : path;
         if (!File.Exists(file))
             throw new ArgumentException($"--baseline: no file '{file}'; expected Sharpformer.Core.dll of another build, or its folder.");
@@ -57,6 +69,7 @@ internal sealed class GemmBaseline
     }
 
     // The public method whose parameters match the delegate's, bound without reflection on each call.
+    [RequiresUnreferencedCode(BindsByName)]
     private static T Bind<T>(Type gemm, string name, string file) where T : Delegate
     {
         Type[] wanted = typeof(T).GetMethod("Invoke")!.GetParameters().Select(p => p.ParameterType).ToArray();
@@ -119,6 +132,7 @@ internal sealed class GemmBaseline
     {
         private readonly string _folder = Path.GetDirectoryName(corePath)!;
 
+        [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only GemmBaseline.Load creates this context, and it is marked and refused in a native build.")]
         protected override Assembly? Load(AssemblyName name)
         {
             string candidate = Path.Combine(_folder, name.Name + ".dll");

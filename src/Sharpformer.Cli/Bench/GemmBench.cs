@@ -1,5 +1,6 @@
-using System.Diagnostics;
 using System.CommandLine;
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Sharpformer.Cli.Commands;
 using Sharpformer.Kernels;
 using Sharpformer.Tensors;
@@ -43,6 +44,9 @@ internal static class GemmBench
 
     private static Shape Square(int s) => new($"{s}x{s}x{s}", 1, false, false, s, s, s);
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The assembly is loaded from disk whole, not trimmed; a native build refuses before loading (GemmBaseline.Load).")]
+    private static GemmBaseline LoadBaseline(string path) => GemmBaseline.Load(path);
+
     public static Command Create()
     {
         var repeats = new Option<int>("--repeats") { Description = "Timed repeats per case; the median is reported", DefaultValueFactory = _ => 5 };
@@ -62,7 +66,7 @@ internal static class GemmBench
             int count = parsed.GetValue(repeats);
             if (count < 1) throw new ArgumentException($"--repeats must be at least 1, got {count}.");
             string? baselinePath = parsed.GetValue(baseline);
-            GemmBaseline? other = baselinePath == null ? null : GemmBaseline.Load(baselinePath);
+            GemmBaseline? other = baselinePath == null ? null : LoadBaseline(baselinePath);
             var report = new BenchReport(parsed.InvocationConfiguration.Output, parsed.GetValue(BenchCommand.Json));
             Run(report, count, parsed.GetValue(quick), parsed.GetValue(only), other);
             return 0;

@@ -17,12 +17,12 @@ internal static class GenerateBench
     public static Command Create()
     {
         var config = new Option<string[]>("--config") { Description = "Presets to measure", DefaultValueFactory = _ => ["shakespeare-cpu", "shakespeare"] };
-        var tokens = new Option<int>("--tokens") { Description = "New tokens per run", DefaultValueFactory = _ => 200 };
+        var tokens = new Option<int>("--max-new-tokens") { Description = "New tokens per run (greedy, no stop: always this many)", DefaultValueFactory = _ => 200 };
         var repeats = new Option<int>("--repeats") { Description = "Runs per case (median)", DefaultValueFactory = _ => 3 };
         var cmd = new Command("generate", "Tokens/s of greedy generation with and without the KV cache.") { config, tokens, repeats };
         cmd.SetAction(parse =>
         {
-            var report = new BenchReport(Console.Out, parse.GetValue(Commands.BenchCommand.Json));
+            var report = new BenchReport(parse.InvocationConfiguration.Output, parse.GetValue(Commands.BenchCommand.Json));
             foreach (var name in parse.GetValue(config)!)
             {
                 var model = new Gpt(GptPresets.Get(name).Config(65) with { Dropout = 0f, Bias = false }, seed: 1337);

@@ -21,12 +21,12 @@ internal static class TrainStepBench
     public static Command Create()
     {
         var config = new Option<string?>("--config") { Description = "Preset to measure (default: shakespeare-cpu batch 12 and shakespeare batch 8)" };
-        var batch = new Option<int?>("--batch") { Description = "Batch size (default: the peer's for the preset)" };
+        var batch = SharedOptions.BatchSizeOverride("Sequences per step (default: the peer's for the preset)");
         var blocks = new Option<int>("--blocks") { Description = "Blocks of 10 measured steps", DefaultValueFactory = _ => 3 };
         var cmd = new Command("train-step", "Tokens/s of forward+backward+AdamW for a GPT preset.") { config, batch, blocks };
         cmd.SetAction(parse =>
         {
-            var report = new BenchReport(Console.Out, parse.GetValue(BenchCommand.Json));
+            var report = new BenchReport(parse.InvocationConfiguration.Output, parse.GetValue(BenchCommand.Json));
             var cases = PeerCases;
             if (parse.GetValue(config) is string preset)
             {

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using Sharpformer.Attention;
 using Sharpformer.Autograd;
 using Sharpformer.Inspection;
@@ -15,16 +15,20 @@ namespace Sharpformer.Cli.Commands;
 /// </summary>
 internal static class AttentionErrorCommand
 {
+    /// <summary>One row of the table (one JSON object per line with --json): means over the sampled windows of one variant and layer.</summary>
+    internal sealed record Row(string Variant, string Reference, int Layer, [property: JsonPropertyName("T")] int T, int Samples, double OutputError,
+        double MassMean, double MassP5, double DqError, double DkError, double DvError);
+
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder) of a GPT with full or flash attention", Required = true };
-        var allowNonFinite = ModelOptions.AllowNonFinite();
-        var data = new Option<string>("--data") { Description = "The text file the model was trained on", Required = true };
+        var model = SharedOptions.Model("Checkpoint folder (or a training output folder) of a GPT with full or flash attention");
+        var allowNonFinite = SharedOptions.AllowNonFinite();
+        var data = SharedOptions.Data("The text file the model was trained on");
         var variants = new Option<string>("--variants") { Description = "Comma-separated variants to compare with exact attention", DefaultValueFactory = _ => "window:128,topk:2:1,topk:2:1:bound,lsh" };
         var samples = new Option<int>("--samples") { Description = "Validation windows of block_size tokens to average over", DefaultValueFactory = _ => 4 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed for the window positions and the upstream gradient", DefaultValueFactory = _ => 1 };
+        var seed = SharedOptions.Seed("Seed for the window positions and the upstream gradient", 1);
         var reference = new Option<string?>("--reference") { Description = "Compare with this variant instead of exact attention (e.g. lsh:2:512:1, shared-key attention in one chunk)" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object per line" };
+        var json = SharedOptions.Json("one JSON object per row, a line each,");
         var cmd = new Command("attention-error", "Output, softmax-mass and gradient error of approximate attention on a trained model's activations.")
             { model, data, variants, reference, samples, seed, json, allowNonFinite };
         cmd.SetAction(parse =>
@@ -52,7 +56,7 @@ internal static class AttentionErrorCommand
                     foreach (var variant in chosen)
                         results.Add(AttentionApproximation.Compare(variant, tape.AttentionInputs[layer], layer, seed: (ulong)(s + 1), baseline));
             }
-            Print(results, time, count, baseline?.Name ?? "exact attention", parse.GetValue(json));
+            Print(results, time, count, baseline?.Name ?? "exact attention", CommandOutput.Of(parse));
             return 0;
         });
         return cmd;
@@ -71,36 +75,24 @@ internal static class AttentionErrorCommand
     }
 
     // Means over the sampled windows, per (variant, layer).
-    private static void Print(List<AttentionApproximation.Result> results, int time, int samples, string reference, bool json)
+    private static void Print(List<AttentionApproximation.Result> results, int time, int samples, string reference, CommandOutput io)
     {
-        var rows = results.GroupBy(r => (r.Variant, r.Call)).Select(g => new
+        var rows = results.GroupBy(r => (r.Variant, r.Call)).Select(g => new Row(g.Key.Variant, reference, g.Key.Call, time, samples,
+            g.Average(r => r.OutputError), g.Average(r => r.MeanMass), g.Average(r => r.LowMass),
+            g.Average(r => r.QueryGradError), g.Average(r => r.KeyGradError), g.Average(r => r.ValueGradError))).ToList();
+        if (io.Json)
         {
-            variant = g.Key.Variant,
-            reference,
-            layer = g.Key.Call,
-            T = time,
-            samples,
-            output_error = g.Average(r => r.OutputError),
-            mass_mean = g.Average(r => r.MeanMass),
-            mass_p5 = g.Average(r => r.LowMass),
-            dq_error = g.Average(r => r.QueryGradError),
-            dk_error = g.Average(r => r.KeyGradError),
-            dv_error = g.Average(r => r.ValueGradError),
-        }).ToList();
-        if (json)
-        {
-            foreach (var row in rows) Console.WriteLine(JsonSerializer.Serialize(row, JsonOptions));
+            foreach (var row in rows) io.WriteJson(row, CliJson.Default.AttentionErrorRow);
             return;
         }
-        Console.WriteLine($"relative errors against {reference}, T = {time}, mean of {samples} validation windows");
-        Console.WriteLine($"{"variant",-18} {"layer",5} {"output",8} {"mass",7} {"mass p5",8} {"dQ",8} {"dK",8} {"dV",8}");
+        var output = io.Result;
+        output.WriteLine($"relative errors against {reference}, T = {time}, mean of {samples} validation windows");
+        output.WriteLine($"{"variant",-18} {"layer",5} {"output",8} {"mass",7} {"mass p5",8} {"dQ",8} {"dK",8} {"dV",8}");
         foreach (var r in rows)
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.variant,-18} {r.layer,5} {r.output_error,8:F4} {Mass(r.mass_mean),7} {Mass(r.mass_p5),8} {r.dq_error,8:F4} {r.dk_error,8:F4} {r.dv_error,8:F4}"));
-        Console.WriteLine("mass: share of each row's exact softmax mass in the scores computed (– where the kernel keeps no log-sum-exp).");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Variant,-18} {r.Layer,5} {r.OutputError,8:F4} {Mass(r.MassMean),7} {Mass(r.MassP5),8} {r.DqError,8:F4} {r.DkError,8:F4} {r.DvError,8:F4}"));
+        output.WriteLine("mass: share of each row's exact softmax mass in the scores computed (– where the kernel keeps no log-sum-exp).");
     }
 
     private static string Mass(double value) => double.IsNaN(value) ? "–" : value.ToString("F4", CultureInfo.InvariantCulture);
-
-    private static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 }

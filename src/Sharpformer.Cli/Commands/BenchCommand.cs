@@ -6,7 +6,7 @@ namespace Sharpformer.Cli.Commands;
 /// <summary>`sharpformer bench NAME [--json]`: end-to-end performance figures.</summary>
 internal static class BenchCommand
 {
-    public static readonly Option<bool> Json = new("--json") { Description = "Print one JSON object per line instead of a table", Recursive = true };
+    public static readonly Option<bool> Json = CreateJson();
 
     public static Command Create()
     {
@@ -14,5 +14,12 @@ internal static class BenchCommand
         bench.Options.Add(Json);
         foreach (var sub in BenchCatalog.All()) bench.Subcommands.Add(sub);
         return bench;
+    }
+
+    private static Option<bool> CreateJson()
+    {
+        var json = SharedOptions.Json("one JSON object per case, a line each, instead of a table,");
+        json.Recursive = true;
+        return json;
     }
 }

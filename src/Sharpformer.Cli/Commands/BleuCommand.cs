@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using Sharpformer.Data;
 using Sharpformer.Evaluation;
 
 namespace Sharpformer.Cli.Commands;
 
 /// <summary>
-/// `sharpformer bleu --hyp FILE --ref FILE [--ref FILE …]`: corpus BLEU and chrF2 of a translation, computed as
+/// `sharpformer bleu [--input FILE] --reference FILE [--reference FILE …]`: corpus BLEU and chrF2 of a translation, computed as
 /// sacreBLEU does (docs/bleu.md). Prints sacreBLEU's lines with signatures, or one JSON object with --json.
 /// </summary>
 internal static class BleuCommand
@@ -15,8 +16,8 @@ internal static class BleuCommand
 
     public static Command Create()
     {
-        var hyp = new Option<string>("--hyp") { Description = "Hypotheses: one translated segment a line", Required = true };
-        var refs = new Option<string[]>("--ref")
+        var hyp = SharedOptions.Input("Hypotheses, one translated segment a line, from this file instead of stdin");
+        var refs = new Option<string[]>("--reference")
         {
             Description = "References, aligned with the hypotheses; repeat for several reference sets",
             Required = true,
@@ -25,15 +26,17 @@ internal static class BleuCommand
         var tokenize = new Option<string>("--tokenize") { Description = "BLEU tokenizer: 13a, none, intl or char", DefaultValueFactory = _ => "13a" };
         var lowercase = new Option<bool>("--lowercase") { Description = "Lowercase before scoring (BLEU and chrF)" };
         var wordOrder = new Option<int>("--chrf-word-order") { Description = "Word n-gram order of chrF (2 gives chrF++)", DefaultValueFactory = _ => 0 };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object: bleu, chrf, bp, sys_len, ref_len, precisions, …" };
+        var json = SharedOptions.Json("one JSON object (bleu, chrf, bp, sys_len, ref_len, precisions, …)");
 
         var command = new Command("bleu", "Score a translation with corpus BLEU and chrF2, exactly as sacreBLEU computes them.");
         foreach (var option in new Option[] { hyp, refs, tokenize, lowercase, wordOrder, json }) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            string hypPath = parse.GetValue(hyp)!;
+            string hypPath = parse.GetValue(hyp) ?? "standard input";
             string[] refPaths = parse.GetValue(refs) ?? [];
-            var hypotheses = ReadLines(hypPath);
+            var hypotheses = parse.GetValue(hyp) is string path
+                ? ReadLines(path)
+                : TextFiles.ReadAllLines(Console.OpenStandardInput(), hypPath).ToArray();
             var references = new List<IReadOnlyList<string?>>();
             foreach (var refPath in refPaths)
             {
@@ -50,7 +53,7 @@ internal static class BleuCommand
                 .CorpusScore(hypotheses, references);
 
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) output.WriteLine(ToJson(bleu, chrf));
+            if (CommandOutput.Of(parse).Json) output.WriteLine(ToJson(bleu, chrf));
             else
             {
                 output.WriteLine(bleu.Format(withSignature: true));

@@ -35,18 +35,27 @@ internal static class DemoCommand
     /// <summary>The models the demo can train.</summary>
     public static readonly string[] Sizes = ["demo", "demo-large"];
 
+    /// <summary>What `demo --json` prints: the held-out scores, the showcase and where the outputs went.</summary>
+    internal sealed record Result(string Config, int Steps, string StoppedBy, double TargetTokensPerSecond, double TestBleu, double TestChrF, int TestSentences,
+        IReadOnlyList<ShowcaseLine> Showcase, string Heatmap, string Model, double Seconds);
+
+    /// <summary>One showcase sentence, its translation and the reference.</summary>
+    internal sealed record ShowcaseLine(string Source, string Translation, string Reference);
+
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "Where the model and the heat map go", DefaultValueFactory = _ => "runs/demo" };
-        var timeLimit = new Option<double?>("--time-limit") { Description = $"Training time budget in seconds (default {DefaultTimeLimitSeconds:0}); the schedule fits the budget" };
-        var steps = new Option<int?>("--steps") { Description = "Train exactly this many steps instead, without a time limit (a fixed, reproducible amount of work)" };
-        var size = new Option<string>("--size") { Description = "Model: demo (1+1 layers, width 64; fits any machine) or demo-large (2+2 layers, width 128; needs about 2,000 steps, a fast machine)", DefaultValueFactory = _ => "demo" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed for the corpus, initialisation and batches", DefaultValueFactory = _ => 1 };
+        var output = SharedOptions.Out("Where the model and the heat map go", "runs/demo");
+        var timeLimit = SharedOptions.TimeLimitOverride($"Training time budget in seconds (default {DefaultTimeLimitSeconds:0}); the schedule fits the budget");
+        var steps = SharedOptions.StepsOverride("Train exactly this many steps instead, without a time limit (a fixed, reproducible amount of work)");
+        var config = SharedOptions.Config("Model: demo (1+1 layers, width 64; fits any machine) or demo-large (2+2 layers, width 128; needs about 2,000 steps, a fast machine)", "demo");
+        var seed = SharedOptions.Seed("Seed for the corpus, initialisation and batches", 1);
         var defaults = new EnRuCorpusOptions();
-        var trainPairs = new Option<int>("--train-pairs") { Description = "Training pairs of the generated corpus", DefaultValueFactory = _ => defaults.TrainCount };
+        var count = new Option<int>("--count") { Description = "Training pairs of the generated corpus", DefaultValueFactory = _ => defaults.TrainCount };
         var heldOut = new Option<int>("--held-out") { Description = "Validation and test pairs each", DefaultValueFactory = _ => defaults.TestCount };
+        var json = SharedOptions.Json();
+        var quiet = SharedOptions.Quiet();
         var cmd = new Command("demo", "Train an English→Russian translator on the built-in corpus and show it working.")
-            { output, timeLimit, steps, size, seed, trainPairs, heldOut };
+            { output, timeLimit, steps, config, seed, count, heldOut, json, quiet };
         cmd.SetAction(parse =>
         {
             int? fixedSteps = parse.GetValue(steps);
@@ -54,22 +63,22 @@ internal static class DemoCommand
             if (fixedSteps is < 1) throw new ArgumentException($"--steps must be at least 1, got {fixedSteps}.");
             if (limit is not null && !(limit > 0)) throw new ArgumentException($"--time-limit must be a positive number of seconds, got {limit}.");
             if (fixedSteps is not null && limit is not null) throw new ArgumentException("--steps and --time-limit exclude each other: --steps trains a fixed amount of work, without a time limit.");
-            string sizeName = parse.GetValue(size)!;
-            if (!Sizes.Contains(sizeName)) throw new ArgumentException($"--size must be {string.Join(" or ", Sizes)}, got '{sizeName}'.");
+            string presetName = parse.GetValue(config)!;
+            if (!Sizes.Contains(presetName)) throw new ArgumentException($"--config must be {string.Join(" or ", Sizes)}, got '{presetName}'.");
             var corpusOptions = new EnRuCorpusOptions
             {
-                Seed = parse.GetValue(seed), TrainCount = parse.GetValue(trainPairs), ValidCount = parse.GetValue(heldOut), TestCount = parse.GetValue(heldOut),
+                Seed = parse.GetValue(seed), TrainCount = parse.GetValue(count), ValidCount = parse.GetValue(heldOut), TestCount = parse.GetValue(heldOut),
             };
             if (corpusOptions.TrainCount < 1 || corpusOptions.TestCount < 1)
-                throw new ArgumentException($"--train-pairs and --held-out must be at least 1, got {corpusOptions.TrainCount} and {corpusOptions.TestCount}.");
-            var config = parse.InvocationConfiguration;
-            return Run(parse.GetValue(output)!, corpusOptions, sizeName, fixedSteps, limit ?? DefaultTimeLimitSeconds, config.Output, config.Error);
+                throw new ArgumentException($"--count and --held-out must be at least 1, got {corpusOptions.TrainCount} and {corpusOptions.TestCount}.");
+            return Run(parse.GetValue(output)!, corpusOptions, presetName, fixedSteps, limit ?? DefaultTimeLimitSeconds, CommandOutput.Of(parse));
         });
         return cmd;
     }
 
-    private static int Run(string outDir, EnRuCorpusOptions corpusOptions, string sizeName, int? fixedSteps, double timeLimit, TextWriter output, TextWriter log)
+    private static int Run(string outDir, EnRuCorpusOptions corpusOptions, string presetName, int? fixedSteps, double timeLimit, CommandOutput io)
     {
+        var log = io.Progress;
         var clock = Stopwatch.StartNew();
         ulong seed = corpusOptions.Seed;
         var corpus = EnRuCorpusGenerator.Generate(corpusOptions);
@@ -79,7 +88,7 @@ internal static class DemoCommand
             (unseenForms == 0 ? "every word form in them occurs in training)" : $"{unseenForms} of their word forms do not occur in training)"));
         log.WriteLine($"   e.g. {corpus.Train[0].Source}  →  {corpus.Train[0].Target}");
 
-        var preset = TranslationPresets.Get(sizeName);
+        var preset = TranslationPresets.Get(presetName);
         var started = Stopwatch.StartNew();
         var vocabulary = new TranslationVocabulary(VocabularyTraining.TrainBpe(corpus.Train.SelectMany(p => new[] { p.Source, p.Target }), preset.BpeVocabSize));
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"2. vocabulary: {vocabulary.Tokenizer.Name} (shared) in {started.Elapsed.TotalSeconds:F1} s"));
@@ -94,7 +103,7 @@ internal static class DemoCommand
             $"width {model.Config.Embedding}, {model.Config.Heads} heads; {options.Budget()}");
         log.WriteLine("3. training");
         bool warned = false;
-        TrainTranslationCommand.Train(trainer, outDir, log, e =>
+        TrainTranslationCommand.Train(trainer, outDir, log, io.ProgressIsLive, e =>
         {
             // A tenth into a time-bound run, the steps made say how many will fit.
             if (warned || e.Bleu is not null || fixedSteps is not null || e.Progress < 0.1 || e.Progress <= e.Step / (double)e.TotalSteps) return;
@@ -106,30 +115,41 @@ internal static class DemoCommand
                     $"training still ends annealed, and --time-limit {Math.Ceiling(timeLimit * preset.StepsNeeded / Math.Max(1, fit) / 10) * 10:0} would make the steps"));
         });
 
-        var (best, source, target) = TranslatorCheckpoint.Load(Path.Combine(outDir, "best"));
+        var bestDir = Path.Combine(outDir, "best");
+        var (best, source, target) = TranslatorCheckpoint.Load(bestDir);
         var beam = new BeamSearchOptions(Beam: 4);
         var hyps = TranslationTrainer.Translate(best, source, target, corpus.Test.Select(p => p.Source).ToList(), beam);
         var refs = corpus.Test.Select(p => p.Target).ToList();
         var bleu = Bleu.Corpus(hyps, refs);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Held-out test BLEU (beam 4): {bleu.Score:F2}   chrF2: {ChrF.Corpus(hyps, refs).Score:F2}   ({refs.Count} sentences)"));
+        var chrf = ChrF.Corpus(hyps, refs);
 
         var showcase = EnRuShowcase.Clauses().Select(c => c.ToPair()).ToList();
         var translated = TranslationTrainer.Translate(best, source, target, showcase.Select(p => p.Source).ToList(), beam);
+        var first = showcase[0];
+        var map = CrossAttentionMap.Compute(best, source, target, source.Encode(first.Source), target.Encode(translated[0]));
+        var svgPath = Path.GetFullPath(Path.Combine(outDir, "cross-attention.svg"));
+        AtomicFile.WriteAllText(svgPath, AttentionHeatmap.Svg(map.Weights, map.TargetTokens, map.SourceTokens,
+            $"Cross-attention (last decoder layer, mean of heads): {first.Source}"));
+        double tokensPerSecond = trainer.TrainTokens / Math.Max(1e-9, trainer.TrainSeconds);
+        string stoppedBy = TrainingBudget.Name(trainer.StoppedBy!.Value);
+        if (io.Json)
+        {
+            io.WriteJson(new Result(preset.Name, trainer.Step, stoppedBy, Math.Round(tokensPerSecond), Math.Round(bleu.Score, 2), Math.Round(chrf.Score, 2), refs.Count,
+                showcase.Select((p, i) => new ShowcaseLine(p.Source, translated[i], p.Target)).ToList(), svgPath, Path.GetFullPath(bestDir),
+                Math.Round(clock.Elapsed.TotalSeconds, 1)), CliJson.Default.DemoResult);
+            return 0;
+        }
+        var output = io.Result;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Held-out test BLEU (beam 4): {bleu.Score:F2}   chrF2: {chrf.Score:F2}   ({refs.Count} sentences)"));
         output.WriteLine("Sentences the model never saw:");
         for (int i = 0; i < showcase.Count; i++)
             output.WriteLine($"  {showcase[i].Source}\n    → {translated[i]}{(translated[i] == showcase[i].Target ? "" : $"   (reference: {showcase[i].Target})")}");
-
-        var first = showcase[0];
-        var map = CrossAttentionMap.Compute(best, source, target, source.Encode(first.Source), target.Encode(translated[0]));
-        var svgPath = Path.Combine(outDir, "cross-attention.svg");
-        AtomicFile.WriteAllText(svgPath, AttentionHeatmap.Svg(map.Weights, map.TargetTokens, map.SourceTokens,
-            $"Cross-attention (last decoder layer, mean of heads): {first.Source}"));
-        output.WriteLine($"Attention heat map: {Path.GetFullPath(svgPath)}");
-        output.WriteLine($"Model: {Path.GetFullPath(Path.Combine(outDir, "best"))}  (try: echo \"Masha hit Petya with a stick.\" | sharpformer translate --model {outDir})");
+        output.WriteLine($"Attention heat map: {svgPath}");
+        output.WriteLine($"Model: {Path.GetFullPath(bestDir)}  (try: echo \"Masha hit Petya with a stick.\" | sharpformer translate --model {outDir})");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Summary: {preset.Name} model, {trainer.Step:N0} steps ({TrainingBudget.Name(trainer.StoppedBy!.Value)} ended training) at " +
-            $"{trainer.TrainTokens / Math.Max(1e-9, trainer.TrainSeconds):N0} target tokens/s, test BLEU {bleu.Score:F2}, {clock.Elapsed:mm\\:ss} in all"));
+            $"Summary: {preset.Name} model, {trainer.Step:N0} steps ({stoppedBy} ended training) at " +
+            $"{tokensPerSecond:N0} target tokens/s, test BLEU {bleu.Score:F2}, {clock.Elapsed:mm\\:ss} in all"));
         return 0;
     }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Sharpformer.Inspection;
 
 namespace Sharpformer.Cli.Commands;
@@ -13,13 +12,13 @@ internal static class ExplainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder) of a GPT or a translator", Required = true };
+        var model = SharedOptions.Model("Checkpoint folder (or a training output folder) of a GPT or a translator");
         var text = new Option<string>("--text") { Description = "The text the GPT reads, or the translator's source sentence", Required = true };
         var target = new Option<string?>("--target") { Description = "Translator only: the target prefix the decoder reads after begin-of-sentence" };
         var layer = new Option<int?>("--layer") { Description = "Show only this layer (from 0)" };
         var head = new Option<int?>("--head") { Description = "Show only this head (from 0)" };
         var top = new Option<int>("--top") { Description = "Next tokens, and tokens each neuron pushes up, to list", DefaultValueFactory = _ => 5 };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object with the full matrices" };
+        var json = SharedOptions.Json("one JSON object with the full matrices");
         var cmd = new Command("explain", "Walk through one forward pass in matrix notation with the model's own numbers.")
             { model, text, target, layer, head, top, json };
         cmd.SetAction(parse =>
@@ -27,9 +26,9 @@ internal static class ExplainCommand
             var loaded = ExplainedModel.Load(parse.GetValue(model)!, "explain");
             var explanation = loaded.Explain(parse.GetValue(text)!, parse.GetValue(target),
                 new ExplainOptions(parse.GetValue(layer), parse.GetValue(head), TopTokens: parse.GetValue(top)));
-            var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json)) output.WriteLine(JsonSerializer.Serialize(explanation));
-            else new ExplanationText(output).Write(explanation);
+            var io = CommandOutput.Of(parse);
+            if (io.Json) io.WriteJson(explanation, CliJson.Default.Explanation);
+            else new ExplanationText(io.Result).Write(explanation);
             return 0;
         });
         return cmd;

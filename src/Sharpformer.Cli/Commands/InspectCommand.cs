@@ -10,16 +10,20 @@ namespace Sharpformer.Cli.Commands;
 /// </summary>
 internal static class InspectCommand
 {
+    /// <summary>What `inspect --json` prints: the page written, its attention maps and the loss log it drew (null: none).</summary>
+    internal sealed record Result(string Out, int AttentionMaps, string? LossLog);
+
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder) of a GPT or a translator", Required = true };
+        var model = SharedOptions.Model("Checkpoint folder (or a training output folder) of a GPT or a translator");
         var text = new Option<string>("--text") { Description = "The text the GPT reads, or the translator's source sentence", Required = true };
         var target = new Option<string?>("--target") { Description = "Translator only: the target prefix the decoder reads after begin-of-sentence" };
-        var output = new Option<string>("--out") { Description = "The HTML file to write", Required = true };
+        var output = SharedOptions.Out("The HTML file to write");
         var layer = new Option<int>("--layer") { Description = "The layer whose head's matrices are shown in full", DefaultValueFactory = _ => 0 };
         var head = new Option<int>("--head") { Description = "The head whose matrices are shown in full", DefaultValueFactory = _ => 0 };
+        var json = SharedOptions.Json();
         var cmd = new Command("inspect", "Write an HTML report of one forward pass: attention maps, entropy, logit lens, loss curves.")
-            { model, text, target, output, layer, head };
+            { model, text, target, output, layer, head, json };
         cmd.SetAction(parse =>
         {
             var dir = parse.GetValue(model)!;
@@ -38,8 +42,10 @@ internal static class InspectCommand
             var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
             if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--out {path}: the folder {folder} does not exist.");
             AtomicFile.WriteAllText(path, html);
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {path}: {explanation.Stacks.Sum(s => s.Layers.Sum(x => x.Attention.Sum(a => a.Heads.Length)))} attention maps" +
-                (log != null ? $", loss curves from {log}" : ", no log.jsonl beside the model"));
+            int maps = explanation.Stacks.Sum(s => s.Layers.Sum(x => x.Attention.Sum(a => a.Heads.Length)));
+            var io = CommandOutput.Of(parse);
+            if (io.Json) io.WriteJson(new Result(Path.GetFullPath(path), maps, log), CliJson.Default.InspectResult);
+            else io.Result.WriteLine($"wrote {path}: {maps} attention maps" + (log != null ? $", loss curves from {log}" : ", no log.jsonl beside the model"));
             return 0;
         });
         return cmd;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Sharpformer.Attention;
 using Sharpformer.Data;
 using Sharpformer.Data.ListOps;
@@ -15,6 +14,13 @@ namespace Sharpformer.Cli.Commands;
 /// </summary>
 internal static class ListOpsCommand
 {
+    /// <summary>What `listops train --json` prints.</summary>
+    internal sealed record TrainResult(string Task, bool Parentheses, string Attention, ulong Seed, int Steps, string StoppedBy, double ValAccuracy,
+        double TestAccuracy, double MajorityAccuracy, long Params, double Seconds);
+
+    /// <summary>What `listops generate --json` prints: the files written and the trees in each.</summary>
+    internal sealed record GenerateResult(IReadOnlyList<WrittenFile> Files);
+
     public static Command Create()
     {
         var listops = new Command("listops", "The Long Range Arena ListOps task: generate data, train and evaluate a classifier.");
@@ -25,12 +31,13 @@ internal static class ListOpsCommand
 
     private static Command CreateGenerate()
     {
-        var outDir = new Option<string>("--out") { Description = "Folder for train.tsv, val.tsv and test.tsv", Required = true };
+        var outDir = SharedOptions.Out("Folder for train.tsv, val.tsv and test.tsv");
         var paper = new Option<bool>("--paper") { Description = "The LRA setting: depth 10, up to 10 arguments, 500 < length < 2000, 96,000/2,000/2,000 trees" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the generator", DefaultValueFactory = _ => 1 };
+        var seed = SharedOptions.Seed("Seed of the generator", 1);
         var count = new Option<int?>("--count") { Description = "Training trees (default 20,000; 96,000 with --paper)" };
         var heldOut = new Option<int?>("--held-out") { Description = "Trees in each of val.tsv and test.tsv (default 1,000; 2,000 with --paper)" };
-        var command = new Command("generate", "Write random ListOps trees and their values as LRA-format TSV files.") { outDir, paper, seed, count, heldOut };
+        var json = SharedOptions.Json();
+        var command = new Command("generate", "Write random ListOps trees and their values as LRA-format TSV files.") { outDir, paper, seed, count, heldOut, json };
         command.SetAction(parse =>
         {
             var options = parse.GetValue(paper) ? ListOpsGeneratorOptions.Paper : new ListOpsGeneratorOptions();
@@ -40,9 +47,10 @@ internal static class ListOpsCommand
             options = options with { Seed = parse.GetValue(seed), TrainCount = train, ValidCount = held, TestCount = held };
             var splits = ListOpsGenerator.Generate(options);
             var paths = ListOpsDataset.Save(parse.GetValue(outDir)!, splits);
-            var output = parse.InvocationConfiguration.Output;
+            var io = CommandOutput.Of(parse);
             var counts = new[] { splits.Train.Count, splits.Valid.Count, splits.Test.Count };
-            for (int i = 0; i < paths.Count; i++) output.WriteLine($"{paths[i]}: {counts[i]} trees");
+            if (io.Json) io.WriteJson(new GenerateResult(paths.Select((p, i) => new WrittenFile(Path.GetFullPath(p), counts[i])).ToList()), CliJson.Default.ListOpsGenerateResult);
+            else for (int i = 0; i < paths.Count; i++) io.Result.WriteLine($"{paths[i]}: {counts[i]} trees");
             return 0;
         });
         return command;
@@ -51,24 +59,23 @@ internal static class ListOpsCommand
     private static Command CreateTrain()
     {
         var defaults = new ClassificationTrainingOptions();
-        var data = new Option<string>("--data") { Description = "Folder with train/val/test TSV files (from `listops generate` or the LRA release)", Required = true };
+        var data = SharedOptions.Data("Folder with train/val/test TSV files (from `listops generate` or the LRA release)");
         var attention = new Option<string>("--attention") { Description = $"Attention variant: {string.Join(", ", AttentionVariants.Names)}", DefaultValueFactory = _ => "full" };
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps", DefaultValueFactory = _ => defaults.Steps };
-        var timeLimit = new Option<double>("--time-limit") { Description = "Training time budget in seconds (0 = none): training ends at the steps or the time, whichever comes first, warm-up and decay following the nearer" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed for initialisation and data order", DefaultValueFactory = _ => defaults.Seed };
-        var outDir = new Option<string?>("--out") { Description = "Folder for the checkpoint (model/) and log.jsonl" };
-        var json = new Option<bool>("--json") { Description = "Print the result as one JSON line" };
-        var layers = new Option<int>("--layers") { Description = "Encoder layers", DefaultValueFactory = _ => 2 };
-        var width = new Option<int>("--width") { Description = "Embedding width (the MLP is 4× as wide)", DefaultValueFactory = _ => 64 };
-        var heads = new Option<int>("--heads") { Description = "Attention heads", DefaultValueFactory = _ => 4 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Sequences per step", DefaultValueFactory = _ => defaults.BatchSize };
-        var learningRate = new Option<float>("--lr") { Description = "Peak learning rate", DefaultValueFactory = _ => defaults.MaxLr };
+        var steps = SharedOptions.Steps("Optimizer steps", defaults.Steps);
+        var timeLimit = SharedOptions.TimeLimit();
+        var seed = SharedOptions.Seed("Seed for initialisation and data order", defaults.Seed);
+        var outDir = SharedOptions.OptionalOut("Folder for the checkpoint (model/) and log.jsonl");
+        var json = SharedOptions.Json();
+        var quiet = SharedOptions.Quiet();
+        var (layers, heads, width) = SharedOptions.Shape("Encoder layers", 2, 4, 64);
+        var batchSize = SharedOptions.BatchSize("Sequences per step", defaults.BatchSize);
+        var learningRate = SharedOptions.LearningRate("Peak learning rate", defaults.MaxLr);
         var warmup = new Option<int?>("--warmup") { Description = "Warm-up steps (default: a tenth of --steps, at most 100)" };
-        var evalInterval = new Option<int?>("--eval-interval") { Description = "Steps between validation evaluations (default: --steps / 4)" };
+        var evalInterval = SharedOptions.EvalInterval("Steps between validation evaluations (default: --steps / 4)");
         var maxLength = new Option<int?>("--max-length") { Description = "Positions of the model (default: the longest sequence in the data, classification token included)" };
         var noParentheses = new Option<bool>("--no-parentheses") { Description = "Leave the parentheses out of the model's input (a third of the length; the brackets keep the structure)" };
         var command = new Command("train", "Train an encoder classifier on ListOps and report validation and test accuracy.")
-            { data, attention, steps, timeLimit, seed, outDir, json, layers, width, heads, batchSize, learningRate, warmup, evalInterval, maxLength, noParentheses };
+            { data, attention, steps, timeLimit, seed, outDir, json, quiet, layers, width, heads, batchSize, learningRate, warmup, evalInterval, maxLength, noParentheses };
         command.SetAction(parse =>
         {
             string variant = parse.GetValue(attention)!;
@@ -100,7 +107,8 @@ internal static class ListOpsCommand
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var model = new SequenceClassifier(config, options.Seed);
             var trainer = new ClassificationTrainer(model, ListOpsVocabulary.Tokens, train, valid, options);
-            var progress = Console.Error;
+            var io = CommandOutput.Of(parse);
+            var progress = io.Progress;
             progress.WriteLine($"listops: {train.Count:N0} training trees, longest sequence {longest} tokens; model: {model.ParameterCount():N0} parameters, " +
                 $"{config.Layers} layers, width {c}, {config.Heads} heads, attention {variant}");
             trainer.Run(parse.GetValue(outDir), new LossPrinter(progress).Report);
@@ -109,16 +117,11 @@ internal static class ListOpsCommand
             double testAccuracy = ClassificationTrainer.Accuracy(model, test, options.BatchSize);
             double total = clock.Elapsed.TotalSeconds;
             double majority = MajorityShare(train, test);
-            var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
-                output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
-                {
-                    ["task"] = "listops", ["parentheses"] = parentheses, ["attention"] = variant, ["seed"] = options.Seed, ["steps"] = trainer.Step, ["stopped_by"] = TrainingBudget.Name(stoppedBy),
-                    ["val_accuracy"] = Math.Round(trainer.ValAccuracy, 4), ["test_accuracy"] = Math.Round(testAccuracy, 4),
-                    ["majority_accuracy"] = Math.Round(majority, 4), ["params"] = model.ParameterCount(), ["seconds"] = Math.Round(total, 1),
-                }, Checkpoint.JsonOptions));
+            if (io.Json)
+                io.WriteJson(new TrainResult("listops", parentheses, variant, options.Seed, trainer.Step, TrainingBudget.Name(stoppedBy), Math.Round(trainer.ValAccuracy, 4),
+                    Math.Round(testAccuracy, 4), Math.Round(majority, 4), model.ParameterCount(), Math.Round(total, 1)), CliJson.Default.ListOpsTrainResult);
             else
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                io.Result.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"attention {variant}: val accuracy {trainer.ValAccuracy:P1}, test accuracy {testAccuracy:P1} (majority class {majority:P1}), " +
                     $"{model.ParameterCount():N0} parameters, {trainer.Step} steps (ended by the {(stoppedBy == StopReason.Time ? "time limit" : "step limit")}), {total:F0} s"));
             return 0;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
+using System.Text.Json.Serialization;
 using Sharpformer.Attention;
 using Sharpformer.Data;
 using Sharpformer.Data.Recall;
@@ -16,6 +16,10 @@ namespace Sharpformer.Cli.Commands;
 /// </summary>
 internal static class RecallCommand
 {
+    /// <summary>What `recall --json` prints.</summary>
+    internal sealed record Result(string Task, [property: JsonPropertyName("T")] int T, string Attention, ulong Seed, int Steps, string StoppedBy, int? StartLength,
+        int? LongestLearnedLength, int? FullLengthFromStep, double Accuracy, double Chance, int Answers, double Loss, long Params, double Seconds);
+
     public static Command Create()
     {
         var task = new Option<string>("--task") { Description = "recall (key–value pairs, then queries) or copy (a segment, then its copy)", DefaultValueFactory = _ => "recall" };
@@ -27,33 +31,30 @@ internal static class RecallCommand
         var distinct = new Option<bool>("--distinct-queries") { Description = "recall: queries use tokens of their own (q3 asks for k3's value), never a copy of an earlier token" };
         var segment = new Option<int>("--segment") { Description = "copy: symbols to copy", DefaultValueFactory = _ => 16 };
         var attention = new Option<string>("--attention") { Description = $"Attention variant: {string.Join(", ", AttentionVariants.Names)}", DefaultValueFactory = _ => "flash" };
-        var layers = new Option<int>("--layers") { Description = "Transformer blocks", DefaultValueFactory = _ => 2 };
-        var heads = new Option<int>("--heads") { Description = "Attention heads per block", DefaultValueFactory = _ => 2 };
-        var width = new Option<int>("--width") { Description = "C: embedding width (a multiple of --heads)", DefaultValueFactory = _ => 64 };
-        var steps = new Option<int>("--steps") { Description = "Optimizer steps, each on a fresh batch", DefaultValueFactory = _ => 300 };
-        var timeLimit = new Option<double>("--time-limit") { Description = "Training time budget in seconds (0 = none): training ends at the steps or the time, whichever comes first, warm-up and decay following the nearer" };
-        var batch = new Option<int>("--batch") { Description = "Sequences per step", DefaultValueFactory = _ => 8 };
-        var lr = new Option<float>("--lr") { Description = "Peak learning rate (warm-up over the first 10% of steps, at most 100 with a curriculum; cosine to a tenth)", DefaultValueFactory = _ => 3e-3f };
-        var eval = new Option<int>("--eval") { Description = "Held-out sequences scored at the end", DefaultValueFactory = _ => 64 };
+        var (layers, heads, width) = SharedOptions.Shape("Transformer blocks", 2, 2, 64);
+        var steps = SharedOptions.Steps("Optimizer steps, each on a fresh batch", 300);
+        var timeLimit = SharedOptions.TimeLimit();
+        var batch = SharedOptions.BatchSize("Sequences per step", 8);
+        var lr = SharedOptions.LearningRate("Peak learning rate (warm-up over the first 10% of steps, at most 100 with a curriculum; cosine to a tenth)", 3e-3f);
+        var eval = new Option<int>("--eval-sequences") { Description = "Held-out sequences scored at the end", DefaultValueFactory = _ => 64 };
         var startLength = new Option<int?>("--start-length") { Description = "Length curriculum: train at this length first, doubling it (below --length) each time 90% of recent training answers are right" };
         var fullLengthSteps = new Option<int?>("--full-length-steps") { Description = "With --start-length: steps at --length once the curriculum reaches it (default: the rest of --steps)" };
         var stepsPerLength = new Option<int?>("--steps-per-length") { Description = "With --start-length: the most steps at each length after the first before moving on regardless (default: no cap)" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed for the weights and the training sequences (the held-out set has its own)", DefaultValueFactory = _ => 1 };
-        var json = new Option<bool>("--json") { Description = "Print the result as one JSON object" };
+        var seed = SharedOptions.Seed("Seed for the weights and the training sequences (the held-out set has its own)", 1);
+        var json = SharedOptions.Json();
+        var quiet = SharedOptions.Quiet();
         var cmd = new Command("recall", "Train a small GPT on associative recall (or copying) at length T and report held-out answer accuracy.")
-            { task, length, pairs, keys, values, keyed, distinct, segment, attention, layers, heads, width, steps, timeLimit, batch, lr, eval, startLength, stepsPerLength, fullLengthSteps, seed, json };
+            { task, length, pairs, keys, values, keyed, distinct, segment, attention, layers, heads, width, steps, timeLimit, batch, lr, eval, startLength, stepsPerLength, fullLengthSteps, seed, json, quiet };
         cmd.SetAction(parse =>
         {
             int t = parse.GetValue(length), nh = parse.GetValue(heads), c = parse.GetValue(width);
             Require(t >= 2, $"--length must be ≥ 2, got {t}.");
-            Require(parse.GetValue(layers) >= 1, $"--layers must be ≥ 1, got {parse.GetValue(layers)}.");
-            Require(nh >= 1, $"--heads must be ≥ 1, got {nh}.");
-            Require(c >= 1 && c % nh == 0, $"--width ({c}) must be a positive multiple of --heads ({nh}).");
+            SharedOptions.RequireShape(parse.GetValue(layers), nh, c);
             Require(parse.GetValue(steps) >= 1, $"--steps must be ≥ 1, got {parse.GetValue(steps)}.");
             Require(parse.GetValue(timeLimit) >= 0, $"--time-limit must be ≥ 0 seconds, got {parse.GetValue(timeLimit)}.");
-            Require(parse.GetValue(batch) >= 1, $"--batch must be ≥ 1, got {parse.GetValue(batch)}.");
+            Require(parse.GetValue(batch) >= 1, $"--batch-size must be ≥ 1, got {parse.GetValue(batch)}.");
             Require(parse.GetValue(lr) > 0, $"--lr must be positive, got {parse.GetValue(lr)}.");
-            Require(parse.GetValue(eval) >= 1, $"--eval must be ≥ 1, got {parse.GetValue(eval)}.");
+            Require(parse.GetValue(eval) >= 1, $"--eval-sequences must be ≥ 1, got {parse.GetValue(eval)}.");
             int? start = parse.GetValue(startLength);
             Require(start is null || (start >= 1 && start < t), $"--start-length must be in [1, --length = {t}), got {start}.");
             int? atFullLength = parse.GetValue(fullLengthSteps);
@@ -86,11 +87,12 @@ internal static class RecallCommand
             SequenceTaskTrainer trainer;
             try { trainer = new SequenceTaskTrainer(model, sequences, options); }
             catch (ArgumentException e) when (start is not null) { throw new ArgumentException($"--start-length: {CliApp.PlainMessage(e)}"); }
-            Console.Error.WriteLine($"{sequences.Name} at T = {t}: {model.ParameterCount():N0} parameters, {config.Layers} layers, {nh} heads, " +
+            var io = CommandOutput.Of(parse);
+            io.Progress.WriteLine($"{sequences.Name} at T = {t}: {model.ParameterCount():N0} parameters, {config.Layers} layers, {nh} heads, " +
                 $"width {c}, attention {variant}; {options.Budget()}, batch {options.Batch}" +
                 (start is null ? "" : $", a curriculum growing the length from {start}"));
 
-            var progress = new TrainingProgressPrinter(Console.Error);
+            var progress = new TrainingProgressPrinter(io.Progress, io.ProgressIsLive);
             var clock = Stopwatch.StartNew();
             int trainedLength = trainer.CurrentLength;
             int? fullLengthFrom = null;
@@ -105,26 +107,23 @@ internal static class RecallCommand
                 trainedLength = trainer.CurrentLength;
                 if (trainedLength == t) fullLengthFrom = step;
                 progress.Finish();
-                Console.Error.WriteLine(learned
+                io.Progress.WriteLine(learned
                     ? $"step {step}: {options.AdvanceAccuracy:P0} of the recent answers right; now training at length {trainedLength}"
                     : $"step {step}: {perLength} steps without {options.AdvanceAccuracy:P0} of the answers right; now training at length {trainedLength}");
             });
             progress.Finish();
             var stoppedBy = trainer.StoppedBy!.Value;
-            Console.Error.WriteLine(stoppedBy == StopReason.Steps && trainer.Step < totalSteps
+            io.Progress.WriteLine(stoppedBy == StopReason.Steps && trainer.Step < totalSteps
                 ? $"the steps at full length ended training after {trainer.Step:N0} steps and {trainer.Elapsed.TotalSeconds:F1} s"
                 : trainer.Budget.Describe(stoppedBy, trainer.Step, trainer.Elapsed));
             var score = trainer.Evaluate();
             double elapsed = clock.Elapsed.TotalSeconds;
-            if (parse.GetValue(json))
-                Console.WriteLine(JsonSerializer.Serialize(new
-                {
-                    task = sequences.Name, T = t, attention = variant, seed = options.Seed, steps = trainer.Step, stopped_by = TrainingBudget.Name(stoppedBy), start_length = start, longest_learned_length = trainer.LongestLearnedLength, full_length_from_step = fullLengthFrom,
-                    accuracy = Math.Round(score.Accuracy, 4), chance = Math.Round(sequences.ChanceAccuracy, 4), answers = score.Scored,
-                    loss = Math.Round(score.Loss, 4), @params = model.ParameterCount(), seconds = Math.Round(elapsed, 1),
-                }));
+            if (io.Json)
+                io.WriteJson(new Result(sequences.Name, t, variant, options.Seed, trainer.Step, TrainingBudget.Name(stoppedBy), start, trainer.LongestLearnedLength,
+                    fullLengthFrom, Math.Round(score.Accuracy, 4), Math.Round(sequences.ChanceAccuracy, 4), score.Scored, Math.Round(score.Loss, 4),
+                    model.ParameterCount(), Math.Round(elapsed, 1)), CliJson.Default.RecallResult);
             else
-                Console.WriteLine($"held-out accuracy {score.Accuracy:F4} ({score.Correct}/{score.Scored} answers; chance {sequences.ChanceAccuracy:F4}), " +
+                io.Result.WriteLine($"held-out accuracy {score.Accuracy:F4} ({score.Correct}/{score.Scored} answers; chance {sequences.ChanceAccuracy:F4}), " +
                     $"loss {score.Loss:F4}; {trainer.Step} steps in {elapsed:F1} s");
             return 0;
         });

@@ -9,7 +9,7 @@ internal static class ServeCommand
     public static Command Create()
     {
         var defaults = new ServerOptions();
-        var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder)", Required = true };
+        var model = SharedOptions.Model();
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => defaults.Host };
         var port = new Option<int>("--port") { Description = "Port (0: any free port)", DefaultValueFactory = _ => defaults.Port };
         var queue = new Option<int>("--queue") { Description = "Requests served or waiting at once; more get 503 with Retry-After", DefaultValueFactory = _ => defaults.Queue };

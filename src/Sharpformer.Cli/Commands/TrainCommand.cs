@@ -8,26 +8,33 @@ namespace Sharpformer.Cli.Commands;
 /// <summary>`sharpformer train`: trains a GPT on a text file, with checkpoints and resume.</summary>
 internal static class TrainCommand
 {
+    /// <summary>What `train` prints when it is done (one JSON object with --json).</summary>
+    internal sealed record Result(int Steps, string StoppedBy, int StepsTrained, double TrainSeconds, double TokensPerSecond, float BestValLoss, string Out);
+
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Training text (UTF-8); the first 90% trains, the rest validates", Required = true };
+        var data = SharedOptions.Data("Training text (UTF-8); the first 90% trains, the rest validates");
         var tokenizer = new Option<string>("--tokenizer") { Description = "char (the corpus's characters) or a tokenizer file/folder", DefaultValueFactory = _ => "char" };
-        var config = new Option<string>("--config") { Description = $"Preset ({string.Join(", ", GptPresets.All.Select(p => p.Name))}) or a JSON file with model and training fields", DefaultValueFactory = _ => "shakespeare-cpu" };
-        var output = new Option<string>("--out") { Description = "Output folder (best/, last/, log.jsonl)", DefaultValueFactory = _ => "runs/gpt" };
+        var config = SharedOptions.Config($"Preset ({string.Join(", ", GptPresets.All.Select(p => p.Name))}) or a JSON file with model and training fields", "shakespeare-cpu");
+        var output = SharedOptions.Out("Output folder (best/, last/, log.jsonl)", "runs/gpt");
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/last" };
-        var steps = new Option<int?>("--steps") { Description = "Total optimizer steps (overrides the preset)" };
-        var timeLimit = new Option<double?>("--time-limit") { Description = "Training time budget in seconds (0 = none): training ends at the steps or the time, whichever comes first, warm-up and decay following the nearer" };
-        var batch = new Option<int?>("--batch") { Description = "Batch size (overrides the preset)" };
-        var lr = new Option<float?>("--lr") { Description = "Peak learning rate (overrides the preset)" };
-        var seed = new Option<ulong?>("--seed") { Description = "Seed for initialisation, batches and dropout" };
-        var evalInterval = new Option<int?>("--eval-interval") { Description = "Steps between evaluations" };
-        var evalIters = new Option<int?>("--eval-iters") { Description = "Batches per evaluation estimate" };
+        var steps = SharedOptions.StepsOverride("Total optimizer steps (overrides the preset)");
+        var timeLimit = SharedOptions.TimeLimitOverride();
+        var batch = SharedOptions.BatchSizeOverride("Sequences per step (overrides the preset)");
+        var lr = SharedOptions.LearningRateOverride("Peak learning rate (overrides the preset)");
+        var seed = SharedOptions.SeedOverride("Seed for initialisation, batches and dropout (overrides the preset)");
+        var (layers, heads, width) = SharedOptions.ShapeOverride("Transformer blocks");
+        var evalInterval = SharedOptions.EvalInterval("Steps between evaluations (overrides the preset)");
+        var evalBatches = new Option<int?>("--eval-batches") { Description = "Batches per evaluation estimate (overrides the preset)" };
         var attention = new Option<string?>("--attention") { Description = "Attention variant (overrides the preset)" };
         var stopAt = new Option<int?>("--stop-at") { Description = "Stop (with a resumable checkpoint) after this step, leaving the schedule unchanged" };
+        var json = SharedOptions.Json();
+        var quiet = SharedOptions.Quiet();
         var cmd = new Command("train", "Train a GPT language model on a text file.")
-            { data, tokenizer, config, output, resume, steps, timeLimit, batch, lr, seed, evalInterval, evalIters, attention, stopAt };
+            { data, tokenizer, config, output, resume, steps, timeLimit, batch, lr, seed, layers, heads, width, evalInterval, evalBatches, attention, stopAt, json, quiet };
         cmd.SetAction(parse =>
         {
+            var io = CommandOutput.Of(parse);
             var outDir = parse.GetValue(output)!;
             var text = CorpusTokens.ReadText(parse.GetValue(data)!);
             GptTrainer trainer;
@@ -35,7 +42,7 @@ internal static class TrainCommand
             {
                 var last = Path.Combine(outDir, "last");
                 trainer = GptTrainer.Resume(last, tok => tok.Encode(text));
-                Console.Error.WriteLine($"resuming {last} at step {trainer.Step}");
+                io.Progress.WriteLine($"resuming {last} at step {trainer.Step}");
             }
             else
             {
@@ -49,24 +56,39 @@ internal static class TrainCommand
                     MaxLr = parse.GetValue(lr) ?? options.MaxLr,
                     Seed = parse.GetValue(seed) ?? options.Seed,
                     EvalInterval = parse.GetValue(evalInterval) ?? options.EvalInterval,
-                    EvalBatches = parse.GetValue(evalIters) ?? options.EvalBatches,
+                    EvalBatches = parse.GetValue(evalBatches) ?? options.EvalBatches,
                 };
                 if (parse.GetValue(steps) is int s && options.DecaySteps == null) options = options with { DecaySteps = s };
-                if (parse.GetValue(attention) is string a) modelConfig = modelConfig with { Attention = a };
-                var model = new Gpt(modelConfig, options.Seed);
+                modelConfig = modelConfig with
+                {
+                    Layers = parse.GetValue(layers) ?? modelConfig.Layers,
+                    Heads = parse.GetValue(heads) ?? modelConfig.Heads,
+                    Embedding = parse.GetValue(width) ?? modelConfig.Embedding,
+                    Attention = parse.GetValue(attention) ?? modelConfig.Attention,
+                };
+                SharedOptions.RequireShape(modelConfig.Layers, modelConfig.Heads, modelConfig.Embedding);
+                var model = new Gpt(modelConfig.Validated(), options.Seed);
                 trainer = new GptTrainer(model, tok, new TokenBatches(tok.Encode(text), options.TrainFraction, modelConfig.BlockSize), options);
-                Console.Error.WriteLine($"model: {model.ParameterCount():N0} parameters, {modelConfig.Layers} layers, {modelConfig.Heads} heads, " +
+                io.Progress.WriteLine($"model: {model.ParameterCount():N0} parameters, {modelConfig.Layers} layers, {modelConfig.Heads} heads, " +
                     $"width {modelConfig.Embedding}, block {modelConfig.BlockSize}, vocab {modelConfig.VocabSize} ({tok.Name}); {options.Budget()}, batch {options.Batch}");
             }
-            var progress = new TrainingProgressPrinter(Console.Error);
+            var progress = new TrainingProgressPrinter(io.Progress, io.ProgressIsLive);
             int firstStep = trainer.Step;
             trainer.Run(outDir, progress.Report, parse.GetValue(stopAt));
             progress.Finish();
             int trained = trainer.Step - firstStep;
             long tokens = (long)trained * trainer.Options.Batch * trainer.Options.GradAccumulation * trainer.Model.Config.BlockSize;
-            Console.Error.WriteLine($"{trainer.Budget.Describe(trainer.StoppedBy!.Value, trainer.Step, trainer.Elapsed)}; " +
-                $"{trained} steps in {trainer.TrainSeconds:F1} s of training ({tokens / Math.Max(1e-9, trainer.TrainSeconds):N0} tokens/s; evaluations excluded)");
-            Console.Error.WriteLine($"best validation loss {trainer.BestValLoss:F4}; checkpoints in {Path.GetFullPath(outDir)}");
+            double tokensPerSecond = tokens / Math.Max(1e-9, trainer.TrainSeconds);
+            var stoppedBy = trainer.StoppedBy!.Value;
+            if (io.Json)
+                io.WriteJson(new Result(trainer.Step, TrainingBudget.Name(stoppedBy), trained, Math.Round(trainer.TrainSeconds, 2), Math.Round(tokensPerSecond),
+                    trainer.BestValLoss, Path.GetFullPath(outDir)), CliJson.Default.TrainResult);
+            else
+            {
+                io.Result.WriteLine($"{trainer.Budget.Describe(stoppedBy, trainer.Step, trainer.Elapsed)}; " +
+                    $"{trained} steps in {trainer.TrainSeconds:F1} s of training ({tokensPerSecond:N0} tokens/s; evaluations excluded)");
+                io.Result.WriteLine($"best validation loss {trainer.BestValLoss:F4}; checkpoints in {Path.GetFullPath(outDir)}");
+            }
             return 0;
         });
         return cmd;
@@ -83,7 +105,7 @@ internal static class TrainCommand
         var json = File.ReadAllText(spec);
         try
         {
-            var config = JsonSerializer.Deserialize<GptConfig>(json) ?? throw new InvalidDataException($"--config {spec}: empty file.");
+            var config = JsonSerializer.Deserialize(json, CliJson.Default.GptConfig) ?? throw new InvalidDataException($"--config {spec}: empty file.");
             var options = GptTrainingOptions.FromJson(json);
             return ((config with { VocabSize = vocabSize }).Validated(), options.Validated());
         }

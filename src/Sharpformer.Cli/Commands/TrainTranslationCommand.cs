@@ -10,26 +10,47 @@ namespace Sharpformer.Cli.Commands;
 /// <summary>`sharpformer train-translation`: trains an encoder–decoder translator on parallel text.</summary>
 internal static class TrainTranslationCommand
 {
+    /// <summary>What `train-translation` prints when it is done (one JSON object with --json).</summary>
+    internal sealed record Result(int Steps, string StoppedBy, int StepsTrained, double TrainSeconds, double TargetTokensPerSecond, double BestBleu, string Out);
+
+    /// <summary>Layers (encoder and decoder each), heads and width that replace the preset's where given.</summary>
+    public readonly record struct Shape(int? Layers, int? Heads, int? Width)
+    {
+        /// <summary>The preset's config with the given sizes; a new width brings a feed-forward layer 4× as wide.</summary>
+        public TranslatorConfig Apply(TranslatorConfig config) => config with
+        {
+            EncoderLayers = Layers ?? config.EncoderLayers,
+            DecoderLayers = Layers ?? config.DecoderLayers,
+            Heads = Heads ?? config.Heads,
+            Embedding = Width ?? config.Embedding,
+            Hidden = Width is int c ? 4 * c : config.Hidden,
+        };
+    }
+
     public static Command Create()
     {
         var train = new Option<string>("--train") { Description = "Training pairs: TSV (source<TAB>target) or the source side of aligned files", Required = true };
         var trainTarget = new Option<string?>("--train-target") { Description = "Target side when --train is an aligned source file" };
         var valid = new Option<string>("--valid") { Description = "Validation pairs (same formats)", Required = true };
         var validTarget = new Option<string?>("--valid-target") { Description = "Target side when --valid is an aligned source file" };
-        var config = new Option<string>("--config") { Description = $"Preset: {string.Join(", ", TranslationPresets.All.Select(p => p.Name))}", DefaultValueFactory = _ => "tatoeba" };
-        var output = new Option<string>("--out") { Description = "Output folder (best/, last/, log.jsonl)", Required = true };
+        var config = SharedOptions.Config($"Preset: {string.Join(", ", TranslationPresets.All.Select(p => p.Name))}", "tatoeba");
+        var output = SharedOptions.Out("Output folder (best/, last/, log.jsonl)");
         var resume = new Option<bool>("--resume") { Description = "Continue from OUT/last" };
         var vocabSize = new Option<int?>("--vocab-size") { Description = "BPE vocabulary size (overrides the preset)" };
         var separate = new Option<bool>("--separate-vocab") { Description = "Separate source and target BPE vocabularies" };
-        var steps = new Option<int?>("--steps") { Description = "Maximum optimizer steps (overrides the preset)" };
-        var timeLimit = new Option<double?>("--time-limit") { Description = "Training time budget in seconds (overrides the preset; 0 = none): training ends at the steps or the time, whichever comes first, warm-up and decay following the nearer" };
-        var seed = new Option<ulong?>("--seed") { Description = "Seed for initialisation, batches and dropout" };
-        var evalInterval = new Option<int?>("--eval-interval") { Description = "Steps between validation evaluations (overrides the preset)" };
+        var steps = SharedOptions.StepsOverride("Maximum optimizer steps (overrides the preset)");
+        var timeLimit = SharedOptions.TimeLimitOverride();
+        var seed = SharedOptions.SeedOverride("Seed for initialisation, batches and dropout (overrides the preset)");
+        var (layers, heads, width) = SharedOptions.ShapeOverride("Encoder layers and decoder layers, each");
+        var evalInterval = SharedOptions.EvalInterval("Steps between validation evaluations (overrides the preset)");
         var evalBeam = new Option<int?>("--eval-beam") { Description = "Beam width of the validation BLEU (overrides the preset; 1 = greedy)" };
+        var json = SharedOptions.Json();
+        var quiet = SharedOptions.Quiet();
         var cmd = new Command("train-translation", "Train an encoder–decoder translator on parallel text.")
-            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed, evalInterval, evalBeam };
+            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed, layers, heads, width, evalInterval, evalBeam, json, quiet };
         cmd.SetAction(parse =>
         {
+            var io = CommandOutput.Of(parse);
             var trainPairs = ParallelCorpus.Read(parse.GetValue(train)!, parse.GetValue(trainTarget));
             var validPairs = ParallelCorpus.Read(parse.GetValue(valid)!, parse.GetValue(validTarget));
             var outDir = parse.GetValue(output)!;
@@ -37,7 +58,7 @@ internal static class TrainTranslationCommand
             if (parse.GetValue(resume))
             {
                 trainer = TranslationTrainer.Resume(Path.Combine(outDir, "last"), trainPairs, validPairs);
-                Console.Error.WriteLine($"resuming {Path.Combine(outDir, "last")} at step {trainer.Step}");
+                io.Progress.WriteLine($"resuming {Path.Combine(outDir, "last")} at step {trainer.Step}");
             }
             else
             {
@@ -50,19 +71,24 @@ internal static class TrainTranslationCommand
                     EvalInterval = parse.GetValue(evalInterval) ?? preset.Training.EvalInterval,
                     EvalBeam = parse.GetValue(evalBeam) ?? preset.Training.EvalBeam,
                 }).Validated();
-                trainer = Build(preset, options, trainPairs, validPairs, parse.GetValue(vocabSize) ?? preset.BpeVocabSize, parse.GetValue(separate));
+                var shape = new Shape(parse.GetValue(layers), parse.GetValue(heads), parse.GetValue(width));
+                trainer = Build(preset, shape, options, trainPairs, validPairs, parse.GetValue(vocabSize) ?? preset.BpeVocabSize, parse.GetValue(separate), io.Progress);
             }
-            Train(trainer, outDir, Console.Error);
+            int firstStep = trainer.Step;
+            Train(trainer, outDir, io.Progress, io.ProgressIsLive);
+            if (io.Json)
+                io.WriteJson(new Result(trainer.Step, TrainingBudget.Name(trainer.StoppedBy!.Value), trainer.Step - firstStep, Math.Round(trainer.TrainSeconds, 2),
+                    Math.Round(TargetTokensPerSecond(trainer)), Math.Round(trainer.BestBleu, 2), Path.GetFullPath(outDir)), CliJson.Default.TrainTranslationResult);
+            else io.Result.WriteLine(FormattableString.Invariant($"best validation BLEU {trainer.BestBleu:F2}; checkpoints in {Path.GetFullPath(outDir)}"));
             return 0;
         });
         return cmd;
     }
 
     /// <summary>Trains BPE vocabularies on the training pairs and builds a fresh translator and its trainer.</summary>
-    public static TranslationTrainer Build(TranslationPreset preset, TranslationTrainingOptions options,
-        IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid, int vocabSize, bool separateVocabularies, TextWriter? log = null)
+    public static TranslationTrainer Build(TranslationPreset preset, Shape shape, TranslationTrainingOptions options,
+        IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid, int vocabSize, bool separateVocabularies, TextWriter log)
     {
-        log ??= Console.Error;
         var started = DateTime.UtcNow;
         TranslationVocabulary source, target;
         if (separateVocabularies)
@@ -71,7 +97,8 @@ internal static class TrainTranslationCommand
             target = new TranslationVocabulary(VocabularyTraining.TrainBpe(train.Select(p => p.Target), vocabSize));
         }
         else source = target = new TranslationVocabulary(VocabularyTraining.TrainBpe(train.SelectMany(p => new[] { p.Source, p.Target }), vocabSize));
-        var config = preset.Config(source.Size) with { TargetVocab = target.Size, SharedVocabulary = !separateVocabularies };
+        var config = shape.Apply(preset.Config(source.Size)) with { TargetVocab = target.Size, SharedVocabulary = !separateVocabularies };
+        SharedOptions.RequireShape(config.EncoderLayers, config.Heads, config.Embedding);
         var model = new Translator(config, options.Seed);
         var trainer = new TranslationTrainer(model, source, target, train, valid, options);
         log.WriteLine($"vocabulary: {source.Tokenizer.Name}{(separateVocabularies ? " + " + target.Tokenizer.Name : " (shared)")} in {(DateTime.UtcNow - started).TotalSeconds:F1} s; " +
@@ -80,16 +107,20 @@ internal static class TrainTranslationCommand
         return trainer;
     }
 
-    /// <summary>Runs the trainer with a progress line, then says which bound ended training, the steps and the speed.</summary>
-    public static void Train(TranslationTrainer trainer, string outDir, TextWriter log, Action<TranslationEvent>? alsoReport = null)
+    /// <summary>
+    /// Runs the trainer with a progress line (rewritten in place when <paramref name="live"/>), then says on
+    /// <paramref name="log"/> which bound ended training, the steps and the speed.
+    /// </summary>
+    public static void Train(TranslationTrainer trainer, string outDir, TextWriter log, bool live, Action<TranslationEvent>? alsoReport = null)
     {
-        var progress = new TranslationProgressPrinter(log);
+        var progress = new TranslationProgressPrinter(log, live);
         int firstStep = trainer.Step;
         trainer.Run(outDir, e => { progress.Report(e); alsoReport?.Invoke(e); });
         progress.Clear();
         log.WriteLine(FormattableString.Invariant(
             $"{trainer.Budget.Describe(trainer.StoppedBy!.Value, trainer.Step, trainer.Elapsed)}; {trainer.Step - firstStep:N0} steps at ") +
-            FormattableString.Invariant($"{trainer.TrainTokens / Math.Max(1e-9, trainer.TrainSeconds):N0} target tokens/s (evaluations excluded), {ResidentMemory.DescribePeak()}"));
-        log.WriteLine(FormattableString.Invariant($"best validation BLEU {trainer.BestBleu:F2}; checkpoints in {Path.GetFullPath(outDir)}"));
+            FormattableString.Invariant($"{TargetTokensPerSecond(trainer):N0} target tokens/s (evaluations excluded), {ResidentMemory.DescribePeak()}"));
     }
+
+    private static double TargetTokensPerSecond(TranslationTrainer trainer) => trainer.TrainTokens / Math.Max(1e-9, trainer.TrainSeconds);
 }

@@ -9,9 +9,10 @@ namespace Sharpformer.Cli.Commands;
 /// own line. The share is the trainer's (max of steps and time, <see cref="TrainingBudget"/>), so the ETA holds
 /// for a run that the time limit will end.
 /// </summary>
-internal sealed class TrainingProgressPrinter(TextWriter output)
+/// <param name="output">Where the lines go (the command's progress writer).</param>
+/// <param name="live">It is a terminal: rewrite one line in place.</param>
+internal sealed class TrainingProgressPrinter(TextWriter output, bool live)
 {
-    private readonly bool _live = output == Console.Error && !Console.IsErrorRedirected;
     private int _lastPrinted = -1;
 
     public void Report(TrainingEvent e)
@@ -27,7 +28,7 @@ internal sealed class TrainingProgressPrinter(TextWriter output)
         var eta = done > 0 ? TimeSpan.FromSeconds(e.Elapsed.TotalSeconds * (1 - done) / done) : TimeSpan.Zero;
         string line = string.Create(CultureInfo.InvariantCulture,
             $"step {e.Step,6}/{e.TotalSteps} loss {e.Loss:F4} lr {e.LearningRate:G3} | {e.TokensPerSecond,8:N0} tok/s | {e.MsPerStep,7:F1} ms/step | {100 * done,5:F1}% | ETA {eta:hh\\:mm\\:ss}");
-        if (_live) output.Write("\r" + line);
+        if (live) output.Write("\r" + line);
         else if ((int)(done * 20) != _lastPrinted)
         {
             _lastPrinted = (int)(done * 20);
@@ -39,6 +40,6 @@ internal sealed class TrainingProgressPrinter(TextWriter output)
 
     private void ClearLine()
     {
-        if (_live) output.Write("\r" + new string(' ', 120) + "\r");
+        if (live) output.Write("\r" + new string(' ', 120) + "\r");
     }
 }

@@ -9,26 +9,29 @@ namespace Sharpformer.Cli.Commands;
 
 /// <summary>
 /// `sharpformer translate`: each input line (standard input or --input, strict UTF-8) becomes one output line, in
-/// order (standard output or --output, written atomically); a blank line stays blank. Sentences are decoded --batch
+/// order (standard output or --out, written atomically); a blank line stays blank. Sentences are decoded --batch-size
 /// at a time, grouped by length; a progress bar with sentences/s goes to standard error when it is a terminal and
-/// the input is longer than one batch, or when --progress asks for it.
+/// the input is longer than one batch, or when --progress asks for it, never with --quiet.
 /// </summary>
 internal static class TranslateCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Checkpoint folder (or a training output folder)", Required = true };
-        var allowNonFinite = ModelOptions.AllowNonFinite();
+        var model = SharedOptions.Model();
+        var allowNonFinite = SharedOptions.AllowNonFinite();
         var beam = new Option<int>("--beam") { Description = "Beam size (1 = greedy)", DefaultValueFactory = _ => 4 };
         var alpha = new Option<float>("--length-penalty") { Description = "GNMT length penalty α", DefaultValueFactory = _ => 0.6f };
-        var input = new Option<string?>("--input") { Description = "Read sentences, one per line, from this file instead of stdin" };
-        var output = new Option<string?>("--output") { Description = "Write the translations to this file (replaced whole once all are done) instead of stdout" };
-        var batch = new Option<int>("--batch") { Description = "Sentences decoded together", DefaultValueFactory = _ => 64 };
+        var input = SharedOptions.Input("Read sentences, one per line, from this file instead of stdin");
+        var output = SharedOptions.OptionalOut("Write the translations to this file (replaced whole once all are done) instead of stdout");
+        var batch = SharedOptions.BatchSize("Sentences decoded together", 64);
         var progress = new Option<bool>("--progress") { Description = "Show the progress bar on stderr even when it is not a terminal or the input is short" };
-        var cmd = new Command("translate", "Translate sentences, one per line, with a trained translator.") { model, beam, alpha, input, output, batch, progress, allowNonFinite };
+        var quiet = SharedOptions.Quiet();
+        var cmd = new Command("translate", "Translate sentences, one per line, with a trained translator.") { model, beam, alpha, input, output, batch, progress, quiet, allowNonFinite };
         cmd.SetAction(parse =>
         {
-            if (parse.GetValue(batch) < 1) throw new ArgumentException($"--batch must be at least 1, got {parse.GetValue(batch)}.");
+            if (parse.GetValue(batch) < 1) throw new ArgumentException($"--batch-size must be at least 1, got {parse.GetValue(batch)}.");
+            var io = CommandOutput.Of(parse);
+            if (io.Quiet && parse.GetValue(progress)) throw new ArgumentException("--progress and --quiet exclude each other.");
             var path = parse.GetValue(input);
             var (lines, source) = path == null
                 ? (TextFiles.ReadAllLines(Console.OpenStandardInput(), "standard input"), "standard input")
@@ -40,10 +43,8 @@ internal static class TranslateCommand
             var options = new BeamSearchOptions(parse.GetValue(beam), parse.GetValue(alpha)).Validated();
 
             var sentences = Enumerable.Range(0, lines.Count).Where(i => !string.IsNullOrWhiteSpace(lines[i])).ToArray();
-            var stderr = parse.InvocationConfiguration.Error;
-            bool terminal = stderr == Console.Error && !Console.IsErrorRedirected;
-            bool live = terminal && sentences.Length > parse.GetValue(batch);
-            var bar = live || parse.GetValue(progress) ? new TranslationProgressBar(stderr, sentences.Length, terminal) : null;
+            bool live = io.ProgressIsLive && sentences.Length > parse.GetValue(batch);
+            var bar = live || parse.GetValue(progress) ? new TranslationProgressBar(io.Progress, sentences.Length, io.ProgressIsLive) : null;
             var translated = TranslationTrainer.Translate(translator, sourceVocab, targetVocab, sentences.Select(i => lines[i]).ToList(),
                 options, parse.GetValue(batch), bar == null ? null : bar.Report);
             bar?.Finish(sentences.Length);
@@ -59,9 +60,8 @@ internal static class TranslateCommand
                 });
             else
             {
-                var stdout = parse.InvocationConfiguration.Output;
-                foreach (var line in outputs) stdout.WriteLine(line);
-                stdout.Flush();
+                foreach (var line in outputs) io.Result.WriteLine(line);
+                io.Result.Flush();
             }
             return 0;
         });

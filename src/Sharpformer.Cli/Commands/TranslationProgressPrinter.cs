@@ -9,9 +9,10 @@ namespace Sharpformer.Cli.Commands;
 /// share of the budget used (max of steps and time, <see cref="TrainingBudget"/>) and an ETA from it; evaluations
 /// get a line of their own.
 /// </summary>
-internal sealed class TranslationProgressPrinter(TextWriter output)
+/// <param name="output">Where the lines go (the command's progress writer).</param>
+/// <param name="live">It is a terminal: rewrite one line in place.</param>
+internal sealed class TranslationProgressPrinter(TextWriter output, bool live)
 {
-    private readonly bool _live = output == Console.Error && !Console.IsErrorRedirected;
     private int _lastPrinted = -1;
 
     public void Report(TranslationEvent e)
@@ -27,7 +28,7 @@ internal sealed class TranslationProgressPrinter(TextWriter output)
         var eta = done > 0 ? TimeSpan.FromSeconds(e.Elapsed.TotalSeconds * (1 - done) / done) : TimeSpan.Zero;
         string line = string.Create(CultureInfo.InvariantCulture,
             $"step {e.Step,6} loss {e.Loss:F4} lr {e.LearningRate:G3} | {e.TokensPerSecond,7:N0} target tok/s | {ResidentMemory.DescribePeak()} | {100 * done,5:F1}% | ETA {eta:hh\\:mm\\:ss}");
-        if (_live) output.Write("\r" + line);
+        if (live) output.Write("\r" + line);
         else if ((int)(done * 20) != _lastPrinted)
         {
             _lastPrinted = (int)(done * 20);
@@ -37,6 +38,6 @@ internal sealed class TranslationProgressPrinter(TextWriter output)
 
     public void Clear()
     {
-        if (_live) output.Write("\r" + new string(' ', 120) + "\r");
+        if (live) output.Write("\r" + new string(' ', 120) + "\r");
     }
 }

@@ -20,6 +20,13 @@ internal static class InspectionPage
         [property: JsonPropertyName("layer")] int Layer,
         [property: JsonPropertyName("head")] int Head);
 
+    /// <summary>What the page's script reads: the model's name, the chosen head, the loss series and the (slimmed) explanation.</summary>
+    internal sealed record PageData(
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("chosen")] ChosenHead Chosen,
+        [property: JsonPropertyName("losses")] IReadOnlyDictionary<string, List<double[]>> Losses,
+        [property: JsonPropertyName("explanation")] Explanation Explanation);
+
     /// <summary>
     /// The page. <paramref name="explanation"/> must hold every head; of all but <paramref name="chosen"/> only W
     /// travels into the page (the other matrices stay out to keep it small). <paramref name="losses"/>: series
@@ -34,7 +41,7 @@ internal static class InspectionPage
         if (!stack.Layers.Any(l => l.Layer == chosen.Layer && l.Attention.All(a => a.Heads.Any(h => h.Head == chosen.Head))))
             throw new ArgumentException($"inspection page: {chosen.Stack} has no layer {chosen.Layer} with head {chosen.Head}.", nameof(chosen));
         var slim = explanation with { Stacks = explanation.Stacks.Select(s => Slim(s, chosen)).ToArray() };
-        var json = JsonSerializer.Serialize(new { model = modelName, chosen, losses, explanation = slim });
+        var json = JsonSerializer.Serialize(new PageData(modelName, chosen, losses, slim), InspectionJson.Default.PageData);
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         html.Append($"<title>sharpformer inspect — {WebUtility.HtmlEncode(modelName)}</title>\n");

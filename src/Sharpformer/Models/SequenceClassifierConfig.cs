@@ -51,12 +51,12 @@ internal sealed record SequenceClassifierConfig(
             + c + (Bias ? c : 0) + Classes * c + Classes;
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => JsonSerializer.Serialize(this, ModelConfigJson.Default.SequenceClassifierConfig);
 
     public static SequenceClassifierConfig FromJson(string json, string source)
     {
         SequenceClassifierConfig config;
-        try { config = JsonSerializer.Deserialize<SequenceClassifierConfig>(json) ?? throw new InvalidDataException($"{source}: empty classifier config."); }
+        try { config = JsonSerializer.Deserialize(json, ModelConfigJson.Default.SequenceClassifierConfig) ?? throw new InvalidDataException($"{source}: empty classifier config."); }
         catch (JsonException e) { throw new InvalidDataException($"{source}: malformed classifier config ({e.Message})."); }
         try { return config.Validated(); }
         catch (ArgumentException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }

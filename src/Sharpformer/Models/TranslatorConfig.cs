@@ -69,12 +69,12 @@ internal sealed record TranslatorConfig(
             + DecoderLayers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: true) + norm;
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
+    public string ToJson() => JsonSerializer.Serialize(this, ModelConfigJson.Default.TranslatorConfig);
 
     public static TranslatorConfig FromJson(string json, string source)
     {
         TranslatorConfig config;
-        try { config = JsonSerializer.Deserialize<TranslatorConfig>(json) ?? throw new InvalidDataException($"{source}: empty config."); }
+        try { config = JsonSerializer.Deserialize(json, ModelConfigJson.Default.TranslatorConfig) ?? throw new InvalidDataException($"{source}: empty config."); }
         catch (JsonException e) { throw new InvalidDataException($"{source}: malformed translator config ({e.Message})."); }
         try { return config.Validated(); }
         catch (ArgumentException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }

@@ -49,7 +49,8 @@ internal sealed class CharTokenizer : ITokenizer
         return sb.ToString();
     }
 
-    public string ToJson() => JsonSerializer.Serialize(new { type = "char", version = 1, chars = Decode(Enumerable.Range(0, VocabSize).ToArray()) });
+    public string ToJson() =>
+        JsonSerializer.Serialize(new CharTokenizerFile("char", 1, Decode(Enumerable.Range(0, VocabSize).ToArray())), TokenizerFileJson.Default.CharTokenizerFile);
 
     public static CharTokenizer FromJson(string json, string source)
     {

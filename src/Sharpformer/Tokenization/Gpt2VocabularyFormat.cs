@@ -14,6 +14,10 @@ internal static class Gpt2VocabularyFormat
     public const string EncoderFile = "encoder.json";
     public const string MergesFile = "vocab.bpe";
 
+    /// <summary>encoder.json as GPT-2 writes it: the byte-alphabet keys as they are, not as \u escapes.</summary>
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<Dictionary<string, int>> EncoderJson =
+        new TokenizerFileJson(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).DictionaryStringInt32;
+
     public static BpeTokenizer Load(string folder, string encoderFile = EncoderFile, string mergesFile = MergesFile)
     {
         var encoderPath = Path.Combine(folder, encoderFile);
@@ -67,8 +71,7 @@ internal static class Gpt2VocabularyFormat
         var vocab = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int id = 0; id < tokenizer.VocabSize; id++)
             if (!tokenizer.TokenBytes(id).IsEmpty) vocab[ByteAlphabet.Encode(tokenizer.TokenBytes(id))] = id;
-        Tensors.AtomicFile.WriteAllText(Path.Combine(folder, encoderFile), JsonSerializer.Serialize(vocab,
-            new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        Tensors.AtomicFile.WriteAllText(Path.Combine(folder, encoderFile), JsonSerializer.Serialize(vocab, EncoderJson));
         var lines = new System.Text.StringBuilder("#version: 0.2\n");
         foreach (var (left, right, _) in tokenizer.MergesInRankOrder())
             lines.Append(ByteAlphabet.Encode(tokenizer.TokenBytes(left))).Append(' ').Append(ByteAlphabet.Encode(tokenizer.TokenBytes(right))).Append('\n');

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Sharpformer.Models;
 using Sharpformer.Nn;
 using Sharpformer.Tensors;
@@ -22,13 +23,20 @@ internal static class Checkpoint
         CharTokenizerFile = "char_tokenizer.json", OptimizerFile = "optimizer.safetensors", StateFile = "state.json";
 
     /// <summary>State files may hold ±∞ or NaN (no best loss yet, a diverged run): written as JSON strings.</summary>
-    public static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    public static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        TypeInfoResolver = TrainingJson.Default,
+    };
 
     /// <summary>For the lines of a run's log.jsonl: as <see cref="JsonOptions"/>, leaving out null fields (stopped_by before the last line).</summary>
     public static readonly JsonSerializerOptions LogJsonOptions = new(JsonOptions)
     {
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
+
+    /// <summary>One line of log.jsonl (<typeparamref name="T"/> is one of <see cref="TrainingJson"/>'s log lines), written with <see cref="LogJsonOptions"/>.</summary>
+    public static string LogLine<T>(T line) => JsonSerializer.Serialize(line, (JsonTypeInfo<T>)LogJsonOptions.GetTypeInfo(typeof(T)));
 
     /// <summary>Suffixes of the folders a save works in beside X: the one being written, and the previous checkpoint while the new one moves in.</summary>
     public const string PartialSuffix = ".partial", OldSuffix = ".old";
@@ -55,7 +63,7 @@ internal static class Checkpoint
         AtomicFile.WriteAllText(Path.Combine(partial, files.Config), configJson);
         if (tokenizer != null) TokenizerFiles.Save(tokenizer, Path.Combine(partial, TokenizerFileFor(tokenizer)));
         if (optimizer != null) SafeTensors.Save(Path.Combine(partial, OptimizerFile), optimizer.StateTensors());
-        if (state != null) AtomicFile.WriteAllText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(state, state.GetType(), JsonOptions));
+        if (state != null) AtomicFile.WriteAllText(Path.Combine(partial, StateFile), JsonSerializer.Serialize(state, JsonOptions.GetTypeInfo(state.GetType())));
         writeExtraFiles?.Invoke(partial);
         // X exists here whenever X.old does, so X.old is a stale copy (a deletion cut short, say).
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
@@ -114,7 +122,8 @@ internal static class Checkpoint
     public static T ReadJson<T>(string dir, string file)
     {
         var path = Require(dir, file);
-        try { return JsonSerializer.Deserialize<T>(Data.TextFiles.ReadAllText(path), ReadJsonOptions) ?? throw new InvalidDataException($"{path}: empty file."); }
+        var type = (JsonTypeInfo<T>)ReadJsonOptions.GetTypeInfo(typeof(T));
+        try { return JsonSerializer.Deserialize(Data.TextFiles.ReadAllText(path), type) ?? throw new InvalidDataException($"{path}: empty file."); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: malformed JSON ({e.Message})."); }
     }
 

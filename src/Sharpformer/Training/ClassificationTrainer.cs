@@ -160,11 +160,8 @@ internal sealed class ClassificationTrainer
         report?.Invoke(new ClassificationEvent(Step, Options.Steps, float.NaN, LearningRate, Elapsed, ValAccuracy, Progress));
         if (outDir == null) return;
         ClassifierCheckpoint.Save(Path.Combine(outDir, "model"), Model, _vocabulary, new ClassificationState(Step, ValAccuracy, Options.ToJson()));
-        var line = JsonSerializer.Serialize(new
-        {
-            step = Step, val_accuracy = ValAccuracy, elapsed_s = Math.Round(Elapsed.TotalSeconds, 2), progress = Math.Round(Progress, 4),
-            stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
-        }, Checkpoint.LogJsonOptions);
+        var line = Checkpoint.LogLine(new ClassificationLogLine(Step, ValAccuracy, Math.Round(Elapsed.TotalSeconds, 2), Math.Round(Progress, 4),
+            stop is StopReason r ? TrainingBudget.Name(r) : null));
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
     }
 }

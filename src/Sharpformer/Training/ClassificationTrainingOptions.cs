@@ -46,6 +46,6 @@ internal sealed record ClassificationTrainingOptions
         return this;
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this);
-    public static ClassificationTrainingOptions FromJson(string json) => JsonSerializer.Deserialize<ClassificationTrainingOptions>(json) ?? new();
+    public string ToJson() => JsonSerializer.Serialize(this, TrainingJson.Default.ClassificationTrainingOptions);
+    public static ClassificationTrainingOptions FromJson(string json) => JsonOverDefaults.Read(json, TrainingJson.Default.ClassificationTrainingOptions);
 }

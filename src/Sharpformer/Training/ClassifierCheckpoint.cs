@@ -24,7 +24,7 @@ internal static class ClassifierCheckpoint
             throw new ArgumentException($"The vocabulary has {vocabulary.Count} tokens, the model's vocab_size is {model.Config.VocabSize}.", nameof(vocabulary));
         Checkpoint.Save(dir, Files, model.NamedParameters().Select(p => (p.Name, p.Parameter.Value)), model.Config.ToJson(),
             tokenizer: null, "sharpformer-classifier", state: state,
-            writeExtraFiles: folder => AtomicFile.WriteAllText(Path.Combine(folder, VocabularyFile), JsonSerializer.Serialize(vocabulary)));
+            writeExtraFiles: folder => AtomicFile.WriteAllText(Path.Combine(folder, VocabularyFile), JsonSerializer.Serialize(vocabulary, TrainingJson.Default.IReadOnlyListString)));
     }
 
     /// <summary>

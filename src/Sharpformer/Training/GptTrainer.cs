@@ -173,11 +173,8 @@ internal sealed class GptTrainer
         var state = new TrainingState(Step, _rng.GetState(), BestValLoss, Options.ToJson(), Elapsed);
         if (best) GptCheckpoint.Save(Path.Combine(outDir, "best"), Model, Tokenizer, state: state);
         if (stop != null || Step % Options.EvalInterval == 0) GptCheckpoint.Save(Path.Combine(outDir, "last"), Model, Tokenizer, Optimizer, state);
-        var line = JsonSerializer.Serialize(new
-        {
-            step = Step, train_loss = train, val_loss = val, lr = LearningRate, elapsed_s = Math.Round(Elapsed.TotalSeconds, 2),
-            progress = Math.Round(Progress, 4), best, stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
-        }, Checkpoint.LogJsonOptions);
+        var line = Checkpoint.LogLine(new GptLogLine(Step, train, val, LearningRate, Math.Round(Elapsed.TotalSeconds, 2), Math.Round(Progress, 4), best,
+            stop is StopReason r ? TrainingBudget.Name(r) : null));
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
     }
 }

@@ -42,6 +42,6 @@ internal sealed record GptTrainingOptions
         return this;
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this);
-    public static GptTrainingOptions FromJson(string json) => JsonSerializer.Deserialize<GptTrainingOptions>(json) ?? new GptTrainingOptions();
+    public string ToJson() => JsonSerializer.Serialize(this, TrainingJson.Default.GptTrainingOptions);
+    public static GptTrainingOptions FromJson(string json) => JsonOverDefaults.Read(json, TrainingJson.Default.GptTrainingOptions);
 }

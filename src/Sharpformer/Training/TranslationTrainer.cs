@@ -236,12 +236,8 @@ internal sealed class TranslationTrainer
         var state = new TranslationState(Step, _epoch, _batchInEpoch, _epochStart, _dropoutRng.GetState(), BestBleu, Options.ToJson(), Elapsed);
         if (best) TranslatorCheckpoint.Save(Path.Combine(outDir, "best"), Model, Source, Target, state: state);
         TranslatorCheckpoint.Save(Path.Combine(outDir, "last"), Model, Source, Target, Optimizer, state);
-        var line = JsonSerializer.Serialize(new
-        {
-            step = Step, val_loss = valLoss, bleu, chrf, lr = LearningRate, elapsed_s = Math.Round(Elapsed.TotalSeconds, 2),
-            progress = Math.Round(Progress, 4), best, stopped_by = stop is StopReason r ? TrainingBudget.Name(r) : null,
-            peak_rss_mb = Math.Round(ResidentMemory.PeakBytes / 1e6),
-        }, Checkpoint.LogJsonOptions);
+        var line = Checkpoint.LogLine(new TranslationLogLine(Step, valLoss, bleu, chrf, LearningRate, Math.Round(Elapsed.TotalSeconds, 2),
+            Math.Round(Progress, 4), best, stop is StopReason r ? TrainingBudget.Name(r) : null, Math.Round(ResidentMemory.PeakBytes / 1e6)));
         File.AppendAllText(Path.Combine(outDir, "log.jsonl"), line + Environment.NewLine);
     }
 }

@@ -60,6 +60,6 @@ internal sealed record TranslationTrainingOptions
         return this;
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this);
-    public static TranslationTrainingOptions FromJson(string json) => JsonSerializer.Deserialize<TranslationTrainingOptions>(json) ?? new();
+    public string ToJson() => JsonSerializer.Serialize(this, TrainingJson.Default.TranslationTrainingOptions);
+    public static TranslationTrainingOptions FromJson(string json) => JsonOverDefaults.Read(json, TrainingJson.Default.TranslationTrainingOptions);
 }

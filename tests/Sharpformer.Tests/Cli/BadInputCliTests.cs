@@ -139,7 +139,7 @@ public sealed class BadInputCliTests : IDisposable
     public void ACatastrophicPatternEndsWithExitTwo()
     {
         var corpus = Write("a.txt", Encoding.ASCII.GetBytes(new string('a', 64) + "b\n"));
-        var error = RunBad("tokenizer", "train", "--input", corpus, "--vocab-size", "260", "--pattern", "(a+)+$", "--out", Path.Combine(_dir, "t.json"));
+        var error = RunBad("tokenizer", "train", "--data", corpus, "--vocab-size", "260", "--pattern", "(a+)+$", "--out", Path.Combine(_dir, "t.json"));
         Assert.Contains("'(a+)+$'", error);
     }
 

@@ -22,7 +22,7 @@ public sealed class DemoCommandTests : IDisposable
     public void RunsEndToEndAtATinyScaleAndWritesItsOutputs()
     {
         var outDir = Path.Combine(_dir, "run");
-        var (code, output, error) = Run("demo", "--out", outDir, "--steps", "3", "--train-pairs", "300", "--held-out", "12");
+        var (code, output, error) = Run("demo", "--out", outDir, "--steps", "3", "--count", "300", "--held-out", "12");
         Assert.True(code == 0, error);
         Assert.Contains("300 training pairs, 12 validation and 12 test pairs", error);
         Assert.Contains("the step limit (3) ended training", error);
@@ -39,17 +39,26 @@ public sealed class DemoCommandTests : IDisposable
         var (model, _, _) = TranslatorCheckpoint.Load(Path.Combine(outDir, "best"));
         Assert.Equal(64, model.Config.Embedding);
 
-        // --steps is a fixed amount of work: the same run again gives the same bits.
+        // --steps is a fixed amount of work: the same run again gives the same bits, and (with --json --quiet) the same
+        // figures as one JSON object, with nothing on standard error.
         var again = Path.Combine(_dir, "again");
-        (code, _, error) = Run("demo", "--out", again, "--steps", "3", "--train-pairs", "300", "--held-out", "12");
+        (code, var json, error) = Run("demo", "--out", again, "--steps", "3", "--count", "300", "--held-out", "12", "--json", "--quiet");
         Assert.True(code == 0, error);
+        Assert.Equal("", error);
         Assert.Equal(File.ReadAllBytes(Path.Combine(outDir, "last", TranslatorCheckpoint.Files.Weights)), File.ReadAllBytes(Path.Combine(again, "last", TranslatorCheckpoint.Files.Weights)));
+        Assert.Single(json.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var result = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(3, result.GetProperty("steps").GetInt32());
+        Assert.Equal(12, result.GetProperty("test_sentences").GetInt32());
+        Assert.Contains($"Held-out test BLEU (beam 4): {result.GetProperty("test_bleu").GetDouble().ToString("F2", System.Globalization.CultureInfo.InvariantCulture)} ", output);
+        Assert.Equal(Path.Combine(again, "cross-attention.svg"), result.GetProperty("heatmap").GetString());
+        Assert.NotEmpty(result.GetProperty("showcase").EnumerateArray());
     }
 
     [Theory]
     [InlineData("--steps", "0")]
     [InlineData("--time-limit", "-5")]
-    [InlineData("--size", "huge")]
+    [InlineData("--config", "huge")]
     public void BadOptionsAreRejectedInOneLine(string option, string value)
     {
         var (code, _, error) = Run("demo", "--out", Path.Combine(_dir, "bad"), option, value);

@@ -69,7 +69,7 @@ public sealed class TranslateCommandTests(TinyTranslatorCheckpoint checkpoint) :
         var (dir, model, vocab) = (checkpoint.Dir, checkpoint.Model, checkpoint.Vocab);
         var input = WriteLines("in.txt", [.. Sentences[..3], "", .. Sentences[3..]]);
         // Batches of 2 sentences sorted by length: the output must still follow the input.
-        var (code, output, error) = Run("translate", "--model", dir, "--input", input, "--batch", "2", "--beam", "2");
+        var (code, output, error) = Run("translate", "--model", dir, "--input", input, "--batch-size", "2", "--beam", "2");
         Assert.True(code == 0, error);
         var oneByOne = Sentences.Select(s => TranslationTrainer.Translate(model, vocab, vocab, [s], new BeamSearchOptions(2), batchSize: 1)[0]).ToList();
         Assert.Equal([.. oneByOne[..3], "", .. oneByOne[3..]], OutputLines(output));
@@ -85,7 +85,7 @@ public sealed class TranslateCommandTests(TinyTranslatorCheckpoint checkpoint) :
         var outDir = Directory.CreateDirectory(Path.Combine(_dir, "out")).FullName;
         var outPath = Path.Combine(outDir, "ru.txt");
         File.WriteAllText(outPath, "old contents");
-        var (code, output, error) = Run("translate", "--model", dir, "--input", input, "--output", outPath);
+        var (code, output, error) = Run("translate", "--model", dir, "--input", input, "--out", outPath);
         Assert.True(code == 0, error);
         Assert.Equal("", output);
         var (_, stdout, _) = Run("translate", "--model", dir, "--input", input);
@@ -99,7 +99,7 @@ public sealed class TranslateCommandTests(TinyTranslatorCheckpoint checkpoint) :
     {
         var dir = checkpoint.Dir;
         var input = WriteLines("in.txt", Sentences);
-        var (code, output, error) = Run("translate", "--model", dir, "--input", input, "--batch", "2", "--progress");
+        var (code, output, error) = Run("translate", "--model", dir, "--input", input, "--batch-size", "2", "--progress");
         Assert.True(code == 0, error);
         Assert.Equal(Sentences.Length, OutputLines(output).Length);
         Assert.DoesNotContain("sentences/s", output);
@@ -133,7 +133,7 @@ public sealed class TranslateCommandTests(TinyTranslatorCheckpoint checkpoint) :
         var dir = checkpoint.Dir;
         var input = Write("latin1.txt", [.. Encoding.ASCII.GetBytes("a cat\ncaf"), 0xE9, (byte)'\n']);
         var outPath = Path.Combine(_dir, "never.txt");
-        var (code, _, error) = Run("translate", "--model", dir, "--input", input, "--output", outPath);
+        var (code, _, error) = Run("translate", "--model", dir, "--input", input, "--out", outPath);
         Assert.Equal(2, code);
         Assert.Contains($"--input {input}", error);
         Assert.Contains("invalid UTF-8 at byte 9", error);

@@ -33,7 +33,7 @@ public sealed class BleuCommandTests : IDisposable
     public void PrintsSacreBleuLines()
     {
         var (hyp, ref1, ref2) = ReadmeFiles();
-        var (code, output, _) = Run("bleu", "--hyp", hyp, "--ref", ref1, "--ref", ref2);
+        var (code, output, _) = Run("bleu", "--input", hyp, "--reference", ref1, "--reference", ref2);
         Assert.Equal(0, code);
         var lines = output.Trim().Split('\n');
         Assert.Equal("BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)", lines[0]);
@@ -44,7 +44,7 @@ public sealed class BleuCommandTests : IDisposable
     public void JsonIsOneLineWithTheScores()
     {
         var (hyp, ref1, ref2) = ReadmeFiles();
-        var (code, output, _) = Run("bleu", "--hyp", hyp, "--ref", ref1, "--ref", ref2, "--tokenize", "none", "--json");
+        var (code, output, _) = Run("bleu", "--input", hyp, "--reference", ref1, "--reference", ref2, "--tokenize", "none", "--json");
         Assert.Equal(0, code);
         Assert.Single(output.Trim().Split('\n'));
         using var doc = JsonDocument.Parse(output);
@@ -63,7 +63,7 @@ public sealed class BleuCommandTests : IDisposable
     {
         var hyp = Write("hyp.txt", "a", "b", "c");
         var reference = Write("ref.txt", "a", "b");
-        var (code, _, error) = Run("bleu", "--hyp", hyp, "--ref", reference);
+        var (code, _, error) = Run("bleu", "--input", hyp, "--reference", reference);
         Assert.Equal(2, code);
         Assert.Contains(hyp, error);
         Assert.Contains(reference, error);
@@ -73,7 +73,7 @@ public sealed class BleuCommandTests : IDisposable
     public void UnknownTokenizerExitsTwo()
     {
         var (hyp, ref1, _) = ReadmeFiles();
-        var (code, _, error) = Run("bleu", "--hyp", hyp, "--ref", ref1, "--tokenize", "moses");
+        var (code, _, error) = Run("bleu", "--input", hyp, "--reference", ref1, "--tokenize", "moses");
         Assert.Equal(2, code);
         Assert.Contains("13a", error);
     }

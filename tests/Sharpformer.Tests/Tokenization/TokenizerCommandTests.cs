@@ -28,7 +28,7 @@ public sealed class TokenizerCommandTests : IDisposable
     {
         var corpus = Write("corpus.txt", Gpt2ParityTests.GenerateProse(new Random(3), false, 3000));
         var model = Path.Combine(_folder, "tok.json");
-        var train = Run("tokenizer", "train", "--input", corpus, "--vocab-size", "300", "--special", "<|endoftext|>", "<pad>", "--out", model);
+        var train = Run("tokenizer", "train", "--data", corpus, "--vocab-size", "300", "--special", "<|endoftext|>", "<pad>", "--out", model);
         Assert.True(train.Code == 0, train.Error);
         Assert.Contains("vocab 300", train.Output);
         Assert.Contains("merges/s", train.Error);
