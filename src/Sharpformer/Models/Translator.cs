@@ -98,7 +98,7 @@ internal sealed class Translator : Module
 
     /// <summary>Self-attention caches for decoding <paramref name="rows"/> sequences at once.</summary>
     public LayerKvCache[] NewDecoderCache(int rows) =>
-        Decoder.Select(_ => new LayerKvCache(rows, Config.Heads, Config.MaxLength, Config.Embedding / Config.Heads)).ToArray();
+        Decoder.Select(b => new LayerKvCache(rows, Config.Heads, Config.MaxLength, Config.Embedding / Config.Heads, b.Attn.KeyWidth)).ToArray();
 
     private Variable Embed(Tape tape, Embedding tokens, Embedding? positions, ReadOnlySpan<int> ids, int batch, int time, int start, Rng? dropoutRng)
     {

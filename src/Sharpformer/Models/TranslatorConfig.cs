@@ -65,8 +65,8 @@ internal sealed record TranslatorConfig(
         long positions = Positions == "learned" ? 2L * MaxLength * c : 0;
         long norm = c + (Bias ? c : 0);
         return embeddings + positions
-            + EncoderLayers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: false) + norm
-            + DecoderLayers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: true) + norm;
+            + EncoderLayers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: false, mergedHeads: ModelLimits.MergedHeads(Attention, Heads)) + norm
+            + DecoderLayers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: true, mergedHeads: ModelLimits.MergedHeads(Attention, Heads)) + norm;
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, new JsonSerializerOptions { WriteIndented = true });
