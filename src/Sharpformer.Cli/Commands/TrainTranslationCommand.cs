@@ -25,9 +25,11 @@ internal static class TrainTranslationCommand
         var timeLimit = new Option<double?>("--time-limit") { Description = "Training time budget in seconds (overrides the preset; 0 = none): training ends at the steps or the time, whichever comes first, warm-up and decay following the nearer" };
         var seed = new Option<ulong?>("--seed") { Description = "Seed for initialisation, batches and dropout" };
         var evalInterval = new Option<int?>("--eval-interval") { Description = "Steps between validation evaluations (overrides the preset)" };
+        var attention = new Option<string?>("--attention") { Description = "Attention variant (overrides the preset)" };
+        var activation = new Option<string?>("--activation") { Description = "Feed-forward activation: gelu, gelu_exact, relu, identity, or none for no feed-forward block (overrides the preset)" };
         var evalBeam = new Option<int?>("--eval-beam") { Description = "Beam width of the validation BLEU (overrides the preset; 1 = greedy)" };
         var cmd = new Command("train-translation", "Train an encoder–decoder translator on parallel text.")
-            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed, evalInterval, evalBeam };
+            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed, evalInterval, evalBeam, attention, activation };
         cmd.SetAction(parse =>
         {
             var trainPairs = ParallelCorpus.Read(parse.GetValue(train)!, parse.GetValue(trainTarget));
@@ -50,7 +52,8 @@ internal static class TrainTranslationCommand
                     EvalInterval = parse.GetValue(evalInterval) ?? preset.Training.EvalInterval,
                     EvalBeam = parse.GetValue(evalBeam) ?? preset.Training.EvalBeam,
                 }).Validated();
-                trainer = Build(preset, options, trainPairs, validPairs, parse.GetValue(vocabSize) ?? preset.BpeVocabSize, parse.GetValue(separate));
+                trainer = Build(preset, options, trainPairs, validPairs, parse.GetValue(vocabSize) ?? preset.BpeVocabSize, parse.GetValue(separate),
+                    attention: parse.GetValue(attention), activation: parse.GetValue(activation));
             }
             Train(trainer, outDir, Console.Error);
             return 0;
@@ -58,9 +61,13 @@ internal static class TrainTranslationCommand
         return cmd;
     }
 
-    /// <summary>Trains BPE vocabularies on the training pairs and builds a fresh translator and its trainer.</summary>
+    /// <summary>
+    /// Trains BPE vocabularies on the training pairs and builds a fresh translator and its trainer; <paramref name="attention"/>
+    /// and <paramref name="activation"/>, when given, replace the preset's.
+    /// </summary>
     public static TranslationTrainer Build(TranslationPreset preset, TranslationTrainingOptions options,
-        IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid, int vocabSize, bool separateVocabularies, TextWriter? log = null)
+        IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid, int vocabSize, bool separateVocabularies, TextWriter? log = null,
+        string? attention = null, string? activation = null)
     {
         log ??= Console.Error;
         var started = DateTime.UtcNow;
@@ -72,6 +79,7 @@ internal static class TrainTranslationCommand
         }
         else source = target = new TranslationVocabulary(VocabularyTraining.TrainBpe(train.SelectMany(p => new[] { p.Source, p.Target }), vocabSize));
         var config = preset.Config(source.Size) with { TargetVocab = target.Size, SharedVocabulary = !separateVocabularies };
+        config = config with { Attention = attention ?? config.Attention, Activation = activation ?? config.Activation };
         var model = new Translator(config, options.Seed);
         var trainer = new TranslationTrainer(model, source, target, train, valid, options);
         log.WriteLine($"vocabulary: {source.Tokenizer.Name}{(separateVocabularies ? " + " + target.Tokenizer.Name : " (shared)")} in {(DateTime.UtcNow - started).TotalSeconds:F1} s; " +
