@@ -23,9 +23,10 @@ internal static class TrainCommand
         var evalInterval = new Option<int?>("--eval-interval") { Description = "Steps between evaluations" };
         var evalIters = new Option<int?>("--eval-iters") { Description = "Batches per evaluation estimate" };
         var attention = new Option<string?>("--attention") { Description = "Attention variant (overrides the preset)" };
+        var activation = new Option<string?>("--activation") { Description = "Feed-forward activation: gelu, gelu_exact, relu, identity, or none for no feed-forward block (overrides the preset)" };
         var stopAt = new Option<int?>("--stop-at") { Description = "Stop (with a resumable checkpoint) after this step, leaving the schedule unchanged" };
         var cmd = new Command("train", "Train a GPT language model on a text file.")
-            { data, tokenizer, config, output, resume, steps, timeLimit, batch, lr, seed, evalInterval, evalIters, attention, stopAt };
+            { data, tokenizer, config, output, resume, steps, timeLimit, batch, lr, seed, evalInterval, evalIters, attention, activation, stopAt };
         cmd.SetAction(parse =>
         {
             var outDir = parse.GetValue(output)!;
@@ -53,6 +54,7 @@ internal static class TrainCommand
                 };
                 if (parse.GetValue(steps) is int s && options.DecaySteps == null) options = options with { DecaySteps = s };
                 if (parse.GetValue(attention) is string a) modelConfig = modelConfig with { Attention = a };
+                if (parse.GetValue(activation) is string f) modelConfig = modelConfig with { Activation = f };
                 var model = new Gpt(modelConfig, options.Seed);
                 trainer = new GptTrainer(model, tok, new TokenBatches(tok.Encode(text), options.TrainFraction, modelConfig.BlockSize), options);
                 Console.Error.WriteLine($"model: {model.ParameterCount():N0} parameters, {modelConfig.Layers} layers, {modelConfig.Heads} heads, " +
