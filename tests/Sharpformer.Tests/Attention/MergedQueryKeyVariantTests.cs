@@ -171,6 +171,31 @@ public sealed class MergedQueryKeyVariantTests : IDisposable
     }
 
     [Fact]
+    public void ACacheWithCWideKeysKeepsAndReordersThemForBeamSearch()
+    {
+        var cache = new Sharpformer.Nn.LayerKvCache(batch: 2, heads: 2, capacity: 4, headSize: 2, keyWidth: 3);
+        var k = new Tensor(2, 2, 1, 3);   // (B, nh, Tnew, C)
+        var v = new Tensor(2, 2, 1, 2);   // (B, nh, Tnew, hs)
+        for (int i = 0; i < k.Size; i++) k.Span[i] = i;
+        for (int i = 0; i < v.Size; i++) v.Span[i] = 100 + i;
+        cache.Append(k, v);
+        cache.Append(k, v);
+        cache.Reorder([1, 1]);
+        using var tape = new Tape(recordGradients: false);
+        var (keys, values) = cache.View(tape);
+        Assert.Equal([2, 2, 2, 3], keys.Shape);
+        Assert.Equal([2, 2, 2, 2], values.Shape);
+        for (int b = 0; b < 2; b++)
+        for (int h = 0; h < 2; h++)
+        for (int t = 0; t < 2; t++)
+        {
+            for (int c = 0; c < 3; c++) Assert.Equal(k[1, h, 0, c], keys.Value[b, h, t, c]);
+            for (int d = 0; d < 2; d++) Assert.Equal(v[1, h, 0, d], values.Value[b, h, t, d]);
+        }
+        cache.Release();
+    }
+
+    [Fact]
     public void CheckpointsRoundTripUnderSharpformersOwnNamesAndOnnxExportRefusesIt()
     {
         var m = Model();
