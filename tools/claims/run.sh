@@ -5,17 +5,18 @@
 # and prints the five tables (tools/claims/tables.py). The GPT runs and the translator runs go side by side, one
 # kernel thread each.
 #
-#   tools/claims/run.sh [--gpt-steps 2000] [--mt-steps 1500] [--out runs/claims] [--data DIR]
+#   tools/claims/run.sh [--gpt-steps 2000] [--mt-steps 1500] [--out runs/claims] [--data DIR] [--only gpt|mt]
 set -euo pipefail
 
-gpt_steps=2000 mt_steps=1500 out=runs/claims data=../shared/data
+gpt_steps=2000 mt_steps=1500 out=runs/claims data=../shared/data only=
 while [[ $# -gt 0 ]]; do
   case $1 in
     --gpt-steps) gpt_steps=$2; shift 2 ;;
     --mt-steps) mt_steps=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --data) data=$2; shift 2 ;;
-    *) echo "run.sh: unknown option $1 (expected --gpt-steps, --mt-steps, --out or --data)" >&2; exit 2 ;;
+    --only) only=$2; shift 2 ;;
+    *) echo "run.sh: unknown option $1 (expected --gpt-steps, --mt-steps, --out, --data or --only)" >&2; exit 2 ;;
   esac
 done
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,8 +66,7 @@ mt() {    # name, extra options…: one translator run of mt_steps on the built-
   done
 }
 
-"$sf" corpus builtin --out "$out/enru" > /dev/null
-(
+[[ $only == mt ]] || (
   gpt full; gpt parameter-free --attention parameter-free; gpt merged-qk --attention merged-qk
   gpt relu --activation relu; gpt identity --activation identity; gpt none --activation none
   # Feed-forward neurons of the first full-attention GPT, read on 40 windows of the validation text.
@@ -77,11 +77,11 @@ mt() {    # name, extra options…: one translator run of mt_steps on the built-
   done
 ) &
 gpt_jobs=$!
-(
+[[ $only == gpt ]] || (
+  "$sf" corpus builtin --out "$out/enru" > /dev/null
   mt full; mt parameter-free --attention parameter-free; mt merged-qk --attention merged-qk
   mt relu --activation relu; mt identity --activation identity; mt none --activation none
 ) &
 mt_jobs=$!
-wait $gpt_jobs
-wait $mt_jobs
+wait $gpt_jobs $mt_jobs
 python3 "$here/tables.py" "$out" "$gpt_steps" "$mt_steps"
