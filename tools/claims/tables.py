@@ -15,12 +15,14 @@ from pathlib import Path
 SEEDS = (1, 2, 3)
 
 
-def runs(out, kind, name):
-    return [out / f"{kind}-{name}-{s}" for s in SEEDS if (out / f"{kind}-{name}-{s}" / "log.jsonl").exists()]
-
-
 def last_log(run):
     return json.loads((run / "log.jsonl").read_text().strip().splitlines()[-1])
+
+
+def runs(out, kind, name):
+    """The finished runs of a variant: their last evaluation is the one the step limit ended training with."""
+    found = [out / f"{kind}-{name}-{s}" for s in SEEDS]
+    return [r for r in found if (r / "log.jsonl").exists() and last_log(r).get("stopped_by") == "steps"]
 
 
 def config(run):
