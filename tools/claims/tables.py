@@ -80,9 +80,9 @@ def row(out, kind, name, unused=False):
     }
 
 
-def table(header, lines):
+def table(header, lines, numbers=True):
     print("| " + " | ".join(header) + " |")
-    print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
+    print("|" + "|".join("---" if i == 0 or not numbers else "---:" for i in range(len(header))) + "|")
     for line in lines:
         print("| " + " | ".join(line) + " |")
     print()
@@ -171,7 +171,7 @@ def neurons(out):
             lines.append([f"layer {layer}, neuron {k[1]}", contexts, " ".join(f"`{t}`" for t in top[0][2])])
     print(f"GPT gpt-full-1, {len(files)} windows of 60 characters of the validation text; the windows where each neuron fired "
           "most (the firing character in brackets, · a space, ⏎ a line break), and the tokens its output raises most:\n")
-    table(["neuron", "contexts (activation)", "promotes"], lines)
+    table(["neuron", "contexts (activation)", "promotes"], lines, numbers=False)
 
 
 def main():
