@@ -27,11 +27,12 @@ internal static class TrainCommand
         var evalInterval = SharedOptions.EvalInterval("Steps between evaluations (overrides the preset)");
         var evalBatches = new Option<int?>("--eval-batches") { Description = "Batches per evaluation estimate (overrides the preset)" };
         var attention = new Option<string?>("--attention") { Description = "Attention variant (overrides the preset)" };
+        var activation = new Option<string?>("--activation") { Description = "Feed-forward activation: gelu, gelu_exact, relu, identity, or none for no feed-forward block (overrides the preset)" };
         var stopAt = new Option<int?>("--stop-at") { Description = "Stop (with a resumable checkpoint) after this step, leaving the schedule unchanged" };
         var json = SharedOptions.Json();
         var quiet = SharedOptions.Quiet();
         var cmd = new Command("train", "Train a GPT language model on a text file.")
-            { data, tokenizer, config, output, resume, steps, timeLimit, batch, lr, seed, layers, heads, width, evalInterval, evalBatches, attention, stopAt, json, quiet };
+            { data, tokenizer, config, output, resume, steps, timeLimit, batch, lr, seed, layers, heads, width, evalInterval, evalBatches, attention, activation, stopAt, json, quiet };
         cmd.SetAction(parse =>
         {
             var io = CommandOutput.Of(parse);
@@ -65,6 +66,7 @@ internal static class TrainCommand
                     Heads = parse.GetValue(heads) ?? modelConfig.Heads,
                     Embedding = parse.GetValue(width) ?? modelConfig.Embedding,
                     Attention = parse.GetValue(attention) ?? modelConfig.Attention,
+                    Activation = parse.GetValue(activation) ?? modelConfig.Activation,
                 };
                 SharedOptions.RequireShape(modelConfig.Layers, modelConfig.Heads, modelConfig.Embedding);
                 var model = new Gpt(modelConfig.Validated(), options.Seed);

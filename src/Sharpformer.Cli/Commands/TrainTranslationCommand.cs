@@ -43,11 +43,13 @@ internal static class TrainTranslationCommand
         var seed = SharedOptions.SeedOverride("Seed for initialisation, batches and dropout (overrides the preset)");
         var (layers, heads, width) = SharedOptions.ShapeOverride("Encoder layers and decoder layers, each");
         var evalInterval = SharedOptions.EvalInterval("Steps between validation evaluations (overrides the preset)");
+        var attention = new Option<string?>("--attention") { Description = "Attention variant (overrides the preset)" };
+        var activation = new Option<string?>("--activation") { Description = "Feed-forward activation: gelu, gelu_exact, relu, identity, or none for no feed-forward block (overrides the preset)" };
         var evalBeam = new Option<int?>("--eval-beam") { Description = "Beam width of the validation BLEU (overrides the preset; 1 = greedy)" };
         var json = SharedOptions.Json();
         var quiet = SharedOptions.Quiet();
         var cmd = new Command("train-translation", "Train an encoder–decoder translator on parallel text.")
-            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed, layers, heads, width, evalInterval, evalBeam, json, quiet };
+            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed, layers, heads, width, evalInterval, evalBeam, attention, activation, json, quiet };
         cmd.SetAction(parse =>
         {
             var io = CommandOutput.Of(parse);
@@ -72,7 +74,8 @@ internal static class TrainTranslationCommand
                     EvalBeam = parse.GetValue(evalBeam) ?? preset.Training.EvalBeam,
                 }).Validated();
                 var shape = new Shape(parse.GetValue(layers), parse.GetValue(heads), parse.GetValue(width));
-                trainer = Build(preset, shape, options, trainPairs, validPairs, parse.GetValue(vocabSize) ?? preset.BpeVocabSize, parse.GetValue(separate), io.Progress);
+                trainer = Build(preset, shape, options, trainPairs, validPairs, parse.GetValue(vocabSize) ?? preset.BpeVocabSize, parse.GetValue(separate), io.Progress,
+                    attention: parse.GetValue(attention), activation: parse.GetValue(activation));
             }
             int firstStep = trainer.Step;
             Train(trainer, outDir, io.Progress, io.ProgressIsLive);
@@ -85,9 +88,13 @@ internal static class TrainTranslationCommand
         return cmd;
     }
 
-    /// <summary>Trains BPE vocabularies on the training pairs and builds a fresh translator and its trainer.</summary>
+    /// <summary>
+    /// Trains BPE vocabularies on the training pairs and builds a fresh translator and its trainer; <paramref name="attention"/>
+    /// and <paramref name="activation"/>, when given, replace the preset's.
+    /// </summary>
     public static TranslationTrainer Build(TranslationPreset preset, Shape shape, TranslationTrainingOptions options,
-        IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid, int vocabSize, bool separateVocabularies, TextWriter log)
+        IReadOnlyList<SentencePair> train, IReadOnlyList<SentencePair> valid, int vocabSize, bool separateVocabularies, TextWriter log,
+        string? attention = null, string? activation = null)
     {
         var started = DateTime.UtcNow;
         TranslationVocabulary source, target;
@@ -99,6 +106,7 @@ internal static class TrainTranslationCommand
         else source = target = new TranslationVocabulary(VocabularyTraining.TrainBpe(train.SelectMany(p => new[] { p.Source, p.Target }), vocabSize));
         var config = shape.Apply(preset.Config(source.Size)) with { TargetVocab = target.Size, SharedVocabulary = !separateVocabularies };
         SharedOptions.RequireShape(config.EncoderLayers, config.Heads, config.Embedding);
+        config = config with { Attention = attention ?? config.Attention, Activation = activation ?? config.Activation };
         var model = new Translator(config, options.Seed);
         var trainer = new TranslationTrainer(model, source, target, train, valid, options);
         log.WriteLine($"vocabulary: {source.Tokenizer.Name}{(separateVocabularies ? " + " + target.Tokenizer.Name : " (shared)")} in {(DateTime.UtcNow - started).TotalSeconds:F1} s; " +

@@ -22,24 +22,25 @@ internal static class AttentionProbe
         tape.Observe(queryName, q);
         tape.Observe(keyName, k);
         tape.Observe(valueName, v);
-        var (scores, weights) = ScoresAndWeights(q.Value, k.Value, mask);
+        var (scores, weights) = ScoresAndWeights(q.Value, k.Value, mask, headSize: v.Dim(3));
         tape.Observe(scoresName, scores);
         tape.Observe(weightsName, weights);
     }
 
     /// <summary>
     /// RW = Q·Kᵀ/√hs (B, nh, Tq, Tk) with every key a query may not see set to −∞, and W = softmax(RW) row by row
-    /// (a row that sees no key is all zeros), accumulated in double precision.
+    /// (a row that sees no key is all zeros), accumulated in double precision. <paramref name="headSize"/> is the
+    /// heads' value width hs, which is also Q's and K's except in merged query–key attention (there C).
     /// </summary>
-    public static (Tensor Scores, Tensor Weights) ScoresAndWeights(Tensor q, Tensor k, AttentionMask mask)
+    public static (Tensor Scores, Tensor Weights) ScoresAndWeights(Tensor q, Tensor k, AttentionMask mask, int headSize)
     {
         ArgumentNullException.ThrowIfNull(q);
         ArgumentNullException.ThrowIfNull(k);
         ArgumentNullException.ThrowIfNull(mask);
         if (q.Rank != 4 || k.Rank != 4 || q.Dim(0) != k.Dim(0) || q.Dim(1) != k.Dim(1) || q.Dim(3) != k.Dim(3))
             throw new ArgumentException($"attention probe: q {ShapeOf.Format(q.Shape)} and k {ShapeOf.Format(k.Shape)} must be (B, nh, Tq, hs) and (B, nh, Tk, hs).");
-        int batch = q.Dim(0), heads = q.Dim(1), tq = q.Dim(2), tk = k.Dim(2), hs = q.Dim(3);
-        var shape = AttentionShape.Create(batch, heads, tq, tk, hs, mask.Causal);
+        int batch = q.Dim(0), heads = q.Dim(1), tq = q.Dim(2), tk = k.Dim(2), width = q.Dim(3);
+        var shape = AttentionShape.Create(batch, heads, tq, tk, headSize, mask.Causal);
         var lengths = mask.KeyLengths ?? [];
         shape.Validate(lengths);
         var scores = new Tensor(batch, heads, tq, tk);
@@ -57,7 +58,7 @@ internal static class AttentionProbe
                 {
                     if (j >= visible) { rw[at + j] = float.NegativeInfinity; continue; }
                     double dot = 0;
-                    for (int c = 0; c < hs; c++) dot += (double)qs[(bh * tq + i) * hs + c] * ks[(bh * tk + j) * hs + c];
+                    for (int c = 0; c < width; c++) dot += (double)qs[(bh * tq + i) * width + c] * ks[(bh * tk + j) * width + c];
                     row[j] = dot * shape.Scale;
                     rw[at + j] = (float)row[j];
                     max = Math.Max(max, row[j]);

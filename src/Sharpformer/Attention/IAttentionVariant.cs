@@ -27,6 +27,13 @@ internal interface IAttentionVariant
     bool ReadsInputAsQueryKeyValue => false;
 
     /// <summary>
+    /// True for merged query–key attention (<see cref="MergedQueryKeyVariant"/>): the layer computes queries with one
+    /// learned C × C matrix per head and passes its input itself as the keys, so q and k are (B, nh, T, C) while v
+    /// stays (B, nh, T, hs); the scores are still scaled by 1/√hs.
+    /// </summary>
+    bool MergesQueryKey => false;
+
+    /// <summary>
     /// Causal decoding with a KV cache: q holds the newest queries (B, nh, Tnew, hs), k and v every cached
     /// position (B, nh, Tk, hs), the newest last; <paramref name="pastQueries"/> (B, nh, Tk, hs) every cached
     /// query when <see cref="ChoosesFromPastQueries"/>, else null.

@@ -30,6 +30,32 @@ internal sealed partial class Tape
         return y;
     }
 
+    /// <summary>
+    /// The same (B, T, C) input for every head: (B, T, C) -> (B, nh, T, C), each head a copy; the gradient of the
+    /// input is the sum over the heads. The keys of merged query–key attention, which are the input itself.
+    /// </summary>
+    public Variable RepeatHeads(Variable x, int heads)
+    {
+        if (x.Value.Rank != 3 || heads < 1)
+            throw new ArgumentException($"repeat_heads: input {ShapeOf.Format(x.Shape)} must be (B, T, C) and heads ({heads}) at least 1.");
+        int batch = x.Dim(0), block = x.Dim(1) * x.Dim(2);
+        var y = Result([batch, heads, x.Dim(1), x.Dim(2)], "repeat_heads", x);
+        for (int b = 0; b < batch; b++)
+        for (int h = 0; h < heads; h++)
+            x.Value.Span.Slice(b * block, block).CopyTo(y.Value.Span.Slice((b * heads + h) * block, block));
+        Record(y, () =>
+        {
+            var dX = GradOf(x).Span;
+            for (int b = 0; b < batch; b++)
+            for (int h = 0; h < heads; h++)
+            {
+                var into = dX.Slice(b * block, block);
+                System.Numerics.Tensors.TensorPrimitives.Add(into, y.Grad!.Span.Slice((b * heads + h) * block, block), into);
+            }
+        });
+        return y;
+    }
+
     /// <summary>The inverse of <see cref="SplitHeads"/> for one part: (B, nh, T, hs) -> (B, T, nh·hs).</summary>
     public Variable MergeHeads(Variable x)
     {

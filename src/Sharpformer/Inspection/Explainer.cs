@@ -22,7 +22,11 @@ internal sealed record ExplainOptions(int? Layer = null, int? Head = null, int T
 internal static class Explainer
 {
     /// <summary>A GPT reading <paramref name="text"/>; the next tokens are its prediction after the last one.</summary>
-    public static Explanation Explain(Gpt model, ITokenizer tokenizer, string text, ExplainOptions? options = null)
+    public static Explanation Explain(Gpt model, ITokenizer tokenizer, string text, ExplainOptions? options = null) =>
+        Record(model, tokenizer, text, options).Explanation;
+
+    /// <summary>As <see cref="Explain(Gpt, ITokenizer, string, ExplainOptions?)"/>, with the recorder that holds every activation of the pass.</summary>
+    public static (Explanation Explanation, ActivationRecorder Recorder) Record(Gpt model, ITokenizer tokenizer, string text, ExplainOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -35,7 +39,7 @@ internal static class Explainer
         var lens = new TokenLens(model.TokenEmbedding.Weight.Value, model.FinalNorm.Weight.Value, model.FinalNorm.Bias?.Value, Label);
         var tokens = ids.Select(id => new ExplainedToken(id, Label(id))).ToArray();
         var stack = Stack(recorder, N.Decoder, tokens, model.Blocks, options, lens, logitLens: true, source: null);
-        return new Explanation("gpt", model.Config.Attention, [stack], NextTokens(recorder, lens, options));
+        return (new Explanation("gpt", model.Config.Attention, [stack], NextTokens(recorder, lens, options)), recorder);
     }
 
     /// <summary>

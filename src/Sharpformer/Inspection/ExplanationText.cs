@@ -47,11 +47,12 @@ internal sealed class ExplanationText(TextWriter output)
             var keys = a.Keys.Select(x => x.Text).ToArray();
             foreach (var h in a.Heads)
             {
-                int tq = h.Q.Length, tk = h.K.Length, d = h.Q[0].Length;
+                // d is the head size hs; merged query–key attention's Q = X·M_h and K = X are C wide (dk).
+                int tq = h.Q.Length, tk = h.K.Length, d = h.V[0].Length, dk = h.Q[0].Length;
                 output.WriteLine();
                 output.WriteLine($"--- {stack} layer {layer.Layer}, {a.Kind}-attention{(a.Causal ? " (causal)" : "")}, head {h.Head}, d = {d} ---");
-                Matrix($"Q ({tq}×{d})", h.Q, labels, null);
-                Matrix($"K ({tk}×{d}){(a.Kind == "cross" ? ", from the encoder output" : "")}", h.K, keys, null);
+                Matrix(dk == d ? $"Q ({tq}×{d})" : $"Q = X·M_h ({tq}×{dk})", h.Q, labels, null);
+                Matrix($"K ({tk}×{dk}){(dk == d ? "" : ", X itself")}{(a.Kind == "cross" ? ", from the encoder output" : "")}", h.K, keys, null);
                 Matrix($"V ({tk}×{d})", h.V, keys, null);
                 Matrix($"RW = Q·Kᵀ/√{d} ({tq}×{tk}; −∞ where the mask hides a key)", h.Scores, labels, keys);
                 Matrix(Invariant($"W = softmax(RW) ({tq}×{tk}): mean row entropy {h.Entropy:F3} nats (uniform over all keys: {Math.Log(tk):F3}), mean largest weight {h.MaxWeight:F3}"),

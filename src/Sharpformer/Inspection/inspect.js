@@ -136,7 +136,7 @@
     matrix(div, `Q (${h.Q.length}×${h.Q[0].length})`, h.Q, rows);
     matrix(div, `K (${h.K.length}×${h.K[0].length})`, h.K, keys);
     matrix(div, `V (${h.V.length}×${h.V[0].length})`, h.V, keys);
-    matrix(div, `RW = Q·Kᵀ/√${h.Q[0].length}`, h.RW, rows, keys);
+    matrix(div, `RW = Q·Kᵀ/√${h.V[0].length}`, h.RW, rows, keys);
     matrix(div, 'W = softmax(RW)', h.W, rows, keys);
     matrix(div, `Y = W·V`, h.Y, rows);
   }

@@ -95,7 +95,7 @@ internal sealed class Gpt : Module
         public LayerKvCache[] Layers { get; }
 
         internal KvCache(Gpt model, int batch) =>
-            Layers = model.Blocks.Select(_ => new LayerKvCache(batch, model.Config.Heads, model.Config.BlockSize, model.Config.HeadSize)).ToArray();
+            Layers = model.Blocks.Select(b => new LayerKvCache(batch, model.Config.Heads, model.Config.BlockSize, model.Config.HeadSize, b.Attn.KeyWidth)).ToArray();
 
         public int Length => Layers[0].Length;
         public void Clear() { foreach (var l in Layers) l.Clear(); }

@@ -8,7 +8,10 @@ namespace Sharpformer.Models;
 /// them: wte, wpe, h.N.{ln_1, attn.c_attn, attn.c_proj, ln_2, mlp.c_fc, mlp.c_proj}, ln_f. GPT-2's projections are
 /// Conv1D layers whose weight is stored (in, out), the transpose of a Linear's (out, in); c_attn holds q, k and v
 /// side by side, as the model's fused qkv projection does. The output head is tied to wte and not stored. A model
-/// without biases writes zero biases (GPT-2 always has them), so the folder loads in transformers as it is.
+/// without biases writes zero biases (GPT-2 always has them), so the folder loads in transformers as it is. A model
+/// with merged query–key attention (sharpformer_attention "merged-qk") has no c_attn, whose q and k transformers
+/// would read: it stores its M_1 … M_nh as h.N.attn.sharpformer_qk.weight (C, nh·C) and W_v as
+/// h.N.attn.sharpformer_v.{weight (C, C), bias}, both (in, out) like the Conv1D weights; transformers cannot run it.
 /// </summary>
 internal static class Gpt2Weights
 {
@@ -22,6 +25,7 @@ internal static class Gpt2Weights
     internal static IReadOnlyList<Slot> Slots(GptConfig config)
     {
         int c = config.Embedding, v = config.VocabSize, t = config.BlockSize;
+        bool merged = Attention.AttentionVariants.Create(config.Attention).MergesQueryKey;
         var slots = new List<Slot>
         {
             new("wte.weight", [v, c], false, false, m => m.TokenEmbedding.Weight),
@@ -32,7 +36,12 @@ internal static class Gpt2Weights
             int layer = l;
             string h = $"h.{l}.";
             Norm(slots, h + "ln_1", c, m => m.Blocks[layer].Ln1);
-            Conv1D(slots, h + "attn.c_attn", c, 3 * c, m => m.Blocks[layer].Attn.Qkv);
+            if (merged)
+            {
+                slots.Add(new(h + "attn.sharpformer_qk.weight", [c, config.Heads * c], true, false, m => m.Blocks[layer].Attn.QueryKey!.Weight));
+                Conv1D(slots, h + "attn.sharpformer_v", c, c, m => m.Blocks[layer].Attn.Value);
+            }
+            else Conv1D(slots, h + "attn.c_attn", c, 3 * c, m => m.Blocks[layer].Attn.Qkv);
             Conv1D(slots, h + "attn.c_proj", c, c, m => m.Blocks[layer].Attn.Proj);
             // A block without a feed-forward layer (activation none) stores a zero MLP, whose output is exactly 0.
             Norm(slots, h + "ln_2", c, m => m.Blocks[layer].Ln2);

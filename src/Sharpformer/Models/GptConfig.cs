@@ -54,7 +54,7 @@ internal sealed record GptConfig(
     public long ParameterCount()
     {
         long c = Embedding;
-        return (long)VocabSize * c + (long)BlockSize * c + Layers * ModelLimits.BlockParameters(c, 4 * c, Bias, crossAttention: false, HasFeedForward)
+        return (long)VocabSize * c + (long)BlockSize * c + Layers * ModelLimits.BlockParameters(c, 4 * c, Bias, crossAttention: false, HasFeedForward, ModelLimits.MergedHeads(Attention, Heads))
             + c + (Bias ? c : 0);
     }
 

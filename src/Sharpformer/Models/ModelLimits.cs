@@ -50,14 +50,22 @@ internal static class ModelLimits
         catch (InvalidDataException e) { throw new ArgumentException(e.Message); }
     }
 
-    /// <summary>Parameters of one pre-LN block (see Nn.TransformerBlock) of width <paramref name="c"/> and MLP width <paramref name="hidden"/>.</summary>
-    internal static long BlockParameters(long c, long hidden, bool bias, bool crossAttention, bool feedForward = true)
+    /// <summary>The <c>mergedHeads</c> of <see cref="BlockParameters"/>: <paramref name="heads"/> for merged query–key attention, else 0.</summary>
+    internal static int MergedHeads(string attention, int heads) => Attention.AttentionVariants.Create(attention).MergesQueryKey ? heads : 0;
+
+    /// <summary>
+    /// Parameters of one pre-LN block (see Nn.TransformerBlock) of width <paramref name="c"/> and MLP width
+    /// <paramref name="hidden"/>; with <paramref name="mergedHeads"/> &gt; 0, merged query–key attention of that many heads.
+    /// </summary>
+    internal static long BlockParameters(long c, long hidden, bool bias, bool crossAttention, bool feedForward = true, int mergedHeads = 0)
     {
         long b = bias ? 1 : 0;
         long norm = c + b * c;
-        long selfAttention = 4 * c * c + b * 4 * c;                 // qkv (3C, C) + proj (C, C)
-        long cross = crossAttention ? norm + 4 * c * c + b * 4 * c : 0; // ln_cross + q (C, C) + kv (2C, C) + proj (C, C)
+        long attention = mergedHeads > 0
+            ? mergedHeads * c * c + 2 * c * c + b * 2 * c            // qk (nh·C, C) without bias + v (C, C) + proj (C, C)
+            : 4 * c * c + b * 4 * c;                                 // qkv (3C, C) + proj (C, C), or q (C, C) + kv (2C, C) + proj (C, C)
+        long cross = crossAttention ? norm + attention : 0;          // ln_cross + the same attention
         long mlp = 2 * c * hidden + b * (hidden + c);                // up (H, C) + down (C, H)
-        return norm + selfAttention + cross + (feedForward ? norm + mlp : 0);
+        return norm + attention + cross + (feedForward ? norm + mlp : 0);
     }
 }

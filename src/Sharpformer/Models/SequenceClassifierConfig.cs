@@ -47,7 +47,7 @@ internal sealed record SequenceClassifierConfig(
     public long ParameterCount()
     {
         long c = Embedding;
-        return (long)VocabSize * c + (long)MaxLength * c + Layers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: false)
+        return (long)VocabSize * c + (long)MaxLength * c + Layers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: false, mergedHeads: ModelLimits.MergedHeads(Attention, Heads))
             + c + (Bias ? c : 0) + Classes * c + Classes;
     }
 

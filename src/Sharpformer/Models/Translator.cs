@@ -43,11 +43,14 @@ internal sealed class Translator : Module
         }
         else _sinusoids = SinusoidalPositions.Table(config.MaxLength, c);
         float residualStd = 0.02f / MathF.Sqrt(2 * (config.EncoderLayers + config.DecoderLayers));
+        var activation = config.HasFeedForward ? GptConfig.ParseActivation(config.Activation) : Nn.Activation.Identity;
         Encoder = Enumerable.Range(0, config.EncoderLayers)
-            .Select(_ => new TransformerBlock(rng, c, config.Heads, config.Bias, config.Dropout, residualStd, variant, hidden: config.Hidden)).ToArray();
+            .Select(_ => new TransformerBlock(rng, c, config.Heads, config.Bias, config.Dropout, residualStd, variant, hidden: config.Hidden,
+                activation: activation, feedForward: config.HasFeedForward)).ToArray();
         EncoderNorm = new Nn.LayerNorm(c, config.Bias);
         Decoder = Enumerable.Range(0, config.DecoderLayers)
-            .Select(_ => new TransformerBlock(rng, c, config.Heads, config.Bias, config.Dropout, residualStd, variant, crossAttention: true, hidden: config.Hidden)).ToArray();
+            .Select(_ => new TransformerBlock(rng, c, config.Heads, config.Bias, config.Dropout, residualStd, variant, crossAttention: true,
+                hidden: config.Hidden, activation: activation, feedForward: config.HasFeedForward)).ToArray();
         DecoderNorm = new Nn.LayerNorm(c, config.Bias);
     }
 
@@ -98,7 +101,7 @@ internal sealed class Translator : Module
 
     /// <summary>Self-attention caches for decoding <paramref name="rows"/> sequences at once.</summary>
     public LayerKvCache[] NewDecoderCache(int rows) =>
-        Decoder.Select(_ => new LayerKvCache(rows, Config.Heads, Config.MaxLength, Config.Embedding / Config.Heads)).ToArray();
+        Decoder.Select(b => new LayerKvCache(rows, Config.Heads, Config.MaxLength, Config.Embedding / Config.Heads, b.Attn.KeyWidth)).ToArray();
 
     private Variable Embed(Tape tape, Embedding tokens, Embedding? positions, ReadOnlySpan<int> ids, int batch, int time, int start, Rng? dropoutRng)
     {

@@ -21,8 +21,12 @@ internal sealed record TranslatorConfig(
     [property: JsonPropertyName("positions")] string Positions = "sinusoidal",
     [property: JsonPropertyName("dropout")] float Dropout = 0.1f,
     [property: JsonPropertyName("bias")] bool Bias = true,
-    [property: JsonPropertyName("attention")] string Attention = "full")
+    [property: JsonPropertyName("attention")] string Attention = "full",
+    [property: JsonPropertyName("activation")] string Activation = "gelu")
 {
+    /// <summary>False for activation <c>none</c>: blocks of attention alone, without a feed-forward block.</summary>
+    [JsonIgnore] public bool HasFeedForward => Activation != "none";
+
     /// <summary>
     /// Throws an <see cref="ArgumentException"/> naming the first field that is out of range (the bounds are
     /// <see cref="ModelLimits"/>'), or stating the memory the model needs when that exceeds the machine's.
@@ -44,6 +48,8 @@ internal sealed record TranslatorConfig(
         Require(Positions is "sinusoidal" or "learned", $"positions must be sinusoidal or learned, got '{Positions}'");
         Require(Dropout >= 0 && Dropout < 1, $"dropout must be in [0, 1), got {Dropout}");
         Attention_.AttentionVariants.Create(Attention);
+        Require(Activation is "gelu" or "gelu_exact" or "relu" or "identity" or "none",
+            $"activation must be gelu, gelu_exact, relu, identity or none (no feed-forward block), got '{Activation}'");
         ModelLimits.RequireTensor(kind, "the source embedding (source_vocab_size × n_embd)", SourceVocab, Embedding);
         ModelLimits.RequireTensor(kind, "the target embedding (target_vocab_size × n_embd)", TargetVocab, Embedding);
         ModelLimits.RequireTensor(kind, "the position table (max_length × n_embd)", MaxLength, Embedding);
@@ -65,8 +71,8 @@ internal sealed record TranslatorConfig(
         long positions = Positions == "learned" ? 2L * MaxLength * c : 0;
         long norm = c + (Bias ? c : 0);
         return embeddings + positions
-            + EncoderLayers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: false) + norm
-            + DecoderLayers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: true) + norm;
+            + EncoderLayers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: false, HasFeedForward, mergedHeads: ModelLimits.MergedHeads(Attention, Heads)) + norm
+            + DecoderLayers * ModelLimits.BlockParameters(c, Hidden, Bias, crossAttention: true, HasFeedForward, mergedHeads: ModelLimits.MergedHeads(Attention, Heads)) + norm;
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, ModelConfigJson.Default.TranslatorConfig);

@@ -16,8 +16,20 @@ internal sealed record CrossMemory(Variable Keys, Variable Values, int[] SourceL
 /// </summary>
 internal sealed class CrossAttention : Module
 {
-    public Linear Query { get; }
-    public Linear KeyValue { get; }
+    private readonly Linear? _query, _keyValue;
+
+    /// <summary>W_q (C, C); a merged query–key layer has <see cref="QueryKey"/> instead.</summary>
+    public Linear Query => _query ?? throw new InvalidOperationException("merged-qk cross-attention has no W_q: its queries come from QueryKey.");
+
+    /// <summary>W_k and W_v fused (2C, C); a merged query–key layer has <see cref="Value"/> instead.</summary>
+    public Linear KeyValue => _keyValue ?? throw new InvalidOperationException("merged-qk cross-attention has no W_k: its keys are the encoder output itself.");
+
+    /// <summary>Merged query–key attention's M_1 … M_nh stacked, (nh·C, C); null for every other variant.</summary>
+    public Linear? QueryKey { get; }
+
+    /// <summary>Merged query–key attention's W_v (C, C); null for every other variant.</summary>
+    public Linear? Value { get; }
+
     public Linear Proj { get; }
     public int Heads { get; }
     public IAttentionVariant Variant { get; }
@@ -25,8 +37,16 @@ internal sealed class CrossAttention : Module
     public CrossAttention(Rng rng, int channels, int heads, bool bias, float residualStd, IAttentionVariant variant)
     {
         if (channels % heads != 0) throw new ArgumentException($"Embedding width {channels} does not divide into {heads} heads.");
-        Query = new Linear(rng, channels, channels, bias);
-        KeyValue = new Linear(rng, channels, 2 * channels, bias);
+        // Drawn for every variant, so that the draws after them (and a merged layer's start) are the same.
+        var query = new Linear(rng, channels, channels, bias);
+        var keyValue = new Linear(rng, channels, 2 * channels, bias);
+        if (variant.MergesQueryKey)
+        {
+            var kv = keyValue.Weight.Value;
+            QueryKey = MergedQueryKey.FromProjections(query.Weight.Value, MergedQueryKey.Rows(kv, 0, channels), heads);
+            Value = new Linear(MergedQueryKey.Rows(kv, channels, channels), bias ? new Tensor(channels) : null);
+        }
+        else (_query, _keyValue) = (query, keyValue);
         Proj = new Linear(rng, channels, channels, bias, residualStd);
         Heads = heads;
         Variant = variant;
@@ -40,6 +60,8 @@ internal sealed class CrossAttention : Module
             var heads = tape.SplitHeads(encoderOutput, Heads);              // K = V = the encoder output: (B, nh, Ts, hs)
             return new CrossMemory(heads, heads, sourceLengths);
         }
+        if (Variant.MergesQueryKey)                                          // K = the encoder output (B, nh, Ts, C), V (B, nh, Ts, hs)
+            return new CrossMemory(tape.RepeatHeads(encoderOutput, Heads), tape.SplitHeads(Value!.Forward(tape, encoderOutput), Heads), sourceLengths);
         var kv = KeyValue.Forward(tape, encoderOutput);                  // (B, Ts, 2C)
         return new CrossMemory(tape.SplitHeads(kv, Heads, part: 0, parts: 2), tape.SplitHeads(kv, Heads, part: 1, parts: 2), sourceLengths);
     }
@@ -47,7 +69,8 @@ internal sealed class CrossAttention : Module
     // x: (B, Tt, C) -> (B, Tt, C)
     public Variable Forward(Tape tape, Variable x, CrossMemory memory)
     {
-        var q = tape.SplitHeads(Variant.ReadsInputAsQueryKeyValue ? x : Query.Forward(tape, x), Heads);   // (B, nh, Tt, hs)
+        var queries = Variant.ReadsInputAsQueryKeyValue ? x : Variant.MergesQueryKey ? QueryKey!.Forward(tape, x) : Query.Forward(tape, x);
+        var q = tape.SplitHeads(queries, Heads);                          // (B, nh, Tt, hs), or (B, nh, Tt, C) when merged
         var mask = new AttentionMask(false, memory.SourceLengths);
         AttentionProbe.Report(tape, q, memory.Keys, memory.Values, mask, ActivationNames.CrossQuery, ActivationNames.CrossKey,
             ActivationNames.CrossValue, ActivationNames.CrossScores, ActivationNames.CrossWeights);
@@ -62,8 +85,16 @@ internal sealed class CrossAttention : Module
 
     protected override IEnumerable<(string, Module)> Children()
     {
-        yield return ("q", Query);
-        yield return ("kv", KeyValue);
+        if (_query != null)
+        {
+            yield return ("q", _query);
+            yield return ("kv", _keyValue!);
+        }
+        else
+        {
+            yield return ("qk", QueryKey!);
+            yield return ("v", Value!);
+        }
         yield return ("proj", Proj);
     }
 }

@@ -8,11 +8,14 @@ namespace Sharpformer.Nn;
 /// instead of recomputing the whole prefix. Stored as (B, nh, capacity, hs). For a variant that chooses
 /// keys from past queries (<see cref="Attention.IAttentionVariant.ChoosesFromPastQueries"/>) it keeps the
 /// queries as well. The stores come from <see cref="TensorPool"/> (only the cached positions are ever read);
-/// <see cref="Release"/> gives them back once a search is done.
+/// <see cref="Release"/> gives them back once a search is done. Keys (and kept queries) are
+/// <paramref name="keyWidth"/> wide: hs (the default), or C for merged query–key attention, whose keys are the
+/// layer's input.
 /// </summary>
-internal sealed class LayerKvCache(int batch, int heads, int capacity, int headSize)
+internal sealed class LayerKvCache(int batch, int heads, int capacity, int headSize, int? keyWidth = null)
 {
-    private Tensor _keys = TensorPool.Rent(batch, heads, capacity, headSize);
+    private readonly int _keyWidth = keyWidth ?? headSize;
+    private Tensor _keys = TensorPool.Rent(batch, heads, capacity, keyWidth ?? headSize);
     private Tensor _values = TensorPool.Rent(batch, heads, capacity, headSize);
     private Tensor? _queries;                               // allocated when the first queries arrive
     private Tensor? _spareKeys, _spareValues, _spareQueries; // reordering writes here, then the pairs swap
@@ -47,33 +50,33 @@ internal sealed class LayerKvCache(int batch, int heads, int capacity, int headS
             throw new ArgumentException($"KV cache: queries arrive at position {Length}, but the positions before it were cached without theirs.");
         if (q == null && _queries != null)
             throw new ArgumentException("KV cache: this cache keeps queries, and the new positions come without theirs.");
-        if (q != null) _queries ??= TensorPool.Rent(batch, heads, capacity, headSize);
-        CopyIn(k, _keys, tNew);
-        CopyIn(v, _values, tNew);
-        if (q != null) CopyIn(q, _queries!, tNew);
+        if (q != null) _queries ??= TensorPool.Rent(batch, heads, capacity, _keyWidth);
+        CopyIn(k, _keys, tNew, _keyWidth);
+        CopyIn(v, _values, tNew, headSize);
+        if (q != null) CopyIn(q, _queries!, tNew, _keyWidth);
         Length += tNew;
     }
 
-    // (B, nh, Tnew, hs) -> rows [Length, Length + Tnew) of the (B, nh, capacity, hs) store
-    private void CopyIn(Tensor source, Tensor store, int tNew)
+    // (B, nh, Tnew, width) -> rows [Length, Length + Tnew) of the (B, nh, capacity, width) store
+    private void CopyIn(Tensor source, Tensor store, int tNew, int width)
     {
         for (int bh = 0; bh < batch * heads; bh++)
-            source.Span.Slice(bh * tNew * headSize, tNew * headSize).CopyTo(store.Span.Slice((bh * capacity + Length) * headSize));
+            source.Span.Slice(bh * tNew * width, tNew * width).CopyTo(store.Span.Slice((bh * capacity + Length) * width));
     }
 
     /// <summary>Compact copies (B, nh, Length, hs) of the cached keys and values, as constants on the tape.</summary>
     public (Variable Keys, Variable Values) View(Tape tape) =>
-        (Variable.Constant(CopyOut(tape, _keys), "k_cache"), Variable.Constant(CopyOut(tape, _values), "v_cache"));
+        (Variable.Constant(CopyOut(tape, _keys, _keyWidth), "k_cache"), Variable.Constant(CopyOut(tape, _values, headSize), "v_cache"));
 
     /// <summary>A compact copy (B, nh, Length, hs) of the cached queries, as a constant on the tape.</summary>
     public Variable ViewQueries(Tape tape) =>
-        Variable.Constant(CopyOut(tape, _queries ?? throw new InvalidOperationException("KV cache: no queries were kept.")), "q_cache");
+        Variable.Constant(CopyOut(tape, _queries ?? throw new InvalidOperationException("KV cache: no queries were kept."), _keyWidth), "q_cache");
 
-    private Tensor CopyOut(Tape tape, Tensor store)
+    private Tensor CopyOut(Tape tape, Tensor store, int width)
     {
-        var compact = tape.Borrow(batch, heads, Length, headSize);
+        var compact = tape.Borrow(batch, heads, Length, width);
         for (int bh = 0; bh < batch * heads; bh++)
-            store.Span.Slice(bh * capacity * headSize, Length * headSize).CopyTo(compact.Span.Slice(bh * Length * headSize));
+            store.Span.Slice(bh * capacity * width, Length * width).CopyTo(compact.Span.Slice(bh * Length * width));
         return compact;
     }
 
@@ -84,20 +87,20 @@ internal sealed class LayerKvCache(int batch, int heads, int capacity, int headS
     public void Reorder(ReadOnlySpan<int> parents)
     {
         if (parents.Length != batch) throw new ArgumentException($"KV cache: {parents.Length} parents for {batch} rows.");
-        Gather(parents, ref _keys, ref _spareKeys);
-        Gather(parents, ref _values, ref _spareValues);
-        if (_queries != null) Gather(parents, ref _queries, ref _spareQueries);
+        Gather(parents, ref _keys, ref _spareKeys, _keyWidth);
+        Gather(parents, ref _values, ref _spareValues, headSize);
+        if (_queries != null) Gather(parents, ref _queries, ref _spareQueries, _keyWidth);
     }
 
     // store's row r becomes its row parents[r] (every head, the cached positions), by way of spare.
-    private void Gather(ReadOnlySpan<int> parents, ref Tensor store, ref Tensor? spare)
+    private void Gather(ReadOnlySpan<int> parents, ref Tensor store, ref Tensor? spare, int width)
     {
         spare ??= TensorPool.Rent(store.Shape);
-        int rowSize = heads * capacity * headSize, used = Length * headSize;
+        int rowSize = heads * capacity * width, used = Length * width;
         for (int r = 0; r < batch; r++)
         for (int h = 0; h < heads; h++)
         {
-            int from = parents[r] * rowSize + h * capacity * headSize, to = r * rowSize + h * capacity * headSize;
+            int from = parents[r] * rowSize + h * capacity * width, to = r * rowSize + h * capacity * width;
             store.Span.Slice(from, used).CopyTo(spare.Span.Slice(to, used));
         }
         (store, spare) = (spare, store);

@@ -15,6 +15,13 @@ internal sealed class Linear : Module
         Bias = bias ? Init.Zeros("bias", outFeatures) : null;
     }
 
+    /// <summary>A layer with the given weight (out, in) and bias (out) or none.</summary>
+    public Linear(Tensor weight, Tensor? bias)
+    {
+        Weight = Variable.Parameter(weight, "weight");
+        Bias = bias == null ? null : Variable.Parameter(bias, "bias");
+    }
+
     // (..., in) -> (..., out)
     public Variable Forward(Tape tape, Variable x) => tape.Linear(x, Weight, Bias);
 

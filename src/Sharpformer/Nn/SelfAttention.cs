@@ -7,40 +7,72 @@ namespace Sharpformer.Nn;
 /// <summary>
 /// Multi-head self-attention: one fused projection gives Q = X·W_q, K = X·W_k, V = X·W_v, the heads
 /// attend independently (the key–value lookup softmax(Q·Kᵀ/√hs)·V), and a projection mixes them back.
-/// A variant that <see cref="IAttentionVariant.ReadsInputAsQueryKeyValue"/> takes Q = K = V = X instead.
+/// A variant that <see cref="IAttentionVariant.ReadsInputAsQueryKeyValue"/> takes Q = K = V = X instead; one that
+/// <see cref="IAttentionVariant.MergesQueryKey"/> takes Q = X·M_h, K = X and V = X·W_v.
 /// </summary>
 internal sealed class SelfAttention : Module
 {
-    public Linear Qkv { get; }
+    private readonly Linear? _qkv;
+
+    /// <summary>The fused W_q, W_k, W_v (3C, C); a merged query–key layer has <see cref="QueryKey"/> and <see cref="Value"/> instead.</summary>
+    public Linear Qkv => _qkv ?? throw new InvalidOperationException("merged-qk attention has no fused W_q, W_k, W_v: its projections are QueryKey and Value.");
+
+    /// <summary>Merged query–key attention's M_1 … M_nh stacked, (nh·C, C); null for every other variant.</summary>
+    public Linear? QueryKey { get; }
+
+    /// <summary>Merged query–key attention's W_v (C, C); null for every other variant.</summary>
+    public Linear? Value { get; }
+
     public Linear Proj { get; }
     public int Heads { get; }
     public IAttentionVariant Variant { get; }
 
+    /// <summary>Width of one head's keys: hs, or C for merged query–key attention (whose keys are X itself).</summary>
+    public int KeyWidth { get; }
+
     public SelfAttention(Rng rng, int channels, int heads, bool bias, float residualStd, IAttentionVariant variant)
     {
         if (channels % heads != 0) throw new ArgumentException($"Embedding width {channels} does not divide into {heads} heads.");
-        Qkv = new Linear(rng, channels, 3 * channels, bias);
+        // Drawn for every variant, so that the draws after it (and a merged layer's start) are the same.
+        var qkv = new Linear(rng, channels, 3 * channels, bias);
+        if (variant.MergesQueryKey)
+        {
+            var w = qkv.Weight.Value;
+            QueryKey = MergedQueryKey.FromProjections(MergedQueryKey.Rows(w, 0, channels), MergedQueryKey.Rows(w, channels, channels), heads);
+            Value = new Linear(MergedQueryKey.Rows(w, 2 * channels, channels), bias ? new Tensor(channels) : null);
+        }
+        else _qkv = qkv;
         Proj = new Linear(rng, channels, channels, bias, residualStd);
         Heads = heads;
         Variant = variant;
+        KeyWidth = variant.MergesQueryKey ? channels : channels / heads;
     }
 
     // x: (B, T, C) -> (B, T, C)
     public Variable Forward(Tape tape, Variable x, AttentionMask mask)
     {
-        Variable q, k, v;
-        if (Variant.ReadsInputAsQueryKeyValue) q = k = v = tape.SplitHeads(x, Heads);   // Q = K = V = X: (B, nh, T, hs)
-        else
-        {
-            var qkv = Qkv.Forward(tape, x);                               // (B, T, 3C)
-            q = tape.SplitHeads(qkv, Heads, part: 0, parts: 3);          // (B, nh, T, hs)
-            k = tape.SplitHeads(qkv, Heads, part: 1, parts: 3);
-            v = tape.SplitHeads(qkv, Heads, part: 2, parts: 3);
-        }
+        var (q, k, v) = QueryKeyValue(tape, x);
         AttentionProbe.Report(tape, q, k, v, mask, ActivationNames.Query, ActivationNames.Key, ActivationNames.Value,
             ActivationNames.Scores, ActivationNames.Weights);
         var y = Variant.Forward(tape, q, k, v, mask);                    // (B, nh, T, hs)
         return Project(tape, y);                                          // (B, T, C)
+    }
+
+    // x (B, T, C) -> q, k (B, nh, T, hs, or C when merged) and v (B, nh, T, hs)
+    private (Variable Q, Variable K, Variable V) QueryKeyValue(Tape tape, Variable x)
+    {
+        if (Variant.ReadsInputAsQueryKeyValue)
+        {
+            var heads = tape.SplitHeads(x, Heads);                        // Q = K = V = X
+            return (heads, heads, heads);
+        }
+        if (Variant.MergesQueryKey)
+            return (tape.SplitHeads(QueryKey!.Forward(tape, x), Heads),  // X·M_h: (B, T, nh·C) -> (B, nh, T, C)
+                tape.RepeatHeads(x, Heads),                                 // K = X for every head
+                tape.SplitHeads(Value!.Forward(tape, x), Heads));
+        var qkv = Qkv.Forward(tape, x);                                   // (B, T, 3C)
+        return (tape.SplitHeads(qkv, Heads, part: 0, parts: 3), tape.SplitHeads(qkv, Heads, part: 1, parts: 3),
+            tape.SplitHeads(qkv, Heads, part: 2, parts: 3));
     }
 
     // (B, nh, T, hs) -> (B, T, C), reporting the merged heads and the projection.
@@ -62,20 +94,9 @@ internal sealed class SelfAttention : Module
     public Variable ForwardCached(Tape tape, Variable x, LayerKvCache cache)
     {
         bool keepQueries = Variant.ChoosesFromPastQueries;
-        Variable q;                                                        // (B, nh, Tnew, hs)
-        if (Variant.ReadsInputAsQueryKeyValue)
-        {
-            q = tape.SplitHeads(x, Heads);
-            cache.Append(q.Value, q.Value, keepQueries ? q.Value : null);
-        }
-        else
-        {
-            var qkv = Qkv.Forward(tape, x);
-            q = tape.SplitHeads(qkv, Heads, part: 0, parts: 3);
-            cache.Append(tape.SplitHeads(qkv, Heads, part: 1, parts: 3).Value, tape.SplitHeads(qkv, Heads, part: 2, parts: 3).Value,
-                keepQueries ? q.Value : null);
-        }
-        var (k, v) = cache.View(tape);                                     // (B, nh, Tcached, hs)
+        var (q, kNew, vNew) = QueryKeyValue(tape, x);                     // (B, nh, Tnew, ·)
+        cache.Append(kNew.Value, vNew.Value, keepQueries ? q.Value : null);
+        var (k, v) = cache.View(tape);                                     // (B, nh, Tcached, ·)
         AttentionProbe.Report(tape, q, k, v, AttentionMask.CausalOnly, ActivationNames.Query, ActivationNames.Key, ActivationNames.Value,
             ActivationNames.Scores, ActivationNames.Weights);
         var y = Variant.ForwardCached(tape, q, k, v, keepQueries ? cache.ViewQueries(tape) : null);
@@ -84,7 +105,12 @@ internal sealed class SelfAttention : Module
 
     protected override IEnumerable<(string, Module)> Children()
     {
-        yield return ("qkv", Qkv);
+        if (_qkv != null) yield return ("qkv", _qkv);
+        else
+        {
+            yield return ("qk", QueryKey!);
+            yield return ("v", Value!);
+        }
         yield return ("proj", Proj);
     }
 }

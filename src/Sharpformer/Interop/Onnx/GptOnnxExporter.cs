@@ -62,9 +62,12 @@ internal static class GptOnnxExporter
     public static void RequireExactAttention(GptConfig config)
     {
         var kind = config.Attention.Split(':')[0];
-        if (!ExactAttention.Contains(kind))
-            throw new ArgumentException($"ONNX export: attention '{config.Attention}' is approximate (it attends to a chosen subset of keys) and the " +
-                $"exported graph computes exact attention; only models with {string.Join(", ", ExactAttention.SkipLast(1))} or {ExactAttention[^1]} attention export.");
+        if (ExactAttention.Contains(kind)) return;
+        string why = Attention.AttentionVariants.Create(config.Attention).MergesQueryKey
+            ? "computes its scores with one merged C × C matrix per head, which the exported graph (GPT-2's c_attn) has no place for"
+            : "is approximate (it attends to a chosen subset of keys) and the exported graph computes exact attention";
+        throw new ArgumentException($"ONNX export: attention '{config.Attention}' {why}; only models with " +
+            $"{string.Join(", ", ExactAttention.SkipLast(1))} or {ExactAttention[^1]} attention export.");
     }
 
     private static readonly string[] ExportFiles =
