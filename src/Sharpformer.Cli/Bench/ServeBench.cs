@@ -58,6 +58,7 @@ internal static class ServeBench
             report.Add("serve", @case, Percentile(latencies, 0.50), "ms p50");
             report.Add("serve", @case, Percentile(latencies, 0.99), "ms p99");
             report.Add("serve", @case, failed, "failed");
+            report.Add("serve", @case, server.LargestBatch, "largest batch");
             report.Add("serve", $"{language.Name} a client leaves mid-stream", await PlaceFreedAfterDisconnect(url, server, cancellationToken),
                 "ms to free its place");
             return failed == 0 ? 0 : 1;

@@ -20,7 +20,7 @@ internal sealed class BatchScheduler : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private int _live;
+    private int _live, _largest;
 
     public BatchScheduler(LanguageModel model, int maxBatch)
     {
@@ -35,6 +35,9 @@ internal sealed class BatchScheduler : IAsyncDisposable
 
     /// <summary>Generations in the batch now (for tests and the bench).</summary>
     public int Live => Volatile.Read(ref _live);
+
+    /// <summary>The most generations one step has decoded together so far.</summary>
+    public int Largest => Volatile.Read(ref _largest);
 
     /// <summary>
     /// Queues a generation after <paramref name="prompt"/>; checks the prompt and settings now. Its tokens come as the
@@ -75,6 +78,7 @@ internal sealed class BatchScheduler : IAsyncDisposable
                     else live.Add(next);
                 }
                 Volatile.Write(ref _live, live.Count);
+                if (live.Count > _largest) Volatile.Write(ref _largest, live.Count);
                 if (live.Count == 0)
                 {
                     await _wake.WaitAsync(_stop.Token).ConfigureAwait(false);

@@ -30,6 +30,9 @@ internal sealed class CompletionServer : IAsyncDisposable
     /// <summary>Generations in the decoding batch now (0 without batching).</summary>
     public int Batched => _batches?.Live ?? 0;
 
+    /// <summary>The most generations decoded together so far (1 without batching, once a request has run).</summary>
+    public int LargestBatch => _batches?.Largest ?? 1;
+
     /// <summary>The address it listens on (with the port chosen when <see cref="ServerOptions.Port"/> is 0).</summary>
     public Uri Address { get; }
 
