@@ -41,15 +41,12 @@ internal sealed class GptGenerator(Gpt model, ITokenizer tokenizer)
         return new DecodingSequence(this, model, tokenizer, [.. tokenizer.Encode(prompt)], options, sampling);
     }
 
-    private static IEnumerable<GeneratedToken> Steps(DecodingSequence sequence)
+    // A batch of one: the steps a sequence takes in any batch, so that it gives the same tokens alone as in company.
+    private IEnumerable<GeneratedToken> Steps(DecodingSequence sequence)
     {
-        using var tape = new Tape(recordGradients: false);
-        while (!sequence.Finished)
-        {
-            var token = sequence.Accept(sequence.NextLogitsAlone(tape));
-            tape.Reset();
-            yield return token;
-        }
+        using var decoder = new BatchedDecoder(model, tokenizer);
+        DecodingSequence[] alone = [sequence];
+        while (!sequence.Finished) yield return decoder.Step(alone)[0];
     }
 
     /// <summary>Logits for the token after <paramref name="context"/> (a copy: the tape is reset after the call).</summary>

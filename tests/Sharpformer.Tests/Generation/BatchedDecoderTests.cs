@@ -60,29 +60,36 @@ public sealed class BatchedDecoderTests
     public void RowsOfABatch_HaveTheLogitsOfEachSequenceAlone_BitForBit()
     {
         var model = Model("full", embedding: 32);
-        var contexts = new[] { new[] { 5, 9, 2 }, [7], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [40, 41] };
+        var contexts = new[] { new[] { 5, 9, 2 }, [7], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [40, 41], [3, 3], [60, 1, 2, 9, 9, 9] };
         using var tape = new Tape(recordGradients: false);
-        var caches = contexts.Select(_ => model.NewCache(1)).ToArray();
+        using var rows = new Tape(recordGradients: false) { KeepsRowsApart = true };
+        Gpt.KvCache Prefilled(int[] context)
+        {
+            var cache = model.NewCache(1);
+            if (context.Length > 1) model.Forward(tape, context[..^1], 1, context.Length - 1, cache: cache);
+            tape.Reset();
+            return cache;
+        }
         var alone = new float[contexts.Length][];
         for (int i = 0; i < contexts.Length; i++)
         {
-            // Prompt into the cache, then the next token alone: the path of a single generation.
-            var soloCache = model.NewCache(1);
-            int[] prompt = contexts[i][..^1], last = contexts[i][^1..];
-            if (prompt.Length > 0)
-            {
-                model.Forward(tape, prompt, 1, prompt.Length, cache: soloCache);
-                model.Forward(tape, prompt, 1, prompt.Length, cache: caches[i]);
-            }
-            alone[i] = model.Forward(tape, last, 1, 1, cache: soloCache).Value.Span.ToArray();
-            tape.Reset();
+            alone[i] = model.ForwardRows(rows, contexts[i][^1..], [Prefilled(contexts[i])]).Value.Span.ToArray();
+            rows.Reset();
         }
-        using var rows = new Tape(recordGradients: false) { KeepsRowsApart = true };
+        var caches = contexts.Select(Prefilled).ToArray();
         var together = model.ForwardRows(rows, contexts.Select(c => c[^1]).ToArray(), caches).Value.Span.ToArray();   // (B, 1, V)
         for (int i = 0; i < contexts.Length; i++)
         for (int j = 0; j < 65; j++)
             Assert.True(BitConverter.SingleToInt32Bits(alone[i][j]) == BitConverter.SingleToInt32Bits(together[i * 65 + j]),
                 $"sequence {i}, logit {j}: {together[i * 65 + j]} in the batch, {alone[i][j]} alone.");
         Assert.All(caches.Zip(contexts), pair => Assert.Equal(pair.Second.Length, pair.First.Length));
+
+        // And a batch of one is the model's own forward pass, within rounding.
+        for (int i = 0; i < contexts.Length; i++)
+        {
+            var full = model.Forward(tape, contexts[i], 1, contexts[i].Length).Value.Span[^65..].ToArray();
+            tape.Reset();
+            for (int j = 0; j < 65; j++) Assert.Equal(full[j], alone[i][j], 1e-5f);
+        }
     }
 }

@@ -31,16 +31,17 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// C (m, n) = alpha·A (m, k)·op(B) + beta·C where every row of C is computed as the product of that row of A alone
-    /// would be (<see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, float, float)"/>
-    /// with m = 1): the same sums in the same order, so a row's result is the same bits whatever rows share the call.
-    /// For decoding several sequences at once whose tokens must not depend on the company they keep.
+    /// C (m, n) = alpha·A (m, k)·op(B) + beta·C where every row of C is the same sums in the same order whatever rows share
+    /// the call, so a row has the same bits in a batch of any size as alone (m = 1), at a given width. For decoding several
+    /// sequences at once whose tokens must not depend on the company they keep. op(B) = Bᵀ (a layer's weight, (n, k))
+    /// goes through <see cref="GemmRowDots"/>, whose order is its own (it need not match <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, float, float)"/>'s);
+    /// op(B) = B is computed as the single-row product computes one row.
     /// </summary>
     public static void MultiplyRowsApart(bool transB, int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, float alpha = 1f, float beta = 0f) =>
         MultiplyRowsApart(Simd.Best, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta);
 
-    /// <summary>As the public overload, with the micro-kernel of <paramref name="width"/> (which must be accelerated here).</summary>
+    /// <summary>As the public overload, with the kernels of <paramref name="width"/> (which must be accelerated here).</summary>
     internal static void MultiplyRowsApart(SimdWidth width, bool transB, int m, int n, int k, ReadOnlySpan<float> a, int lda,
         ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, float alpha = 1f, float beta = 0f)
     {
@@ -53,12 +54,14 @@ internal static unsafe class Gemm
         fixed (float* pa = a, pb = b, pc = c)
         {
             int threads = ThreadsForCall();
+            if (transB)
+                GemmRowDots.Multiply(width, m, n, k, pa, lda, pb, ldb, pc, ldc, alpha, beta, threads);
             // The single-row path, over all the rows at once where it is the path one row takes.
-            if (k > 0 && alpha != 0f && GemmRowVector.Handles(1, transA: false, lda, width))
-                GemmRowVector.Multiply(width, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, alpha, beta, threads);
+            else if (k > 0 && alpha != 0f && GemmRowVector.Handles(1, transA: false, lda, width))
+                GemmRowVector.Multiply(width, false, m, n, k, pa, lda, pb, ldb, pc, ldc, alpha, beta, threads);
             else
                 for (int r = 0; r < m; r++)
-                    GemmDriver.Multiply(width, false, transB, 1, n, k, pa + (long)r * lda, lda, pb, ldb, pc + (long)r * ldc, ldc, alpha, beta, threads);
+                    GemmDriver.Multiply(width, false, false, 1, n, k, pa + (long)r * lda, lda, pb, ldb, pc + (long)r * ldc, ldc, alpha, beta, threads);
         }
     }
 
