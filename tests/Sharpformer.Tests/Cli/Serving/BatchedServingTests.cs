@@ -62,8 +62,18 @@ public sealed class BatchedServingTests
         await using var server = await CompletionServer.StartAsync(Model, new ServerOptions(Port: 0, MaxBatch: 4), TextWriter.Null, Ct);
         var url = new Uri(server.Address, "/v1/completions");
         using var http = new HttpClient();
-        // Twice over, so that requests join a batch already running and leave it before the others end.
-        var answers = await Task.WhenAll(Asks.Concat(Asks).Select(ask => Send(http, url, ask)));
+        // Twice over, so that requests join a batch already running and leave it before the others end. The model is
+        // held until all are in, so that they queue up rather than finish one by one as they arrive.
+        await Model.Turn.WaitAsync(Ct);
+        Task<string>[] sends;
+        try
+        {
+            sends = [.. Asks.Concat(Asks).Select(ask => Send(http, url, ask))];
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (server.InFlight < sends.Length && DateTime.UtcNow < deadline) await Task.Delay(5, Ct);
+        }
+        finally { Model.Turn.Release(); }
+        var answers = await Task.WhenAll(sends);
         for (int i = 0; i < answers.Length; i++)
             Assert.Equal(Alone(Asks[i % Asks.Length]), answers[i]);
         Assert.True(server.LargestBatch > 1, $"the requests were never decoded together (largest batch {server.LargestBatch}).");
