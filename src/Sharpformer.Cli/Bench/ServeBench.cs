@@ -13,7 +13,8 @@ namespace Sharpformer.Cli.Bench;
 /// <summary>
 /// `bench serve`: `sharpformer serve` under load on loopback. Concurrent clients send /v1/completions for a fixed
 /// time, streaming or not (all, none, or half of them); every answer is checked (status 200, JSON that parses, a stream that ends with
-/// [DONE], the token count in its usage). Then one client leaves mid-stream, and the bench times how long its place in
+/// [DONE], the token count in its usage), and the CPU time the process used is reported beside the wall-clock rates
+/// (client and server share the process). Then one client leaves mid-stream, and the bench times how long its place in
 /// the queue (and its row in the batch) takes to come free.
 /// </summary>
 internal static class ServeBench
@@ -45,9 +46,12 @@ internal static class ServeBench
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
             var deadline = Stopwatch.GetTimestamp() + (long)(parse.GetValue(seconds) * Stopwatch.Frequency);
             long start = Stopwatch.GetTimestamp();
+            // On a shared machine wall time says how much CPU the process got; tokens per CPU-second say what it did with it.
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var results = await Task.WhenAll(Enumerable.Range(0, n).Select(i =>
                 Client(http, url, parse.GetValue(prompt)!, max, stream: streams == "all" || streams == "half" && i % 2 == 1, seed: i, deadline, cancellationToken)));
             double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             var latencies = results.SelectMany(r => r.Latencies).Order().ToArray();
             long tokens = results.Sum(r => r.Tokens);
             int failed = results.Sum(r => r.Failed);
@@ -58,6 +62,8 @@ internal static class ServeBench
             report.Add("serve", @case, Percentile(latencies, 0.50), "ms p50");
             report.Add("serve", @case, Percentile(latencies, 0.99), "ms p99");
             report.Add("serve", @case, failed, "failed");
+            report.Add("serve", @case, tokens / cpu, "tokens per CPU-second");
+            report.Add("serve", @case, cpu, "CPU seconds", new Dictionary<string, object> { ["wall_seconds"] = Math.Round(elapsed, 1) });
             report.Add("serve", @case, server.LargestBatch, "largest batch");
             report.Add("serve", $"{language.Name} a client leaves mid-stream", await PlaceFreedAfterDisconnect(url, server, cancellationToken),
                 "ms to free its place");
