@@ -25,13 +25,14 @@ internal static class ServeBench
         var config = new Option<string>("--config") { Description = "Preset of the untrained model", DefaultValueFactory = _ => "shakespeare-cpu" };
         var clients = new Option<int>("--clients") { Description = "Concurrent clients", DefaultValueFactory = _ => 32 };
         var seconds = new Option<double>("--seconds") { Description = "How long the clients send requests", DefaultValueFactory = _ => 30 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of the same load first, not measured (compiles the server's code paths)", DefaultValueFactory = _ => 5 };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "max_tokens of every request", DefaultValueFactory = _ => 32 };
         var prompt = new Option<string>("--prompt") { Description = "Prompt of every request", DefaultValueFactory = _ => "THE " };
         var maxBatch = new Option<int>("--max-batch") { Description = "The server's --max-batch (1: no batching)", DefaultValueFactory = _ => ServerOptions.DefaultMaxBatch };
         var streaming = new Option<string>("--streaming") { Description = "Which clients stream: half, all or none", DefaultValueFactory = _ => "half" };
         streaming.AcceptOnlyFromAmong("half", "all", "none");
         var cmd = new Command("serve", "Requests/s, tokens/s and latency of `sharpformer serve` under concurrent clients on loopback.")
-            { model, config, clients, seconds, maxNew, prompt, maxBatch, streaming };
+            { model, config, clients, seconds, warmup, maxNew, prompt, maxBatch, streaming };
         cmd.SetAction(async (parse, cancellationToken) =>
         {
             int n = parse.GetValue(clients), max = parse.GetValue(maxNew), batch = parse.GetValue(maxBatch);
@@ -44,17 +45,22 @@ internal static class ServeBench
                 new ServerOptions(Port: 0, Queue: n + 1, TokenLimit: 1_000_000, MaxBatch: batch).Validated(), TextWriter.Null, cancellationToken);
             var url = new Uri(server.Address, "/v1/completions");
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-            var deadline = Stopwatch.GetTimestamp() + (long)(parse.GetValue(seconds) * Stopwatch.Frequency);
+            Task<ClientResult[]> Load(double forSeconds)
+            {
+                var deadline = Stopwatch.GetTimestamp() + (long)(forSeconds * Stopwatch.Frequency);
+                return Task.WhenAll(Enumerable.Range(0, n).Select(i =>
+                    Client(http, url, parse.GetValue(prompt)!, max, stream: streams == "all" || streams == "half" && i % 2 == 1, seed: i, deadline, cancellationToken)));
+            }
+            int warmupFailed = (await Load(parse.GetValue(warmup))).Sum(r => r.Failed);
             long start = Stopwatch.GetTimestamp();
             // On a shared machine wall time says how much CPU the process got; tokens per CPU-second say what it did with it.
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var results = await Task.WhenAll(Enumerable.Range(0, n).Select(i =>
-                Client(http, url, parse.GetValue(prompt)!, max, stream: streams == "all" || streams == "half" && i % 2 == 1, seed: i, deadline, cancellationToken)));
+            var results = await Load(parse.GetValue(seconds));
             double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             var latencies = results.SelectMany(r => r.Latencies).Order().ToArray();
             long tokens = results.Sum(r => r.Tokens);
-            int failed = results.Sum(r => r.Failed);
+            int failed = results.Sum(r => r.Failed) + warmupFailed;
             string streamingCase = streams == "half" ? "half streaming" : streams == "all" ? "streaming" : "not streaming";
             string @case = $"{language.Name} clients={n} max_tokens={max} {streamingCase} max_batch={batch} threads={Parallelism.ThreadCount}";
             report.Add("serve", @case, latencies.Length / elapsed, "requests/s", new Dictionary<string, object> { ["failed"] = failed });
