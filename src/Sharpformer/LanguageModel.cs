@@ -137,6 +137,15 @@ public sealed partial class LanguageModel
         GptCheckpoint.Save(directory, _model, _tokenizer);
     }
 
+    /// <summary>
+    /// A decoder of several generations at once (continuous batching, for a server). Each of its steps must run while
+    /// holding <see cref="Turn"/>, so that it takes turns with the other calls on this model.
+    /// </summary>
+    internal BatchedDecoder NewBatchedDecoder() => new(_model, _tokenizer);
+
+    /// <summary>Held by whatever runs the model, one at a time.</summary>
+    internal SemaphoreSlim Turn => _turn;
+
     private IEnumerable<GeneratedToken> Steps(string prompt, GenerationSettings? settings)
     {
         ArgumentNullException.ThrowIfNull(prompt);

@@ -12,9 +12,10 @@ namespace Sharpformer.Cli.Bench;
 
 /// <summary>
 /// `bench serve`: `sharpformer serve` under load on loopback. Concurrent clients send /v1/completions for a fixed
-/// time, half of them streaming; every answer is checked (status 200, JSON that parses, a stream that ends with
-/// [DONE], the token count in its usage). Then one client leaves mid-stream, and the bench times how long its place in
-/// the queue takes to come free.
+/// time, streaming or not (all, none, or half of them); every answer is checked (status 200, JSON that parses, a stream that ends with
+/// [DONE], the token count in its usage), and the CPU time the process used is reported beside the wall-clock rates
+/// (client and server share the process). Then one client leaves mid-stream, and the bench times how long its place in
+/// the queue (and its row in the batch) takes to come free.
 /// </summary>
 internal static class ServeBench
 {
@@ -24,35 +25,52 @@ internal static class ServeBench
         var config = new Option<string>("--config") { Description = "Preset of the untrained model", DefaultValueFactory = _ => "shakespeare-cpu" };
         var clients = new Option<int>("--clients") { Description = "Concurrent clients", DefaultValueFactory = _ => 32 };
         var seconds = new Option<double>("--seconds") { Description = "How long the clients send requests", DefaultValueFactory = _ => 30 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds of the same load first, not measured (compiles the server's code paths)", DefaultValueFactory = _ => 5 };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "max_tokens of every request", DefaultValueFactory = _ => 32 };
         var prompt = new Option<string>("--prompt") { Description = "Prompt of every request", DefaultValueFactory = _ => "THE " };
+        var maxBatch = new Option<int>("--max-batch") { Description = "The server's --max-batch (1: no batching)", DefaultValueFactory = _ => ServerOptions.DefaultMaxBatch };
+        var streaming = new Option<string>("--streaming") { Description = "Which clients stream: half, all or none", DefaultValueFactory = _ => "half" };
+        streaming.AcceptOnlyFromAmong("half", "all", "none");
         var cmd = new Command("serve", "Requests/s, tokens/s and latency of `sharpformer serve` under concurrent clients on loopback.")
-            { model, config, clients, seconds, maxNew, prompt };
+            { model, config, clients, seconds, warmup, maxNew, prompt, maxBatch, streaming };
         cmd.SetAction(async (parse, cancellationToken) =>
         {
-            int n = parse.GetValue(clients), max = parse.GetValue(maxNew);
+            int n = parse.GetValue(clients), max = parse.GetValue(maxNew), batch = parse.GetValue(maxBatch);
+            string streams = parse.GetValue(streaming)!;
             if (n < 1) throw new ArgumentException($"--clients must be ≥ 1, got {n}.");
             if (max < 1) throw new ArgumentException($"--max-new-tokens must be ≥ 1, got {max}.");
             var language = parse.GetValue(model) is string dir ? LanguageModel.Load(ModelDirectory.Resolve(dir)) : Untrained(parse.GetValue(config)!);
             var report = new BenchReport(parse.InvocationConfiguration.Output, parse.GetValue(Commands.BenchCommand.Json));
-            await using var server = await CompletionServer.StartAsync(language, new ServerOptions(Port: 0, Queue: n + 1, TokenLimit: 1_000_000),
-                TextWriter.Null, cancellationToken);
+            await using var server = await CompletionServer.StartAsync(language,
+                new ServerOptions(Port: 0, Queue: n + 1, TokenLimit: 1_000_000, MaxBatch: batch).Validated(), TextWriter.Null, cancellationToken);
             var url = new Uri(server.Address, "/v1/completions");
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
-            var deadline = Stopwatch.GetTimestamp() + (long)(parse.GetValue(seconds) * Stopwatch.Frequency);
+            Task<ClientResult[]> Load(double forSeconds)
+            {
+                var deadline = Stopwatch.GetTimestamp() + (long)(forSeconds * Stopwatch.Frequency);
+                return Task.WhenAll(Enumerable.Range(0, n).Select(i =>
+                    Client(http, url, parse.GetValue(prompt)!, max, stream: streams == "all" || streams == "half" && i % 2 == 1, seed: i, deadline, cancellationToken)));
+            }
+            int warmupFailed = (await Load(parse.GetValue(warmup))).Sum(r => r.Failed);
             long start = Stopwatch.GetTimestamp();
-            var results = await Task.WhenAll(Enumerable.Range(0, n).Select(i =>
-                Client(http, url, parse.GetValue(prompt)!, max, stream: i % 2 == 1, seed: i, deadline, cancellationToken)));
+            // On a shared machine wall time says how much CPU the process got; tokens per CPU-second say what it did with it.
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var results = await Load(parse.GetValue(seconds));
             double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             var latencies = results.SelectMany(r => r.Latencies).Order().ToArray();
             long tokens = results.Sum(r => r.Tokens);
-            int failed = results.Sum(r => r.Failed);
-            string @case = $"{language.Name} clients={n} max_tokens={max} half streaming threads={Parallelism.ThreadCount}";
+            int failed = results.Sum(r => r.Failed) + warmupFailed;
+            string streamingCase = streams == "half" ? "half streaming" : streams == "all" ? "streaming" : "not streaming";
+            string @case = $"{language.Name} clients={n} max_tokens={max} {streamingCase} max_batch={batch} threads={Parallelism.ThreadCount}";
             report.Add("serve", @case, latencies.Length / elapsed, "requests/s", new Dictionary<string, object> { ["failed"] = failed });
             report.Add("serve", @case, tokens / elapsed, "tokens/s");
             report.Add("serve", @case, Percentile(latencies, 0.50), "ms p50");
             report.Add("serve", @case, Percentile(latencies, 0.99), "ms p99");
             report.Add("serve", @case, failed, "failed");
+            report.Add("serve", @case, tokens / cpu, "tokens per CPU-second");
+            report.Add("serve", @case, cpu, "CPU seconds", new Dictionary<string, object> { ["wall_seconds"] = Math.Round(elapsed, 1) });
+            report.Add("serve", @case, server.LargestBatch, "largest batch");
             report.Add("serve", $"{language.Name} a client leaves mid-stream", await PlaceFreedAfterDisconnect(url, server, cancellationToken),
                 "ms to free its place");
             return failed == 0 ? 0 : 1;
@@ -137,7 +155,7 @@ internal static class ServeBench
         await body.ReadExactlyAsync(new byte[16], ct);
         long start = Stopwatch.GetTimestamp();
         response.Dispose();
-        while (server.InFlight > 0)
+        while (server.InFlight > 0 || server.Batched > 0)
         {
             if (Stopwatch.GetElapsedTime(start).TotalSeconds > 30) throw new InvalidOperationException("a client left mid-stream and its request still runs after 30 s.");
             await Task.Delay(5, ct);

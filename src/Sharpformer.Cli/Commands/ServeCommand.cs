@@ -15,12 +15,13 @@ internal static class ServeCommand
         var queue = new Option<int>("--queue") { Description = "Requests served or waiting at once; more get 503 with Retry-After", DefaultValueFactory = _ => defaults.Queue };
         var tokenLimit = new Option<int>("--token-limit") { Description = "Largest max_tokens a request may ask for", DefaultValueFactory = _ => defaults.TokenLimit };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "Tokens generated when a request does not say", DefaultValueFactory = _ => defaults.DefaultMaxNewTokens };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Generations decoded together, a token each per step (1: each alone, taking turns)", DefaultValueFactory = _ => defaults.MaxBatch };
         var cmd = new Command("serve", "Serve a trained GPT over OpenAI's HTTP API: /v1/completions, /v1/chat/completions, /v1/models, /health.")
-            { model, host, port, queue, tokenLimit, maxNew };
+            { model, host, port, queue, tokenLimit, maxNew, maxBatch };
         cmd.SetAction(async (parse, cancellationToken) =>
         {
             var options = new ServerOptions(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(queue), parse.GetValue(tokenLimit),
-                parse.GetValue(maxNew)).Validated();
+                parse.GetValue(maxNew), parse.GetValue(maxBatch)).Validated();
             var dir = parse.GetValue(model)!;
             Sharpformer.Training.ModelDirectory.Resolve(dir);   // names --model in the message when the folder is wrong
             var language = LanguageModel.Load(dir);

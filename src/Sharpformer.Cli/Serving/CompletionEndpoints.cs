@@ -8,10 +8,11 @@ namespace Sharpformer.Cli.Serving;
 
 /// <summary>
 /// POST /v1/completions and /v1/chat/completions: one model, one choice, whole or streamed as server-sent events.
-/// A chat becomes a prompt through <see cref="ChatTemplate.Plain"/>. The client going away cancels the generation
-/// (<see cref="HttpContext.RequestAborted"/>), which frees the request's place in the queue.
+/// A chat becomes a prompt through <see cref="ChatTemplate.Plain"/>. Generations go through <paramref name="batches"/>
+/// when the server batches, else straight to the model. The client going away cancels the generation
+/// (<see cref="HttpContext.RequestAborted"/>), which frees the request's place in the queue and its row in the batch.
 /// </summary>
-internal sealed class CompletionEndpoints(LanguageModel model, ServerOptions options)
+internal sealed class CompletionEndpoints(LanguageModel model, ServerOptions options, BatchScheduler? batches)
 {
     /// <summary>Prompt and generated token counts of the request, for the log line.</summary>
     public const string TokensItem = "sharpformer.tokens";
@@ -88,7 +89,8 @@ internal sealed class CompletionEndpoints(LanguageModel model, ServerOptions opt
         try
         {
             promptTokens = model.Tokenize(prompt).Length;
-            tokens = model.GenerateTokensAsync(prompt, settings, context.RequestAborted);
+            tokens = batches is null ? model.GenerateTokensAsync(prompt, settings, context.RequestAborted)
+                : batches.Generate(prompt, settings, context.RequestAborted);
         }
         catch (ArgumentException e) { throw new BadRequestException(CliApp.PlainMessage(e), "prompt"); }
         context.Items[TokensItem] = new TokenCounts { Prompt = promptTokens };

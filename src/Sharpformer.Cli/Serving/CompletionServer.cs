@@ -10,19 +10,28 @@ namespace Sharpformer.Cli.Serving;
 
 /// <summary>
 /// The OpenAI-compatible HTTP server of `sharpformer serve`: /v1/completions, /v1/chat/completions, /v1/models and
-/// /health over one <see cref="LanguageModel"/>. Concurrent requests share the model a token at a time (each stream
-/// advances in turn); at most <see cref="ServerOptions.Queue"/> are inside at once, the rest get 503 with Retry-After.
+/// /health over one <see cref="LanguageModel"/>. Concurrent requests are decoded together, a token each per step, up to
+/// <see cref="ServerOptions.MaxBatch"/> at once (<see cref="BatchScheduler"/>; with 1 they take turns at the model a
+/// token at a time); at most <see cref="ServerOptions.Queue"/> are inside at once, the rest get 503 with Retry-After.
 /// Every request is logged on one line: method, path, status, milliseconds, prompt + generated tokens.
 /// </summary>
 internal sealed class CompletionServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly AdmissionGate _gate;
+    private readonly BatchScheduler? _batches;
 
-    private CompletionServer(WebApplication app, AdmissionGate gate, Uri address) => (_app, _gate, Address) = (app, gate, address);
+    private CompletionServer(WebApplication app, AdmissionGate gate, BatchScheduler? batches, Uri address) =>
+        (_app, _gate, _batches, Address) = (app, gate, batches, address);
 
     /// <summary>Generation requests admitted and not yet finished.</summary>
     public int InFlight => _gate.Inside;
+
+    /// <summary>Generations in the decoding batch now (0 without batching).</summary>
+    public int Batched => _batches?.Live ?? 0;
+
+    /// <summary>The most generations decoded together so far (1 without batching, once a request has run).</summary>
+    public int LargestBatch => _batches?.Largest ?? 1;
 
     /// <summary>The address it listens on (with the port chosen when <see cref="ServerOptions.Port"/> is 0).</summary>
     public Uri Address { get; }
@@ -35,7 +44,8 @@ internal sealed class CompletionServer : IAsyncDisposable
         builder.WebHost.UseUrls(string.Create(CultureInfo.InvariantCulture, $"http://{options.Host}:{options.Port}"));
         var app = builder.Build();
         var gate = new AdmissionGate(options.Queue);
-        var endpoints = new CompletionEndpoints(model, options);
+        var batches = options.MaxBatch > 1 ? new BatchScheduler(model, options.MaxBatch) : null;
+        var endpoints = new CompletionEndpoints(model, options, batches);
         long started = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
         app.Use(async (context, next) =>
@@ -64,7 +74,7 @@ internal sealed class CompletionServer : IAsyncDisposable
         app.MapPost("/v1/completions", endpoints.CompleteAsync);
         app.MapPost("/v1/chat/completions", endpoints.ChatAsync);
         await app.StartAsync(cancellationToken);
-        return new CompletionServer(app, gate, new Uri(app.Urls.First()));
+        return new CompletionServer(app, gate, batches, new Uri(app.Urls.First()));
     }
 
     /// <summary>Runs until <paramref name="cancellationToken"/> is cancelled (Ctrl+C in the CLI).</summary>
@@ -74,6 +84,7 @@ internal sealed class CompletionServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_batches != null) await _batches.DisposeAsync();
     }
 
     private static bool IsGeneration(PathString path) => path.StartsWithSegments("/v1/completions") || path.StartsWithSegments("/v1/chat/completions");

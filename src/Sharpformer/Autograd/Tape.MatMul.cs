@@ -85,7 +85,10 @@ internal sealed partial class Tape
         if (bias != null)
             for (int r = 0; r < rows; r++) bias.Value.Span.CopyTo(ys.Slice(r * outDim, outDim));
         // (rows, in)·(out, in)ᵀ -> (rows, out)
-        Gemm.Multiply(false, true, rows, outDim, inDim, x.Value.Span, inDim, weight.Value.Span, inDim, ys, outDim, beta: bias == null ? 0f : 1f);
+        if (KeepsRowsApart)
+            Gemm.MultiplyRowsApart(true, rows, outDim, inDim, x.Value.Span, inDim, weight.Value.Span, inDim, ys, outDim, beta: bias == null ? 0f : 1f);
+        else
+            Gemm.Multiply(false, true, rows, outDim, inDim, x.Value.Span, inDim, weight.Value.Span, inDim, ys, outDim, beta: bias == null ? 0f : 1f);
 
         Record(y, () =>
         {

@@ -26,6 +26,12 @@ internal sealed partial class Tape(bool recordGradients = true) : IDisposable
 
     public bool RecordsGradients { get; } = recordGradients;
 
+    /// <summary>
+    /// When set, a fully connected layer computes each row as it would that row alone (<see cref="Kernels.Gemm.MultiplyRowsApart"/>),
+    /// so the rows of one batch (tokens of different sequences decoded together) do not change one another's bits.
+    /// </summary>
+    public bool KeepsRowsApart { get; init; }
+
     /// <summary>A new intermediate of the given shape (contents undefined); it needs a gradient if any input does.</summary>
     internal Variable Result(int[] shape, string name, params Variable[] inputs)
     {

@@ -31,34 +31,22 @@ internal sealed class GptGenerator(Gpt model, ITokenizer tokenizer)
     /// final (possibly none, while a stop string or a multi-byte character may be starting); the last one says why
     /// generation ended. Checks its arguments at once.
     /// </summary>
-    public IEnumerable<GeneratedToken> Stream(string prompt, GenerationOptions options, SamplingOptions sampling)
+    public IEnumerable<GeneratedToken> Stream(string prompt, GenerationOptions options, SamplingOptions sampling) =>
+        Steps(Start(prompt, options, sampling));
+
+    /// <summary>A generation after <paramref name="prompt"/>, ready for its first step (alone or batched); checks its arguments.</summary>
+    public DecodingSequence Start(string prompt, GenerationOptions options, SamplingOptions sampling)
     {
         options.Validated();
-        var context = new List<int>(tokenizer.Encode(prompt));
-        if (context.Count == 0) throw new ArgumentException("--prompt must encode to at least one token.");
-        return Steps(context, options, new Sampler(sampling));
+        return new DecodingSequence(this, model, tokenizer, [.. tokenizer.Encode(prompt)], options, sampling);
     }
 
-    private IEnumerable<GeneratedToken> Steps(List<int> context, GenerationOptions options, Sampler sampler)
+    // A batch of one: the steps a sequence takes in any batch, so that it gives the same tokens alone as in company.
+    private IEnumerable<GeneratedToken> Steps(DecodingSequence sequence)
     {
-        var pieces = new List<string>();
-        var stream = new StopStringStream(tokenizer, options.StopStrings ?? [], pieces.Add);
-        var cache = options.UseKvCache ? model.NewCache(1) : null;
-        using var tape = new Tape(recordGradients: false);
-        int pending = context.Count; // tokens not yet in the cache
-        for (int n = 0; n < options.MaxNewTokens; n++)
-        {
-            var logits = NextLogits(tape, context, cache, ref pending);
-            int next = sampler.Next(logits);
-            tape.Reset();
-            context.Add(next);
-            pending++;
-            FinishReason? end = stream.Add(next) ? FinishReason.StopSequence : n == options.MaxNewTokens - 1 ? FinishReason.MaxTokens : null;
-            if (end == FinishReason.MaxTokens) stream.Finish();
-            yield return new GeneratedToken(next, string.Concat(pieces), end);
-            pieces.Clear();
-            if (end != null) yield break;
-        }
+        using var decoder = new BatchedDecoder(model, tokenizer);
+        DecodingSequence[] alone = [sequence];
+        while (!sequence.Finished) yield return decoder.Step(alone)[0];
     }
 
     /// <summary>Logits for the token after <paramref name="context"/> (a copy: the tape is reset after the call).</summary>

@@ -75,6 +75,36 @@ internal sealed class Gpt : Module
         return x;
     }
 
+    /// <summary>
+    /// One decoding step for several sequences at once: <paramref name="ids"/>[b] is the next token of the sequence cached
+    /// in <paramref name="caches"/>[b] (a one-sequence cache; the sequences may have different lengths), at position
+    /// caches[b].Length. Returns the logits (B, 1, V); on a tape that <see cref="Tape.KeepsRowsApart"/>, row b has the bits
+    /// that <see cref="Forward"/> gives that sequence alone.
+    /// </summary>
+    public Variable ForwardRows(Tape tape, ReadOnlySpan<int> ids, IReadOnlyList<KvCache> caches)
+    {
+        int batch = ids.Length;
+        if (batch < 1 || caches.Count != batch) throw new ArgumentException($"gpt rows: {batch} ids for {caches.Count} caches.");
+        Span<int> positions = stackalloc int[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            positions[b] = caches[b].Length;
+            if (positions[b] >= Config.BlockSize)
+                throw new ArgumentException($"gpt rows: sequence {b} has {positions[b]} cached positions, the whole block_size {Config.BlockSize}.");
+        }
+        var tok = TokenEmbedding.Forward(tape, ids, batch, 1);            // (B, 1, C)
+        var pos = PositionEmbedding.Forward(tape, positions, batch, 1);   // (B, 1, C): each row at its own position
+        var x = tape.Add(tok, pos);
+        var layerCaches = new LayerKvCache[batch];
+        for (int l = 0; l < Blocks.Length; l++)
+        {
+            for (int b = 0; b < batch; b++) layerCaches[b] = caches[b].Layers[l];
+            x = Blocks[l].Forward(tape, x, AttentionMask.CausalOnly, dropoutRng: null, rowCaches: layerCaches);
+        }
+        x = FinalNorm.Forward(tape, x);
+        return tape.Linear(x, TokenEmbedding.Weight);                     // (B, 1, V)
+    }
+
     /// <summary>Mean next-token cross-entropy of <paramref name="targets"/> (B·T) given ids (B, T).</summary>
     public Variable Loss(Tape tape, ReadOnlySpan<int> ids, ReadOnlySpan<int> targets, int batch, int time, Rng? dropoutRng = null) =>
         tape.CrossEntropy(Forward(tape, ids, batch, time, dropoutRng), targets);

@@ -103,6 +103,48 @@ internal sealed class SelfAttention : Module
         return Project(tape, y);
     }
 
+    /// <summary>
+    /// Decoding several sequences at once, one new token each: row b of x (B, 1, C) is the next token of the sequence
+    /// whose keys and values are in <paramref name="caches"/>[b] (a one-sequence cache, of that sequence's own length).
+    /// The projections run over all rows together; each query attends over its own cache alone, so row b is what
+    /// <see cref="ForwardCached"/> gives that sequence by itself (on a tape that keeps rows apart, bit for bit).
+    /// </summary>
+    public Variable ForwardCachedRows(Tape tape, Variable x, IReadOnlyList<LayerKvCache> caches)
+    {
+        int batch = x.Dim(0), channels = x.Dim(-1), headSize = channels / Heads;
+        if (x.Value.Rank != 3 || x.Dim(1) != 1 || caches.Count != batch)
+            throw new ArgumentException($"attention rows: expected input (B, 1, C) and B caches, got {Tensors.ShapeOf.Format(x.Shape)} and {caches.Count}.");
+        bool keepQueries = Variant.ChoosesFromPastQueries;
+        Variable q, k, v;                                                  // (B, nh, 1, hs)
+        if (Variant.ReadsInputAsQueryKeyValue) q = k = v = tape.SplitHeads(x, Heads);
+        else
+        {
+            var qkv = Qkv.Forward(tape, x);                                // (B, 1, 3C)
+            q = tape.SplitHeads(qkv, Heads, part: 0, parts: 3);
+            k = tape.SplitHeads(qkv, Heads, part: 1, parts: 3);
+            v = tape.SplitHeads(qkv, Heads, part: 2, parts: 3);
+        }
+        var y = tape.Borrow(batch, Heads, 1, headSize);                    // (B, nh, 1, hs)
+        for (int b = 0; b < batch; b++)
+        {
+            var qb = Row(tape, q, b);                                      // (1, nh, 1, hs)
+            caches[b].Append(Row(tape, k, b), Row(tape, v, b), keepQueries ? qb : null);
+            var (kc, vc) = caches[b].View(tape);                           // (1, nh, Tcached_b, hs)
+            var yb = Variant.ForwardCached(tape, Variable.Constant(qb, "q"), kc, vc, keepQueries ? caches[b].ViewQueries(tape) : null);
+            yb.Value.Span.CopyTo(y.Span.Slice(b * channels, channels));
+        }
+        return Project(tape, Variable.Constant(y, "attention_rows"));
+    }
+
+    // Row b of (B, nh, 1, hs) as its own (1, nh, 1, hs) tensor.
+    private Tensor Row(Tape tape, Variable rows, int b)
+    {
+        int size = rows.Value.Size / rows.Dim(0);
+        var row = tape.Borrow(1, Heads, 1, size / Heads);
+        rows.Value.Span.Slice(b * size, size).CopyTo(row.Span);
+        return row;
+    }
+
     protected override IEnumerable<(string, Module)> Children()
     {
         if (_qkv != null) yield return ("qkv", _qkv);

@@ -43,13 +43,16 @@ internal sealed class TransformerBlock : Module
     /// <summary>
     /// x: (B, T, C) -> (B, T, C). <paramref name="selfMask"/> masks self-attention; <paramref name="memory"/> is
     /// the encoder output for cross-attention; with <paramref name="cache"/>, x holds only new positions.
-    /// dropoutRng null = evaluation (no dropout).
+    /// dropoutRng null = evaluation (no dropout). With <paramref name="rowCaches"/>, x (B, 1, C) holds one new token of
+    /// each of B sequences, row b cached in rowCaches[b] (see <see cref="SelfAttention.ForwardCachedRows"/>).
     /// </summary>
-    public Variable Forward(Tape tape, Variable x, AttentionMask selfMask, Rng? dropoutRng, LayerKvCache? cache = null, CrossMemory? memory = null)
+    public Variable Forward(Tape tape, Variable x, AttentionMask selfMask, Rng? dropoutRng, LayerKvCache? cache = null, CrossMemory? memory = null,
+        IReadOnlyList<LayerKvCache>? rowCaches = null)
     {
         var h = Ln1.Forward(tape, x);
         tape.Observe(ActivationNames.Ln1, h);
-        var a = cache == null ? Attn.Forward(tape, h, selfMask) : Attn.ForwardCached(tape, h, cache);
+        var a = rowCaches != null ? Attn.ForwardCachedRows(tape, h, rowCaches)
+            : cache == null ? Attn.Forward(tape, h, selfMask) : Attn.ForwardCached(tape, h, cache);
         x = tape.Add(x, Drop(tape, a, dropoutRng));
         tape.Observe(ActivationNames.AfterAttention, x);
         if (Cross != null)

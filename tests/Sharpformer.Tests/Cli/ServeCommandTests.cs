@@ -18,6 +18,7 @@ public sealed class ServeCommandTests
     [InlineData("--token-limit", "0")]
     [InlineData("--max-new-tokens", "5000")]
     [InlineData("--port", "70000")]
+    [InlineData("--max-batch", "0")]
     public void BadOptionsAreRejectedInOneLine(string option, string value)
     {
         var (code, _, error) = Run("serve", "--model", "no-such-folder", option, value);

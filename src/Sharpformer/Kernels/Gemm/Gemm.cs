@@ -31,6 +31,41 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
+    /// C (m, n) = alpha·A (m, k)·op(B) + beta·C where every row of C is the same sums in the same order whatever rows share
+    /// the call, so a row has the same bits in a batch of any size as alone (m = 1), at a given width. For decoding several
+    /// sequences at once whose tokens must not depend on the company they keep. op(B) = Bᵀ (a layer's weight, (n, k))
+    /// goes through <see cref="GemmRowDots"/>, whose order is its own (it need not match <see cref="Multiply(bool, bool, int, int, int, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, Span{float}, int, float, float)"/>'s);
+    /// op(B) = B is computed as the single-row product computes one row.
+    /// </summary>
+    public static void MultiplyRowsApart(bool transB, int m, int n, int k, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, float alpha = 1f, float beta = 0f) =>
+        MultiplyRowsApart(Simd.Best, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta);
+
+    /// <summary>As the public overload, with the kernels of <paramref name="width"/> (which must be accelerated here).</summary>
+    internal static void MultiplyRowsApart(SimdWidth width, bool transB, int m, int n, int k, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, float alpha = 1f, float beta = 0f)
+    {
+        Simd.Require(width);
+        GemmArguments.CheckSizes(m, n, k);
+        GemmArguments.CheckOperand(nameof(a), a.Length, m, k, lda, batch: 1, stride: 0);
+        GemmArguments.CheckOperand(nameof(b), b.Length, transB ? n : k, transB ? k : n, ldb, batch: 1, stride: 0);
+        GemmArguments.CheckOperand(nameof(c), c.Length, m, n, ldc, batch: 1, stride: 0);
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            int threads = ThreadsForCall();
+            if (transB)
+                GemmRowDots.Multiply(width, m, n, k, pa, lda, pb, ldb, pc, ldc, alpha, beta, threads);
+            // The single-row path, over all the rows at once where it is the path one row takes.
+            else if (k > 0 && alpha != 0f && GemmRowVector.Handles(1, transA: false, lda, width))
+                GemmRowVector.Multiply(width, false, m, n, k, pa, lda, pb, ldb, pc, ldc, alpha, beta, threads);
+            else
+                for (int r = 0; r < m; r++)
+                    GemmDriver.Multiply(width, false, false, 1, n, k, pa + (long)r * lda, lda, pb, ldb, pc + (long)r * ldc, ldc, alpha, beta, threads);
+        }
+    }
+
+    /// <summary>
     /// <paramref name="batch"/> independent products; matrix i of A, B, C starts at i·strideA, i·strideB, i·strideC.
     /// A stride of 0 broadcasts one matrix over the batch. When each product is small the threads share
     /// out whole products; otherwise the products run one after another, each on all threads.
