@@ -25,7 +25,7 @@ internal static class ServeBench
         var config = new Option<string>("--config") { Description = "Preset of the untrained model", DefaultValueFactory = _ => "shakespeare-cpu" };
         var clients = new Option<int>("--clients") { Description = "Concurrent clients", DefaultValueFactory = _ => 32 };
         var seconds = new Option<double>("--seconds") { Description = "How long the clients send requests", DefaultValueFactory = _ => 30 };
-        var warmup = new Option<double>("--warmup") { Description = "Seconds of the same load first, not measured (compiles the server's code paths)", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<double>("--warmup-seconds") { Description = "Seconds of the same load first, not measured (compiles the server's code paths)", DefaultValueFactory = _ => 5 };
         var maxNew = new Option<int>("--max-new-tokens") { Description = "max_tokens of every request", DefaultValueFactory = _ => 32 };
         var prompt = new Option<string>("--prompt") { Description = "Prompt of every request", DefaultValueFactory = _ => "THE " };
         var maxBatch = new Option<int>("--max-batch") { Description = "The server's --max-batch (1: no batching)", DefaultValueFactory = _ => ServerOptions.DefaultMaxBatch };
