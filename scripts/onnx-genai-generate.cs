@@ -8,7 +8,6 @@
 #:project ../src/Sharpformer/Sharpformer.csproj
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntimeGenAI;
-using Sharpformer.Training;
 
 if (args.Length is < 2 or > 3 || (args.Length == 3 && !int.TryParse(args[2], out _)))
 {
@@ -17,7 +16,7 @@ if (args.Length is < 2 or > 3 || (args.Length == 3 && !int.TryParse(args[2], out
 }
 var folder = args[0];
 int newTokens = args.Length == 3 ? int.Parse(args[2]) : 100;
-var tokenizer = Checkpoint.LoadTokenizer(folder);
+var tokenizer = Sharpformer.Tokenizer.Load(folder);
 using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "genai_config.json")));
 int context = config.RootElement.GetProperty("model").GetProperty("context_length").GetInt32();
 var prompt = tokenizer.Encode(args[1]);
@@ -31,5 +30,6 @@ generator.AppendTokens(prompt);
 while (!generator.IsDone()) generator.GenerateNextToken();
 var ids = generator.GetSequence(0).ToArray();
 Console.WriteLine(tokenizer.Decode(ids));
-Console.Error.WriteLine($"{ids.Length - prompt.Length} tokens in {clock.Elapsed.TotalSeconds:F2} s");
+int generated = ids.Length - prompt.Length;
+Console.Error.WriteLine($"{generated} tokens in {clock.Elapsed.TotalSeconds:F3} s ({generated / clock.Elapsed.TotalSeconds:F0} tokens/s, the prompt included)");
 return 0;

@@ -24,6 +24,7 @@ public sealed partial class LanguageModel
         _model = model;
         _tokenizer = tokenizer;
         _generator = new GptGenerator(model, tokenizer);
+        Tokenizer = new Tokenizer(tokenizer);
         Name = name;
     }
 
@@ -56,22 +57,15 @@ public sealed partial class LanguageModel
     /// <summary>Trainable numbers in the model.</summary>
     public long ParameterCount => _model.ParameterCount();
 
+    /// <summary>The model's tokenizer: text to token ids and back.</summary>
+    public Tokenizer Tokenizer { get; }
+
     /// <summary>The token ids of <paramref name="text"/>, each in [0, <see cref="VocabularySize"/>).</summary>
-    public int[] Tokenize(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return _tokenizer.Encode(text);
-    }
+    public int[] Tokenize(string text) => Tokenizer.Encode(text);
 
     /// <summary>The text of <paramref name="ids"/>; a partial multi-byte character becomes U+FFFD.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An id outside [0, <see cref="VocabularySize"/>).</exception>
-    public string Detokenize(ReadOnlySpan<int> ids)
-    {
-        foreach (var id in ids)
-            if ((uint)id >= (uint)VocabularySize)
-                throw new ArgumentOutOfRangeException(nameof(ids), $"ids: {id} is not a token id (expected 0 to {VocabularySize - 1}).");
-        return _tokenizer.Decode(ids);
-    }
+    public string Detokenize(ReadOnlySpan<int> ids) => Tokenizer.Decode(ids);
 
     /// <summary>
     /// Continues <paramref name="prompt"/>, yielding text as soon as it is final (a piece that could begin a stop

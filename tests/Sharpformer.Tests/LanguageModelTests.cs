@@ -113,6 +113,24 @@ public sealed class LanguageModelTests : IDisposable
     }
 
     [Fact]
+    public void TokenizerLoad_ReadsTheFolderAsTheModelDoes_WithoutItsWeights()
+    {
+        var model = Train(Tiny with { Steps = 1 });
+        model.Save(_dir);
+        File.Delete(Path.Combine(_dir, "model.safetensors"));   // as in an ONNX export: the tokenizer, no weights
+        var tokenizer = Tokenizer.Load(_dir);
+        Assert.Equal(model.VocabularySize, tokenizer.VocabularySize);
+        Assert.Equal(model.Tokenizer.Name, tokenizer.Name);
+        var ids = tokenizer.Encode("the dog sat");
+        Assert.Equal(model.Tokenize("the dog sat"), ids);
+        Assert.Equal("the dog sat", tokenizer.Decode(ids));
+        Assert.Throws<ArgumentOutOfRangeException>(() => tokenizer.Decode([-1]));
+        var empty = Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName;
+        var e = Assert.Throws<FileNotFoundException>(() => Tokenizer.Load(empty));
+        Assert.Contains(empty, e.Message);
+    }
+
+    [Fact]
     public void Embed_IsTheMeanOfTheLastHiddenStates()
     {
         Train(Tiny).Save(_dir);

@@ -14,13 +14,14 @@ Needs only PyTorch (Debian's python3-torch 1.13) and numpy; no transformers pack
 """
 import json
 import math
-import struct
 import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from safetensors_io import read_arrays as read_safetensors, write_arrays
 
 SEED = 1337
 N_LAYER, N_HEAD, N_EMBD, N_POSITIONS, VOCAB = 2, 4, 32, 64, 503
@@ -125,29 +126,7 @@ def config_json():
 
 
 def write_safetensors(path, tensors, metadata):
-    """The safetensors format by hand: 8-byte header length, JSON header, raw little-endian float32 data."""
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
-
-
-def read_safetensors(path):
-    raw = Path(path).read_bytes()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    header.pop("__metadata__", None)
-    return {k: np.frombuffer(raw[8 + n + v["data_offsets"][0]:8 + n + v["data_offsets"][1]], dtype="<f4").reshape(v["shape"])
-            for k, v in header.items()}
+    write_arrays(path, {name: t.detach().contiguous().numpy() for name, t in tensors.items()}, metadata)
 
 
 def write(out):
