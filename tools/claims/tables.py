@@ -52,7 +52,11 @@ def tokens_per_second(run, kind):
         parts = [(float(x), float(y.replace(",", ""))) for x, y in re.findall(r"steps in ([\d.]+) s of training \(([\d,]+) tokens/s", err)]
         seconds = sum(x for x, _ in parts)
         return sum(x * y for x, y in parts) / seconds if seconds else float("nan")
-    return float(re.findall(r"steps at ([\d,]+) target tokens/s", err)[-1].replace(",", ""))
+    # One line per (resumed) part: "…; K steps at Y target tokens/s …"; a part of 0 steps has no speed. Steps weigh
+    # the parts (their batches hold about the same tokens), so the figure is the parts' tokens over their seconds.
+    parts = [(int(k.replace(",", "")), float(y.replace(",", ""))) for k, y in re.findall(r"([\d,]+) steps at ([\d,]+) target tokens/s", err)]
+    parts = [(k, y) for k, y in parts if k > 0 and y > 0]
+    return sum(k for k, _ in parts) / sum(k / y for k, y in parts) if parts else float("nan")
 
 
 def stat(values, digits):
@@ -108,7 +112,22 @@ def heads_mean(explanation, stack, kind):
     return result
 
 
-def peakedness(out, gpt_steps):
+def stops(steps):
+    """Where run.sh stops the full-attention runs for explain: 0, ¼, ½, ¾ and the end."""
+    return (0, steps // 4, steps // 2, 3 * steps // 4, steps)
+
+
+def cell(per_seed, layer):
+    """'entropy / largest weight' of one layer, the mean of the seeds' (each already the mean of the heads)."""
+    return f"{sum(p[layer][0] for p in per_seed) / len(per_seed):.2f} / {sum(p[layer][1] for p in per_seed) / len(per_seed):.2f}"
+
+
+def explained(found, step):
+    """The explain --json of each run at a step (explain-STEP.json), where it was written."""
+    return [json.loads((r / f"explain-{step}.json").read_text()) for r in found if (r / f"explain-{step}.json").exists()]
+
+
+def gpt_peakedness(out, gpt_steps):
     full = runs(out, "gpt", "full")
     if not full:
         return
@@ -119,32 +138,57 @@ def peakedness(out, gpt_steps):
     print(f"GPT, full attention, the {t}-token probe (a causal row that spreads evenly: mean entropy {uniform:.2f} nats); "
           "entropy in nats / mean largest weight, mean of the seeds:\n")
     lines = []
-    for stop in (0, gpt_steps // 4, gpt_steps // 2, 3 * gpt_steps // 4, gpt_steps):
-        per_seed = [heads_mean(json.loads((r / f"explain-{stop}.json").read_text()), "decoder", "self") for r in full if (r / f"explain-{stop}.json").exists()]
-        cells = [f"{sum(p[l][0] for p in per_seed) / len(per_seed):.2f} / {sum(p[l][1] for p in per_seed) / len(per_seed):.2f}" for l in range(layers)]
-        lines.append([f"step {stop}"] + cells)
-    for name in ("parameter-free", "merged-qk"):
-        per_seed = [heads_mean(json.loads((r / f"explain-{gpt_steps}.json").read_text()), "decoder", "self")
-                    for r in runs(out, "gpt", name) if (r / f"explain-{gpt_steps}.json").exists()]
+    for stop in stops(gpt_steps):
+        per_seed = [heads_mean(e, "decoder", "self") for e in explained(full, stop)]
         if per_seed:
-            cells = [f"{sum(p[l][0] for p in per_seed) / len(per_seed):.2f} / {sum(p[l][1] for p in per_seed) / len(per_seed):.2f}" for l in range(layers)]
-            lines.append([f"{name}, step {gpt_steps}"] + cells)
+            lines.append([f"step {stop}"] + [cell(per_seed, l) for l in range(layers)])
+    for name in ("parameter-free", "merged-qk"):
+        per_seed = [heads_mean(e, "decoder", "self") for e in explained(runs(out, "gpt", name), gpt_steps)]
+        if per_seed:
+            lines.append([f"{name}, step {gpt_steps}"] + [cell(per_seed, l) for l in range(layers)])
     table(["checkpoint"] + [f"layer {l}" for l in range(layers)], lines)
 
+
+# The translator's attentions: (stack in explain --json, attention kind, column label).
+TRANSLATOR_ATTENTION = (("encoder", "self", "encoder self"), ("decoder", "self", "decoder self"), ("decoder", "cross", "cross"))
+
+
+def mt_cells(explanations):
+    """Per attention of TRANSLATOR_ATTENTION and per layer of its stack: the seeds' mean entropy / largest weight."""
+    cells = []
+    for stack, kind, _ in TRANSLATOR_ATTENTION:
+        per_seed = [heads_mean(e, stack, kind) for e in explanations]
+        cells += [cell(per_seed, l) for l in range(len(per_seed[0]))]
+    return cells
+
+
+def mt_peakedness(out, mt_steps):
+    full = runs(out, "mt", "full")
+    first = explained(full, 0)
+    if not first:
+        return
+    stacks = {s["name"]: s for s in first[0]["stacks"]}
+    s, t = len(stacks["encoder"]["tokens"]), len(stacks["decoder"]["tokens"])
+    spread = sum(math.log(i + 1) for i in range(t)) / t
+    print(f"Translator, the first validation pair ({s} source tokens; its reference, {t} tokens, as the target prefix). "
+          f"Rows that spread evenly: {math.log(s):.2f} nats over the source (encoder self, cross), {spread:.2f} in the causal decoder self-attention; "
+          "entropy in nats / mean largest weight, mean of the seeds:\n")
+    header = ["checkpoint"] + [f"{label}, layer {l}" for stack, _, label in TRANSLATOR_ATTENTION for l in range(len(stacks[stack]["layers"]))]
     lines = []
-    for name in ("full", "parameter-free", "merged-qk"):
-        found = [r for r in runs(out, "mt", name) if (r / "explain.json").exists()]
-        if not found:
-            continue
-        cells = []
-        for stack, kind in (("encoder", "self"), ("decoder", "self"), ("decoder", "cross")):
-            per_seed = [heads_mean(json.loads((r / "explain.json").read_text()), stack, kind) for r in found]
-            cells.append(f"{sum(p[0][0] for p in per_seed) / len(per_seed):.2f} / {sum(p[0][1] for p in per_seed) / len(per_seed):.2f}")
-        lines.append([name] + cells)
-    if lines:
-        print("Translator after training, the first validation pair (source, and its reference as the target prefix), layer 0, "
-              "entropy / mean largest weight, mean of the seeds:\n")
-        table(["attention", "encoder self", "decoder self", "cross"], lines)
+    for stop in stops(mt_steps):
+        explanations = explained(full, stop)
+        if explanations:
+            lines.append([f"step {stop}"] + mt_cells(explanations))
+    for name in ("parameter-free", "merged-qk"):
+        explanations = [json.loads((r / "explain.json").read_text()) for r in runs(out, "mt", name) if (r / "explain.json").exists()]
+        if explanations:
+            lines.append([f"{name}, step {mt_steps}"] + mt_cells(explanations))
+    table(header, lines)
+
+
+def peakedness(out, gpt_steps, mt_steps):
+    gpt_peakedness(out, gpt_steps)
+    mt_peakedness(out, mt_steps)
 
 
 def neurons(out):
@@ -185,7 +229,7 @@ def main():
     print("Table 3: one merged W_q·W_kᵀ per head against separate W_q, W_k\n")
     variant_table(out, [("separate W_q, W_k", "full", False), ("merged-qk", "merged-qk", False)])
     print("Table 4: how peaked the rows of W become\n")
-    peakedness(out, gpt_steps)
+    peakedness(out, gpt_steps, mt_steps)
     print("Table 5: feed-forward neurons as a pattern memory\n")
     neurons(out)
 

@@ -90,6 +90,10 @@ internal static class SharedOptions
         if (width < 1 || width % heads != 0) throw new ArgumentException($"--width ({width}) must be a positive multiple of --heads ({heads}).");
     }
 
+    /// <summary>`--stop-at`: end a run early with a resumable checkpoint, its schedule still the whole run's (so a resumed run continues it bit for bit).</summary>
+    public static Option<int?> StopAt() =>
+        new("--stop-at") { Description = "Stop (with a resumable checkpoint) after this step, leaving the schedule unchanged" };
+
     public static Option<int?> EvalInterval(string description) => new("--eval-interval") { Description = description };
 
     /// <summary>`--json`: the result as JSON on standard output, and nothing else there (<see cref="CommandOutput"/>).</summary>

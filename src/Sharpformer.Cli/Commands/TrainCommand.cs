@@ -28,7 +28,7 @@ internal static class TrainCommand
         var evalBatches = new Option<int?>("--eval-batches") { Description = "Batches per evaluation estimate (overrides the preset)" };
         var attention = new Option<string?>("--attention") { Description = "Attention variant (overrides the preset)" };
         var activation = new Option<string?>("--activation") { Description = "Feed-forward activation: gelu, gelu_exact, relu, identity, or none for no feed-forward block (overrides the preset)" };
-        var stopAt = new Option<int?>("--stop-at") { Description = "Stop (with a resumable checkpoint) after this step, leaving the schedule unchanged" };
+        var stopAt = SharedOptions.StopAt();
         var json = SharedOptions.Json();
         var quiet = SharedOptions.Quiet();
         var cmd = new Command("train", "Train a GPT language model on a text file.")

@@ -46,10 +46,11 @@ internal static class TrainTranslationCommand
         var attention = new Option<string?>("--attention") { Description = "Attention variant (overrides the preset)" };
         var activation = new Option<string?>("--activation") { Description = "Feed-forward activation: gelu, gelu_exact, relu, identity, or none for no feed-forward block (overrides the preset)" };
         var evalBeam = new Option<int?>("--eval-beam") { Description = "Beam width of the validation BLEU (overrides the preset; 1 = greedy)" };
+        var stopAt = SharedOptions.StopAt();
         var json = SharedOptions.Json();
         var quiet = SharedOptions.Quiet();
         var cmd = new Command("train-translation", "Train an encoder–decoder translator on parallel text.")
-            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed, layers, heads, width, evalInterval, evalBeam, attention, activation, json, quiet };
+            { train, trainTarget, valid, validTarget, config, output, resume, vocabSize, separate, steps, timeLimit, seed, layers, heads, width, evalInterval, evalBeam, attention, activation, stopAt, json, quiet };
         cmd.SetAction(parse =>
         {
             var io = CommandOutput.Of(parse);
@@ -78,7 +79,7 @@ internal static class TrainTranslationCommand
                     attention: parse.GetValue(attention), activation: parse.GetValue(activation));
             }
             int firstStep = trainer.Step;
-            Train(trainer, outDir, io.Progress, io.ProgressIsLive);
+            Train(trainer, outDir, io.Progress, io.ProgressIsLive, stopAt: parse.GetValue(stopAt));
             if (io.Json)
                 io.WriteJson(new Result(trainer.Step, TrainingBudget.Name(trainer.StoppedBy!.Value), trainer.Step - firstStep, Math.Round(trainer.TrainSeconds, 2),
                     Math.Round(TargetTokensPerSecond(trainer)), Math.Round(trainer.BestBleu, 2), Path.GetFullPath(outDir)), CliJson.Default.TrainTranslationResult);
@@ -117,13 +118,14 @@ internal static class TrainTranslationCommand
 
     /// <summary>
     /// Runs the trainer with a progress line (rewritten in place when <paramref name="live"/>), then says on
-    /// <paramref name="log"/> which bound ended training, the steps and the speed.
+    /// <paramref name="log"/> which bound ended training, the steps and the speed. With <paramref name="stopAt"/>, training ends
+    /// after that step (if the budget has not ended it before) with a resumable checkpoint, the schedule still the whole budget's.
     /// </summary>
-    public static void Train(TranslationTrainer trainer, string outDir, TextWriter log, bool live, Action<TranslationEvent>? alsoReport = null)
+    public static void Train(TranslationTrainer trainer, string outDir, TextWriter log, bool live, Action<TranslationEvent>? alsoReport = null, int? stopAt = null)
     {
         var progress = new TranslationProgressPrinter(log, live);
         int firstStep = trainer.Step;
-        trainer.Run(outDir, e => { progress.Report(e); alsoReport?.Invoke(e); });
+        trainer.Run(outDir, e => { progress.Report(e); alsoReport?.Invoke(e); }, stopAt);
         progress.Clear();
         log.WriteLine(FormattableString.Invariant(
             $"{trainer.Budget.Describe(trainer.StoppedBy!.Value, trainer.Step, trainer.Elapsed)}; {trainer.Step - firstStep:N0} steps at ") +
