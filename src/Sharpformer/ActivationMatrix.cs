@@ -2,7 +2,8 @@ namespace Sharpformer;
 
 /// <summary>
 /// A read-only matrix of activations, one row per token (or per query), row-major: a head's Q, K, V, scores,
-/// weights or output, or a layer's feed-forward activations, as <see cref="LanguageModel.Trace"/> recorded them.
+/// weights or output, or a layer's feed-forward activations, as <see cref="LanguageModel.Trace"/> and
+/// <see cref="TranslationModel.Trace"/> recorded them.
 /// </summary>
 public sealed class ActivationMatrix
 {

@@ -52,9 +52,11 @@ public sealed class LayerTrace
 }
 
 /// <summary>
-/// One attention head. Q is (tokens × d), K and V (tokens × d) with d the head size (Q and K are the model's
-/// width C for merged query–key attention); scores and weights are (tokens × tokens), a query's row listing
-/// every key, with −∞ scores and 0 weights where the causal mask hides a later token; Y is (tokens × head size).
+/// One attention head. Q is (queries × d), K and V (keys × d) with d the head size (Q and K are the model's
+/// width C for merged query–key attention); scores and weights are (queries × keys), a query's row listing
+/// every key, with −∞ scores and 0 weights where the causal mask hides a later token; Y is (queries × head size).
+/// In self-attention the queries and the keys are the same tokens; in a translator's cross-attention the queries
+/// are the target tokens and the keys the source tokens.
 /// </summary>
 public sealed class HeadTrace
 {

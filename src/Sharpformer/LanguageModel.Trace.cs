@@ -1,5 +1,4 @@
 using Sharpformer.Inspection;
-using N = Sharpformer.Autograd.ActivationNames;
 
 namespace Sharpformer;
 
@@ -21,20 +20,7 @@ public sealed partial class LanguageModel
         try { (explanation, recorder) = Explainer.Record(_model, _tokenizer, text, new ExplainOptions(TopTokens: topTokens, TopNeurons: 0)); }
         finally { _turn.Release(); }
         var stack = explanation.Stacks[0];
-        var layers = stack.Layers.Select(layer => new LayerTrace(layer.Layer,
-            layer.Attention[0].Heads.Select(Head).ToArray(),
-            recorder.Has(N.Decoder, layer.Layer, N.MlpActivation) ? Matrix(recorder.Get(N.Decoder, layer.Layer, N.MlpActivation)) : null)).ToArray();
-        return new ForwardTrace(stack.Tokens.Select(t => new TracedToken(t.Id, t.Text)).ToArray(), layers,
-            explanation.NextTokens.Select(t => new TokenProbability(t.Id, t.Text, t.Value)).ToArray());
-    }
-
-    private static HeadTrace Head(ExplainedHead h) => new(h.Head, new(h.Q), new(h.K), new(h.V),
-        new(h.Scores.Select(row => row.Select(s => s ?? float.NegativeInfinity).ToArray()).ToArray()), new(h.Weights), new(h.Y), h.Entropy, h.MaxWeight);
-
-    // (1, T, H) -> T rows of H
-    private static ActivationMatrix Matrix(Tensors.Tensor x)
-    {
-        int columns = x.Dim(-1);
-        return new(Enumerable.Range(0, x.Size / columns).Select(i => x.Span.Slice(i * columns, columns).ToArray()).ToArray());
+        var layers = stack.Layers.Select(layer => TraceParts.SelfAttentionLayer(recorder, stack.Name, layer)).ToArray();
+        return new ForwardTrace(TraceParts.Tokens(stack), layers, TraceParts.NextTokens(explanation));
     }
 }

@@ -5,9 +5,10 @@ namespace Sharpformer;
 
 /// <summary>
 /// A trained encoder–decoder translator (what <c>sharpformer train-translation</c> writes): translates sentences
-/// with batched beam search. One translation at a time; concurrent calls wait for each other.
+/// with batched beam search, and traces one teacher-forced pass (<see cref="Trace"/>). One call at a time; concurrent
+/// calls wait for each other.
 /// </summary>
-public sealed class TranslationModel
+public sealed partial class TranslationModel
 {
     private readonly Models.Translator _model;
     private readonly Models.TranslationVocabulary _source, _target;

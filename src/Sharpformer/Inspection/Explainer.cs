@@ -47,7 +47,15 @@ internal static class Explainer
     /// <paramref name="targetPrefix"/> (none: only begin-of-sentence); the next tokens are the target it predicts next.
     /// </summary>
     public static Explanation Explain(Translator model, TranslationVocabulary source, TranslationVocabulary target, string text,
-        string? targetPrefix = null, ExplainOptions? options = null)
+        string? targetPrefix = null, ExplainOptions? options = null) =>
+        Record(model, source, target, text, targetPrefix, options).Explanation;
+
+    /// <summary>
+    /// As <see cref="Explain(Translator, TranslationVocabulary, TranslationVocabulary, string, string?, ExplainOptions?)"/>, with the
+    /// recorder that holds every activation of the pass.
+    /// </summary>
+    public static (Explanation Explanation, ActivationRecorder Recorder) Record(Translator model, TranslationVocabulary source, TranslationVocabulary target,
+        string text, string? targetPrefix = null, ExplainOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(source);
@@ -71,7 +79,7 @@ internal static class Explainer
         var targetLens = new TokenLens(model.TargetEmbedding.Weight.Value, model.DecoderNorm.Weight.Value, model.DecoderNorm.Bias?.Value, TargetLabel);
         var encoder = Stack(recorder, N.Encoder, sourceTokens, model.Encoder, options, sourceLens, logitLens: false, source: null);
         var decoder = Stack(recorder, N.Decoder, targetTokens, model.Decoder, options, targetLens, logitLens: true, source: sourceTokens);
-        return new Explanation("translator", model.Config.Attention, [encoder, decoder], NextTokens(recorder, targetLens, options));
+        return (new Explanation("translator", model.Config.Attention, [encoder, decoder], NextTokens(recorder, targetLens, options)), recorder);
     }
 
     /// <summary>A token's text as a one-line label: spaces as ·, line breaks as ⏎, tabs as →.</summary>
