@@ -99,7 +99,7 @@ def variant_table(out, variants):
             r = row(out, kind, name, unused)
             if r:
                 lines.append([f"{label}, {corpus}", r["params"], r["loss"], r["bleu"] or "—", r["speed"], str(r["seeds"])])
-    table(["variant, corpus", "parameters (used)", "val loss", "BLEU", "tokens/s (shared machine)", "seeds"], lines)
+    table(["variant, corpus", "parameters (used)", "val loss", "BLEU", "tokens/s (1 thread)", "seeds"], lines)
 
 
 def heads_mean(explanation, stack, kind):
