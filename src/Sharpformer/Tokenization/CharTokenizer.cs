@@ -60,7 +60,9 @@ internal sealed class CharTokenizer : ITokenizer
             var root = doc.RootElement;
             if (root.GetProperty("type").GetString() != "char")
                 throw new InvalidDataException($"{source}: not a character tokenizer (type is '{root.GetProperty("type").GetString()}').");
-            return FromText(root.GetProperty("chars").GetString() ?? "");
+            var chars = root.GetProperty("chars").GetString() ?? "";
+            if (chars.Length == 0) throw new InvalidDataException($"{source}: a character tokenizer with no characters (\"chars\" is empty).");
+            return FromText(chars);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {

@@ -135,4 +135,13 @@ public sealed class TokenizerFormatTests : IDisposable
         Assert.Contains(path, ex.Message);
         Assert.Throws<FileNotFoundException>(() => BpeTokenizer.Load(Path.Combine(_folder, "absent.json")));
     }
+
+    [Fact]
+    public void CharacterTokenizerWithNoCharacters_IsRefusedNamingTheFile()
+    {
+        var ex = Assert.Throws<InvalidDataException>(() =>
+            CharTokenizer.FromJson("""{"type":"char","version":1,"chars":""}""", "run/char_tokenizer.json"));
+        Assert.StartsWith("run/char_tokenizer.json: ", ex.Message);
+        Assert.Contains("no characters", ex.Message);
+    }
 }
