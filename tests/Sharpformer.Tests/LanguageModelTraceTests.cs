@@ -32,18 +32,9 @@ public sealed class LanguageModelTraceTests : IDisposable
         int t = trace.Tokens.Count;
         foreach (var (layer, expected) in trace.Layers.Zip(layers))
         {
-            var heads = expected.GetProperty("attention")[0].GetProperty("heads").EnumerateArray().ToArray();
-            Assert.Equal(heads.Length, layer.Heads.Count);
-            foreach (var (head, h) in layer.Heads.Zip(heads))
+            TraceAssert.SameHeads(expected.GetProperty("attention")[0], layer.Heads);
+            foreach (var head in layer.Heads)
             {
-                Same(h.GetProperty("Q"), head.Query);
-                Same(h.GetProperty("K"), head.Key);
-                Same(h.GetProperty("V"), head.Value);
-                Same(h.GetProperty("RW"), head.Scores);
-                Same(h.GetProperty("W"), head.Weights);
-                Same(h.GetProperty("Y"), head.Output);
-                Assert.Equal(h.GetProperty("entropy").GetDouble(), head.Entropy);
-                Assert.Equal(h.GetProperty("max_weight").GetDouble(), head.MaxWeight);
                 Assert.Equal((t, t), (head.Weights.Rows, head.Weights.Columns));
                 Assert.Equal(float.NegativeInfinity, head.Scores[0, t - 1]);
             }
@@ -70,13 +61,5 @@ public sealed class LanguageModelTraceTests : IDisposable
         Assert.Equal("text", Assert.Throws<ArgumentException>(() => model.Trace("")).ParamName);
         Assert.Equal("text", Assert.Throws<ArgumentException>(() => model.Trace(string.Concat(Enumerable.Repeat("the cat. ", model.ContextLength)))).ParamName);
         Assert.Throws<ArgumentException>(() => model.Trace("the", topTokens: 0));
-    }
-
-    // A matrix of explain's JSON (rows of numbers; null for a masked score) against the trace's.
-    private static void Same(JsonElement rows, ActivationMatrix matrix)
-    {
-        var expected = rows.EnumerateArray().Select(r => r.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Null ? float.NegativeInfinity : x.GetSingle()).ToArray()).ToArray();
-        Assert.Equal((expected.Length, expected[0].Length), (matrix.Rows, matrix.Columns));
-        Assert.Equal(expected.SelectMany(r => r), matrix.ToArray());
     }
 }

@@ -32,15 +32,15 @@ public sealed class TranslationModelTraceTests(TinyTranslatorCheckpoint checkpoi
         Assert.Equal(encoderLayers.Length, trace.EncoderLayers.Count);
         foreach (var (layer, expected) in trace.EncoderLayers.Zip(encoderLayers))
         {
-            SameHeads(Attention(expected, "self"), layer.Heads);
+            TraceAssert.SameHeads(Attention(expected, "self"), layer.Heads);
             SameNeurons(expected, layer.FeedForward!, trace.SourceTokens.Count);
         }
         var decoderLayers = decoder.GetProperty("layers").EnumerateArray().ToArray();
         Assert.Equal(decoderLayers.Length, trace.DecoderLayers.Count);
         foreach (var (layer, expected) in trace.DecoderLayers.Zip(decoderLayers))
         {
-            SameHeads(Attention(expected, "self"), layer.SelfAttention);
-            SameHeads(Attention(expected, "cross"), layer.CrossAttention);
+            TraceAssert.SameHeads(Attention(expected, "self"), layer.SelfAttention);
+            TraceAssert.SameHeads(Attention(expected, "cross"), layer.CrossAttention);
             SameNeurons(expected, layer.FeedForward!, trace.TargetTokens.Count);
         }
         var next = json.RootElement.GetProperty("next_tokens").EnumerateArray().ToArray();
@@ -123,24 +123,6 @@ public sealed class TranslationModelTraceTests(TinyTranslatorCheckpoint checkpoi
         Assert.Equal(tokens.EnumerateArray().Select(t => t.GetProperty("text").GetString()), traced.Select(t => t.Text));
     }
 
-    private static void SameHeads(JsonElement attention, IReadOnlyList<HeadTrace> traced)
-    {
-        var heads = attention.GetProperty("heads").EnumerateArray().ToArray();
-        Assert.Equal(heads.Length, traced.Count);
-        foreach (var (head, h) in traced.Zip(heads))
-        {
-            Assert.Equal(h.GetProperty("head").GetInt32(), head.Head);
-            Same(h.GetProperty("Q"), head.Query);
-            Same(h.GetProperty("K"), head.Key);
-            Same(h.GetProperty("V"), head.Value);
-            Same(h.GetProperty("RW"), head.Scores);
-            Same(h.GetProperty("W"), head.Weights);
-            Same(h.GetProperty("Y"), head.Output);
-            Assert.Equal(h.GetProperty("entropy").GetDouble(), head.Entropy);
-            Assert.Equal(h.GetProperty("max_weight").GetDouble(), head.MaxWeight);
-        }
-    }
-
     // explain lists each position's most active neurons: they are the trace's, and each is its row's largest.
     private static void SameNeurons(JsonElement layer, ActivationMatrix feedForward, int tokens)
     {
@@ -151,13 +133,5 @@ public sealed class TranslationModelTraceTests(TinyTranslatorCheckpoint checkpoi
             Assert.Equal(n.GetProperty("activation").GetSingle(), feedForward[n.GetProperty("position").GetInt32(), n.GetProperty("neuron").GetInt32()]);
         foreach (var first in neurons.GroupBy(n => n.GetProperty("position").GetInt32()).Select(g => g.First()))
             Assert.Equal(feedForward.Row(first.GetProperty("position").GetInt32()).ToArray().Max(), first.GetProperty("activation").GetSingle());
-    }
-
-    // A matrix of explain's JSON (rows of numbers; null for a masked score) against the trace's.
-    private static void Same(JsonElement rows, ActivationMatrix matrix)
-    {
-        var expected = rows.EnumerateArray().Select(r => r.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.Null ? float.NegativeInfinity : x.GetSingle()).ToArray()).ToArray();
-        Assert.Equal((expected.Length, expected[0].Length), (matrix.Rows, matrix.Columns));
-        Assert.Equal(expected.SelectMany(r => r), matrix.ToArray());
     }
 }
