@@ -24,14 +24,20 @@ internal sealed unsafe class GemmColumnSlabs : IParallelBody
     private float* _a, _b, _c;
     private float _alpha, _beta;
 
+    /// <summary>Most floats of op(A) that a small product lets every slab read (or pack) again: 1 MiB.</summary>
+    private const long SmallAFloats = 256 * 1024;
+
     /// <summary>
     /// True when slabs pack A no more often than shared row tiles do (N blocks per slab × threads ≤
-    /// N blocks of the whole product) and the product is big enough to keep every thread busy.
+    /// N blocks of the whole product) and the product is big enough to keep every thread busy; or when the
+    /// product is one N block with a small A no taller than wide (256³, a 128-row weight gradient): there shared
+    /// row tiles meet twice (after packing B, after computing), slabs once, and reading A again costs little.
     /// </summary>
-    public static bool Pays(GemmBlocking blocking, int m, int n, int threads)
+    public static bool Pays(GemmBlocking blocking, int m, int n, int k, int threads)
     {
         if (threads < 2 || m < blocking.MR * threads) return false;
         int slabWidth = SlabWidth(blocking, n, threads);
+        if (n <= blocking.NcMax && m <= n && (long)m * k <= SmallAFloats && slabWidth >= 4 * blocking.NR) return true;
         int blocksPerSlab = CeilDiv(slabWidth, blocking.NcMax);
         int sharedBlocks = CeilDiv(n, blocking.NcMax);
         return slabWidth >= blocking.NcMax && blocksPerSlab * threads <= sharedBlocks;

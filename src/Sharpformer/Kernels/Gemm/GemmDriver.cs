@@ -29,7 +29,7 @@ internal static unsafe class GemmDriver
         }
 
         var blocking = GemmBlocking.For(width);
-        if (GemmColumnSlabs.Pays(blocking, m, n, threads))
+        if (GemmColumnSlabs.Pays(blocking, m, n, k, threads))
         {
             GemmColumnSlabs.Multiply(blocking, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, alpha, beta, threads);
             return;

@@ -64,6 +64,10 @@ public class GemmBatchedTests
     // Wide enough for each thread to take its own column slab; the second slab ends in a partial panel.
     [InlineData(false, false, 45, 1000, 300)]
     [InlineData(true, true, 45, 1000, 300)]
+    // One small block, in slabs: odd sizes, a partial last panel, A transposed and not.
+    [InlineData(false, false, 251, 259, 253)]
+    [InlineData(true, false, 131, 509, 767)]
+    [InlineData(false, true, 97, 300, 129)]
     public void Multiply_GivesTheSameBitsOnOneAndTwoThreads(bool transA, bool transB, int m, int n, int k)
     {
         var rng = new Rng(10);
@@ -86,7 +90,7 @@ public class GemmBatchedTests
         float[] expected = new float[m * n];
         using (GemmCheck.Threads(1)) Gemm.Multiply(false, false, m, n, k, a, k, b, n, expected, n);
         using var _ = GemmCheck.Threads(2);
-        Assert.True(GemmColumnSlabs.Pays(GemmBlocking.For(Simd.Best), m, n, threads: 2));
+        Assert.True(GemmColumnSlabs.Pays(GemmBlocking.For(Simd.Best), m, n, k, threads: 2));
         for (int round = 0; round < 20; round++)
         {
             float[] c = new float[m * n];
@@ -96,14 +100,18 @@ public class GemmBatchedTests
     }
 
     [Theory]
-    [InlineData(2048, 2048, 2, true)]   // one 1024-column block per thread: A is packed as often either way
-    [InlineData(1024, 1024, 2, false)]  // one block in all: slabs of 512 would pack A twice, shared tiles once
-    [InlineData(4096, 1536, 2, false)]  // slabs of 768 would pack A twice instead of once
-    [InlineData(4096, 384, 2, false)]   // narrower than a block: share row tiles
-    [InlineData(20, 4096, 2, false)]    // too few rows to matter
-    [InlineData(1024, 1024, 1, false)]
-    public void ColumnSlabs_AreUsedOnlyWhenTheyPackNoMore(int m, int n, int threads, bool expected) =>
-        Assert.Equal(expected, GemmColumnSlabs.Pays(GemmBlocking.Compute(SimdWidth.V512, GemmCheck.Zen5), m, n, threads));
+    [InlineData(2048, 2048, 2048, 2, true)]   // one 1024-column block per thread: A is packed as often either way
+    [InlineData(1024, 1024, 1024, 2, false)]  // one block in all: slabs of 512 would pack A (4 MiB) twice, shared tiles once
+    [InlineData(4096, 1536, 384, 2, false)]   // slabs of 768 would pack A twice instead of once
+    [InlineData(4096, 384, 1536, 2, false)]   // narrower than a block: share row tiles
+    [InlineData(20, 4096, 64, 2, false)]      // too few rows to matter
+    [InlineData(1024, 1024, 1024, 1, false)]
+    [InlineData(256, 256, 256, 2, true)]      // one small block: slabs meet once, and reading A (256 KiB) twice is cheap
+    [InlineData(128, 512, 768, 2, true)]      // a weight gradient with few rows, likewise
+    [InlineData(768, 384, 128, 2, false)]     // taller than wide: each slab would read more A than it saves
+    [InlineData(256, 256, 256, 1, false)]
+    public void ColumnSlabs_AreUsedOnlyWhenTheyPackNoMore(int m, int n, int k, int threads, bool expected) =>
+        Assert.Equal(expected, GemmColumnSlabs.Pays(GemmBlocking.Compute(SimdWidth.V512, GemmCheck.Zen5), m, n, k, threads));
 
     [Fact]
     public void MultiplyBatched_GivesTheSameBitsOnOneAndTwoThreads()
