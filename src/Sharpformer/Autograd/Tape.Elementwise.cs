@@ -14,25 +14,36 @@ internal sealed partial class Tape
     {
         int inner = BroadcastInner("add", a, b);
         var y = Result(a.Shape, "add", a, b);
-        var ys = y.Value.Span;
-        for (int o = 0; o < a.Value.Size; o += inner)
-            TensorPrimitives.Add(a.Value.Span.Slice(o, inner), b.Value.Span, ys.Slice(o, inner));
+        bool sameShape = inner == a.Value.Size;
+        if (sameShape) // a residual: (B, T, C) + (B, T, C), in parallel blocks
+            ElementBlocks.For(inner, 1, (s, n) => TensorPrimitives.Add(a.Value.Span.Slice(s, n), b.Value.Span.Slice(s, n), y.Value.Span.Slice(s, n)));
+        else
+        {
+            var ys = y.Value.Span;
+            for (int o = 0; o < a.Value.Size; o += inner)
+                TensorPrimitives.Add(a.Value.Span.Slice(o, inner), b.Value.Span, ys.Slice(o, inner));
+        }
         Record(y, () =>
         {
-            var dY = y.Grad!.Span;
-            if (a.RequiresGrad)
+            if (a.RequiresGrad) PassGradient(y, a);
+            if (!b.RequiresGrad) return;
+            if (sameShape) PassGradient(y, b);
+            else
             {
-                var dA = GradForWrite(a, out bool accumulate);
-                if (accumulate) ElementBlocks.For(a.Value.Size, 1, (s, n) => TensorPrimitives.Add(dA.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dA.Span.Slice(s, n)));
-                else y.Grad!.Span.CopyTo(dA.Span);
-            }
-            if (b.RequiresGrad)
-            {
+                var dY = y.Grad!.Span;
                 var dB = GradOf(b).Span;
                 for (int o = 0; o < a.Value.Size; o += inner) TensorPrimitives.Add(dB, dY.Slice(o, inner), dB);
             }
         });
         return y;
+    }
+
+    /// <summary>dX += dY (or dX = dY when x has no gradient yet) for an x of y's shape, in parallel blocks.</summary>
+    private void PassGradient(Variable y, Variable x)
+    {
+        var dX = GradForWrite(x, out bool accumulate);
+        if (accumulate) ElementBlocks.For(x.Value.Size, 1, (s, n) => TensorPrimitives.Add(dX.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dX.Span.Slice(s, n)));
+        else ElementBlocks.For(x.Value.Size, 1, (s, n) => y.Grad!.Span.Slice(s, n).CopyTo(dX.Span.Slice(s, n)));
     }
 
     /// <summary>a ⊙ b, with b of a's shape or a suffix of it (broadcast as in <see cref="Add"/>).</summary>

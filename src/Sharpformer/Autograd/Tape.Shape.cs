@@ -74,15 +74,29 @@ internal sealed partial class Tape
     /// </summary>
     private readonly record struct HeadLayout(int Batch, int Time, int Heads, int HeadSize, int Width, int Offset)
     {
-        /// <summary>Copies (or adds) rows of hs values from one layout into the other.</summary>
-        public void Move(Span<float> channels, Span<float> heads, bool channelsToHeads, bool accumulate)
+        /// <summary>
+        /// Copies (or adds) rows of hs values from one layout into the other, one (batch, head) pair per parallel
+        /// item: the pairs touch disjoint values in both layouts, so the result does not depend on the threads.
+        /// </summary>
+        public unsafe void Move(Span<float> channels, Span<float> heads, bool channelsToHeads, bool accumulate)
         {
-            for (int b = 0; b < Batch; b++)
-            for (int h = 0; h < Heads; h++)
+            fixed (float* pc = channels, ph = heads)
+            {
+                var layout = this;
+                nint c = (nint)pc, h = (nint)ph;
+                Kernels.Parallelism.For(Batch * Heads, bh => layout.MovePair(bh, (float*)c, (float*)h, channelsToHeads, accumulate),
+                    workPerItem: 2L * Time * HeadSize);
+            }
+        }
+
+        // (B, T, width) at column offset + h·hs <-> (B, nh, T, hs), for pair bh = b·nh + h.
+        private unsafe void MovePair(int bh, float* channels, float* heads, bool channelsToHeads, bool accumulate)
+        {
+            int b = bh / Heads, h = bh % Heads;
             for (int i = 0; i < Time; i++)
             {
-                var inHeads = heads.Slice(((b * Heads + h) * Time + i) * HeadSize, HeadSize);
-                var inChannels = channels.Slice((b * Time + i) * Width + Offset + h * HeadSize, HeadSize);
+                var inHeads = new Span<float>(heads + ((long)bh * Time + i) * HeadSize, HeadSize);
+                var inChannels = new Span<float>(channels + ((long)b * Time + i) * Width + Offset + h * HeadSize, HeadSize);
                 var from = channelsToHeads ? inChannels : inHeads;
                 var to = channelsToHeads ? inHeads : inChannels;
                 if (accumulate) System.Numerics.Tensors.TensorPrimitives.Add(to, from, to);
