@@ -8,6 +8,7 @@ internal static class BenchCatalog
     public static IEnumerable<Command> All()
     {
         yield return GemmBench.Create();
+        yield return GemmKernelBench.Create();
         yield return TrainStepBench.Create();
         yield return GenerateBench.Create();
         yield return TokenizerBench.Create();
