@@ -48,7 +48,7 @@ internal static unsafe class GemmKernelBench
         try
         {
             double flopsPerCall = 2.0 * mr * nr * kc;
-            int callsPerTrial = (int)Math.Max(64, 20e6 / flopsPerCall); // about 20 MFLOP: a few ms a trial
+            int callsPerTrial = (int)Math.Max(64, 200e6 / flopsPerCall); // about 200 MFLOP: a few ms a trial, long enough that fetching the operands back after the other cases does not count
             // The C tile of call i: tile (i / tilesPerRow) % rows down, i % tilesPerRow across.
             int tilesPerRow = Ldc / nr;
             float* CTile(int row, int i) => c + (long)row * mr * Ldc + (i % tilesPerRow) * nr;
