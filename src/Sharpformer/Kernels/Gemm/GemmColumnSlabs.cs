@@ -4,8 +4,9 @@ namespace Sharpformer.Kernels;
 /// A product shared out by columns: each thread takes one slab of C's columns (a multiple of NR wide)
 /// and runs the single-threaded blocked product on it with its own packed B. The threads then meet
 /// once per product instead of once per (N, K) block, and no B panel travels between cores.
-/// Each thread packs all of op(A) for its slab, so this pays only when sharing row tiles would pack
-/// A as often anyway: when every slab is at least one full N block wide.
+/// Each thread packs all of op(A) for its slab, so this pays when sharing row tiles would pack A as often
+/// anyway (every slab at least one full N block wide), or when A is small enough that reading it again costs
+/// less than the second meeting of the threads that shared row tiles need (see <see cref="Pays"/>).
 /// A thread that has finished its slab, or starts late, takes row items of the slabs still running
 /// (<see cref="GemmJob.TryHelp"/>), so that a core slowed by the rest of the machine does not leave
 /// the other idle at the end.
