@@ -114,8 +114,8 @@ internal static class HuggingFaceTokenizerFormat
     public static BpeTokenizer Load(string path, JsonElement root)
     {
         var model = root.GetProperty("model");
-        if (model.TryGetProperty("type", out var type) && type.GetString() != "BPE")
-            throw Bad(path, $"model.type is \"{type}\"; only BPE is supported");
+        if (model.TryGetProperty("type", out var type) && TypeOf(model) != "BPE")
+            throw Bad(path, $"model.type is {type.GetRawText()}; only \"BPE\" is supported");
         RequireNull(path, model, "dropout", "model.dropout (BPE dropout)");
         RequireNull(path, model, "unk_token", "model.unk_token (byte-level BPE needs no unknown token)");
         RequireEmptyOrNull(path, model, "continuing_subword_prefix");
@@ -177,7 +177,7 @@ internal static class HuggingFaceTokenizerFormat
             RequireByteLevelWithoutPrefixSpace(path, list[1]);
             if (list[1].TryGetProperty("use_regex", out var useRegex) && useRegex.ValueKind != JsonValueKind.False)
                 throw Bad(path, "the ByteLevel after a Split must have use_regex false");
-            if (!split.TryGetProperty("behavior", out var behavior) || behavior.GetString() != "Isolated")
+            if (!split.TryGetProperty("behavior", out var behavior) || behavior.ValueKind != JsonValueKind.String || behavior.GetString() != "Isolated")
                 throw Bad(path, "the Split pre-tokenizer's behavior must be \"Isolated\"");
             if (split.TryGetProperty("invert", out var invert) && invert.ValueKind != JsonValueKind.False)
                 throw Bad(path, "an inverted Split pre-tokenizer is not supported");

@@ -118,7 +118,8 @@ public sealed class HuggingFaceTokenizerTests : IDisposable
         {
             ("unk_token", "\"<unk>\"", "model.unk_token"), ("dropout", "0.1", "model.dropout"),
             ("continuing_subword_prefix", "\"##\"", "continuing_subword_prefix \"##\" is not supported"),
-            ("type", "\"WordPiece\"", "only BPE is supported"),
+            ("type", "\"WordPiece\"", "model.type is \"WordPiece\"; only \"BPE\" is supported"),
+            ("type", "7", "model.type is 7; only \"BPE\" is supported"),
         })
         {
             var root = JsonNode.Parse(good)!;
