@@ -96,6 +96,8 @@ public sealed class HuggingFaceTokenizerTests : IDisposable
     [InlineData("normalizer", "{\"type\": \"NFC\"}", "a normalizer is not supported")]
     [InlineData("decoder", "{\"type\": \"WordPiece\"}", "decoder type \"WordPiece\" is not supported")]
     [InlineData("pre_tokenizer", "{\"type\": \"Whitespace\"}", "pre_tokenizer \"Whitespace\" is not supported")]
+    [InlineData("pre_tokenizer", "{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": 3}, {\"type\": \"ByteLevel\", \"use_regex\": false}]}",
+        "the Split pre-tokenizer's behavior must be \"Isolated\"")]
     public void UnsupportedSettingsAreNamed(string key, string value, string expected)
     {
         var path = Path.Combine(_dir, "tokenizer.json");
