@@ -22,6 +22,9 @@ internal sealed unsafe class GemmJob : IParallelBody
     private struct Block
     {
         public int Jc, Nc, Pc, Kc;
+        // B panels of the block and the floats from one panel to the next, worked out once per block rather than per tile.
+        public int Panels;
+        public long PanelStride;
         public float Beta;
         public bool Overwrite;
         public float* PackedB;
@@ -41,7 +44,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     private int _checkedLda = -1;
     private GemmBlocking? _checkedBlocking;
     private bool _ldaSpreadsRows;
-    private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc, _threads, _tilesPerItem;
+    private int _m, _n, _k, _kcBlock, _lda, _ldb, _ldc, _threads, _tilesPerItem, _rowTiles;
     private float* _a, _b, _c;
     private float _alpha, _beta;
 
@@ -93,6 +96,7 @@ internal sealed unsafe class GemmJob : IParallelBody
             (_checkedLda, _checkedBlocking, _ldaSpreadsRows) = (lda, blocking, blocking.RowsSpreadOverL1Sets(lda));
         _aInPlace = !transA && _ldaSpreadsRows;
         _m = m; _n = n; _k = k;
+        _rowTiles = (m + _mr - 1) / _mr;
         _kcBlock = blocking.KcFor(k, transA);
         EnsurePackedB(PanelsOf(Math.Min(n, blocking.NcMax)) * ((long)_kcBlock * _nr + GemmBlocking.BPanelPad));
         _a = a; _lda = lda;
@@ -125,17 +129,20 @@ internal sealed unsafe class GemmJob : IParallelBody
         _hasNext = jc < _n;
         if (_hasNext) _next = MakeBlock(jc, pc, _current.PackedB == _packedB0 ? _packedB1 : _packedB0);
         PackItems = _hasNext ? PackItemsOf(_next) : 0;
-        RowItems = (RowTileCount + _tilesPerItem - 1) / _tilesPerItem;
+        RowItems = (_rowTiles + _tilesPerItem - 1) / _tilesPerItem;
         return true;
     }
 
     private Block MakeBlock(int jc, int pc, float* packedB)
     {
         bool first = pc == 0;
+        int nc = Math.Min(_blocking.NcMax, _n - jc), kc = Math.Min(_kcBlock, _k - pc);
         return new Block
         {
-            Jc = jc, Nc = Math.Min(_blocking.NcMax, _n - jc),
-            Pc = pc, Kc = Math.Min(_kcBlock, _k - pc),
+            Jc = jc, Nc = nc,
+            Pc = pc, Kc = kc,
+            Panels = PanelsOf(nc),
+            PanelStride = (long)kc * _nr + GemmBlocking.BPanelPad,
             // Later K blocks add to what the first one wrote.
             Beta = first ? _beta : 1f,
             Overwrite = first && _beta == 0f,
@@ -143,16 +150,10 @@ internal sealed unsafe class GemmJob : IParallelBody
         };
     }
 
-    private int PanelsOf(in Block block) => PanelsOf(block.Nc);
-
     private int PanelsOf(int columns) => (columns + _nr - 1) / _nr;
 
-    private long PanelStride(in Block block) => (long)block.Kc * _nr + GemmBlocking.BPanelPad;
-
     private int PackItemsOf(in Block block) =>
-        _transB ? PanelsOf(block) : (block.Kc + GemmBlocking.BRowsPerPackItem - 1) / GemmBlocking.BRowsPerPackItem;
-
-    private int RowTileCount => (_m + _mr - 1) / _mr;
+        _transB ? block.Panels : (block.Kc + GemmBlocking.BRowsPerPackItem - 1) / GemmBlocking.BRowsPerPackItem;
 
     // Row items of the current block that other threads may take (RunShared): the block's serial number
     // in the high 32 bits, the next unclaimed item in the low 32; and how many claimed items are done.
@@ -224,7 +225,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     {
         int j0 = index * _nr;
         int cols = Math.Min(_nr, block.Nc - j0);
-        GemmPacking.PackBTransposed(_b + (long)(block.Jc + j0) * _ldb + block.Pc, _ldb, cols, block.Kc, block.PackedB + index * PanelStride(block), _nr);
+        GemmPacking.PackBTransposed(_b + (long)(block.Jc + j0) * _ldb + block.Pc, _ldb, cols, block.Kc, block.PackedB + index * block.PanelStride, _nr);
     }
 
     // Non-transposed B, item `index`: rows [index·R, index·R + R) of the block into every panel. Each row
@@ -235,7 +236,7 @@ internal sealed unsafe class GemmJob : IParallelBody
         int p0 = index * GemmBlocking.BRowsPerPackItem;
         int rows = Math.Min(GemmBlocking.BRowsPerPackItem, block.Kc - p0);
         GemmPacking.PackBRows(_b + (long)(block.Pc + p0) * _ldb + block.Jc, _ldb, block.Nc, rows,
-            block.PackedB + (long)p0 * _nr, PanelStride(block), _nr);
+            block.PackedB + (long)p0 * _nr, block.PanelStride, _nr);
     }
 
     // Items are claimed in order, so this thread's next item is most likely `threads` items on. Its A
@@ -292,7 +293,7 @@ internal sealed unsafe class GemmJob : IParallelBody
     private void ComputeRowItem(in Block block, int item)
     {
         int firstTile = item * _tilesPerItem;
-        int tiles = Math.Min(_tilesPerItem, RowTileCount - firstTile);
+        int tiles = Math.Min(_tilesPerItem, _rowTiles - firstTile);
         GemmScratch scratch = GemmScratch.ForCurrentThread();
         if (_transA)
         {
@@ -323,11 +324,11 @@ internal sealed unsafe class GemmJob : IParallelBody
         else GemmPacking.PackARowMajor(_a + (long)i0 * _lda + block.Pc, _lda, rows, kc, panelA, _blocking.KcStride);
 
         float* cRow = _c + (long)i0 * _ldc + block.Jc;
-        int panels = PanelsOf(block);
+        int panels = block.Panels;
         for (int jr = 0; jr < panels; jr++)
         {
             int cols = Math.Min(_nr, block.Nc - jr * _nr);
-            float* panelB = block.PackedB + jr * PanelStride(block);
+            float* panelB = block.PackedB + jr * block.PanelStride;
             float* cTile = cRow + jr * _nr;
             // A row of the next item for the kernel to fetch as it goes (its own rows when there is none).
             float* prefetch = FetchAheadAroundCall(block, item, tileOfItem, jr, panels);
