@@ -13,8 +13,9 @@ namespace Sharpformer.Tests.Cli;
 public sealed class TrainKillTests : IDisposable
 {
     // Enough steps that 20 kills land before the run can finish: a run lives for 1 to 3 evaluations (a step each) and
-    // 40 ms, but while other tests keep the cores busy this process sees the lines late and a run gets 10 steps or more.
-    private const int Kills = 20, Steps = 300;
+    // 40 ms, but while other tests keep the cores busy this process sees the lines late and a run gets 10 steps or more
+    // (on a fast CPU 17 on average: 300 steps were done after 18 kills).
+    private const int Kills = 20, Steps = 1000;
     private readonly string _dir = Directory.CreateTempSubdirectory("sharpformer-kill-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
