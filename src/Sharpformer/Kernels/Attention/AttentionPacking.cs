@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Sharpformer.Kernels;
 
 /// <summary>
@@ -9,15 +11,27 @@ internal static unsafe class AttentionPacking
     /// <summary>(T, hs) -> (T, paddedHs) with columns [hs, paddedHs) zero, every element times <paramref name="scale"/>.</summary>
     public static void PadRows(float* src, int rows, int hs, float* dst, int paddedHs, float scale)
     {
+        if (paddedHs == hs)
+        {
+            ScaleCopy(src, (nint)rows * hs, dst, scale);
+            return;
+        }
         for (int r = 0; r < rows; r++)
         {
-            float* s = src + (nint)r * hs;
             float* d = dst + (nint)r * paddedHs;
-            int c = 0;
-            if (scale == 1f) for (; c < hs; c++) d[c] = s[c];
-            else for (; c < hs; c++) d[c] = s[c] * scale;
-            for (; c < paddedHs; c++) d[c] = 0f;
+            ScaleCopy(src + (nint)r * hs, hs, d, scale);
+            new Span<float>(d + hs, paddedHs - hs).Clear();
         }
+    }
+
+    /// <summary>dst[i] = scale · src[i] for i in [0, n): a plain copy when the scale is 1. Exact elementwise work, so
+    /// the vectors TensorPrimitives picks for the machine give the same bits as any other width.</summary>
+    public static void ScaleCopy(float* src, nint n, float* dst, float scale)
+    {
+        var from = new ReadOnlySpan<float>(src, checked((int)n));
+        var to = new Span<float>(dst, (int)n);
+        if (scale == 1f) from.CopyTo(to);
+        else TensorPrimitives.Multiply(from, scale, to);
     }
 
     /// <summary>Floats of <see cref="TransposeTiles(float*, int, int, float*, int)"/>'s output: whole tiles of (hs, tileWidth).</summary>
@@ -89,11 +103,11 @@ internal static unsafe class AttentionPacking
     /// <summary>(rows, paddedHs) -> (rows, hs), every element times <paramref name="scale"/>.</summary>
     public static void UnpadRows(float* src, int rows, int paddedHs, float* dst, int hs, float scale)
     {
-        for (int r = 0; r < rows; r++)
+        if (paddedHs == hs)
         {
-            float* s = src + (nint)r * paddedHs;
-            float* d = dst + (nint)r * hs;
-            for (int c = 0; c < hs; c++) d[c] = s[c] * scale;
+            ScaleCopy(src, (nint)rows * hs, dst, scale);
+            return;
         }
+        for (int r = 0; r < rows; r++) ScaleCopy(src + (nint)r * paddedHs, hs, dst + (nint)r * hs, scale);
     }
 }

@@ -26,50 +26,62 @@ internal static unsafe class AttentionTileGemm
     /// width <paramref name="width"/>. A(r, p) = a[r·aRowStride + p·aDepthStride]; B(p, c) = b[p·ldb + c];
     /// C(r, c) = c[r·ldc + c]. With <paramref name="rowScale"/> (and accumulate), C = diag(rowScale)·C + A·B: the
     /// online softmax rescales its running output inside the product instead of in a separate pass.
+    /// <para>With a <paramref name="band"/> (a causal mask), each block of rows skips the columns or the depth the
+    /// mask hides from all of its rows; see <see cref="CausalBand"/> for what is then left unwritten.</para>
     /// </summary>
     public static void Multiply(SimdWidth width, int rows, int depth, int cols, float* a, int aRowStride, int aDepthStride,
-        float* b, int ldb, float* c, int ldc, bool accumulate, float* rowScale = null)
+        float* b, int ldb, float* c, int ldc, bool accumulate, float* rowScale = null, CausalBand band = default)
     {
         Debug.Assert(cols % Lanes == 0);
         switch (width)
         {
             case SimdWidth.V512:
-                Multiply<Width512, Vector512<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
+                Multiply<Width512, Vector512<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale, band);
                 break;
             case SimdWidth.V256:
-                Multiply<Width256, Vector256<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
+                Multiply<Width256, Vector256<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale, band);
                 break;
             case SimdWidth.V128:
-                Multiply<Width128, Vector128<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
+                Multiply<Width128, Vector128<float>>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale, band);
                 break;
             default:
-                Multiply<WidthScalar, float>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale);
+                Multiply<WidthScalar, float>(rows, depth, cols, a, aRowStride, aDepthStride, b, ldb, c, ldc, accumulate, rowScale, band);
                 break;
         }
     }
 
     private static void Multiply<TW, TV>(int rows, int depth, int cols, float* a, int aRowStride, int aDepthStride,
-        float* b, int ldb, float* c, int ldc, bool accumulate, float* rowScale)
+        float* b, int ldb, float* c, int ldc, bool accumulate, float* rowScale, CausalBand band)
         where TW : struct, IAttentionWidth<TV> where TV : struct
     {
         for (int r = 0; r < rows;)
         {
             int n = Math.Min(TW.TileRows, rows - r);
-            float* ar = a + (nint)r * aRowStride, cr = c + (nint)r * ldc, scale = rowScale == null ? null : rowScale + r;
-            switch (n)
+            // What the mask leaves this block of rows [r, r + n): columns [0, blockCols), depth [first, first + blockDepth).
+            var (blockCols, first, blockDepth) = band.Block(r, n, cols, depth);
+            bool nothingToAdd = blockDepth == 0 && accumulate && rowScale == null;
+            if (blockCols > 0 && !nothingToAdd)
             {
-                case 1: Columns<TW, TV, Count1>(depth, ar, aRowStride, aDepthStride, b, ldb, cr, ldc, cols, accumulate, scale); break;
-                case 2: Columns<TW, TV, Count2>(depth, ar, aRowStride, aDepthStride, b, ldb, cr, ldc, cols, accumulate, scale); break;
-                case 3: Columns<TW, TV, Count3>(depth, ar, aRowStride, aDepthStride, b, ldb, cr, ldc, cols, accumulate, scale); break;
-                case 4: Columns<TW, TV, Count4>(depth, ar, aRowStride, aDepthStride, b, ldb, cr, ldc, cols, accumulate, scale); break;
-                case 5: Columns<TW, TV, Count5>(depth, ar, aRowStride, aDepthStride, b, ldb, cr, ldc, cols, accumulate, scale); break;
-                default: Columns<TW, TV, Count6>(depth, ar, aRowStride, aDepthStride, b, ldb, cr, ldc, cols, accumulate, scale); break;
+                float* ar = a + (nint)r * aRowStride + (nint)first * aDepthStride, br = b + (nint)first * ldb, cr = c + (nint)r * ldc;
+                float* scale = rowScale == null ? null : rowScale + r;
+                switch (n)
+                {
+                    case 1: Columns<TW, TV, Count1>(blockDepth, ar, aRowStride, aDepthStride, br, ldb, cr, ldc, blockCols, accumulate, scale); break;
+                    case 2: Columns<TW, TV, Count2>(blockDepth, ar, aRowStride, aDepthStride, br, ldb, cr, ldc, blockCols, accumulate, scale); break;
+                    case 3: Columns<TW, TV, Count3>(blockDepth, ar, aRowStride, aDepthStride, br, ldb, cr, ldc, blockCols, accumulate, scale); break;
+                    case 4: Columns<TW, TV, Count4>(blockDepth, ar, aRowStride, aDepthStride, br, ldb, cr, ldc, blockCols, accumulate, scale); break;
+                    case 5: Columns<TW, TV, Count5>(blockDepth, ar, aRowStride, aDepthStride, br, ldb, cr, ldc, blockCols, accumulate, scale); break;
+                    default: Columns<TW, TV, Count6>(blockDepth, ar, aRowStride, aDepthStride, br, ldb, cr, ldc, blockCols, accumulate, scale); break;
+                }
             }
             r += n;
         }
     }
 
-    /// <summary>TR rows of C across all columns: blocks of TileVectors vectors, then single vectors.</summary>
+    /// <summary>
+    /// TR rows of C across all columns: blocks of TileVectors vectors, then (AVX-512, ARM64) a block of two, then
+    /// single vectors, so that a short run of columns still keeps at least two accumulators a row in flight.
+    /// </summary>
     private static void Columns<TW, TV, TR>(int depth, float* a, nint ars, nint ads, float* b, nint ldb, float* c, nint ldc, int cols,
         bool accumulate, float* scale)
         where TW : struct, IAttentionWidth<TV> where TV : struct where TR : struct, ITileCount
@@ -79,6 +91,11 @@ internal static unsafe class AttentionTileGemm
         {
             if (TW.TileVectors == 4) AttentionTileBlock.Multiply<TW, TV, TR, Count4>(depth, a, ars, ads, b + col, ldb, c + col, ldc, accumulate, scale);
             else AttentionTileBlock.Multiply<TW, TV, TR, Count2>(depth, a, ars, ads, b + col, ldb, c + col, ldc, accumulate, scale);
+        }
+        if (TW.TileVectors == 4 && col + 2 * TW.Lanes <= cols)
+        {
+            AttentionTileBlock.Multiply<TW, TV, TR, Count2>(depth, a, ars, ads, b + col, ldb, c + col, ldc, accumulate, scale);
+            col += 2 * TW.Lanes;
         }
         for (; col < cols; col += TW.Lanes)
             AttentionTileBlock.Multiply<TW, TV, TR, Count1>(depth, a, ars, ads, b + col, ldb, c + col, ldc, accumulate, scale);

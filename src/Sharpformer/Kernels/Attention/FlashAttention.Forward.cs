@@ -90,7 +90,7 @@ internal static unsafe partial class FlashAttention
 
             float* qSrc = _q + ((nint)bh * tq + q0) * hs;
             float qScale = shape.Scale * AttentionMath.Log2E;
-            for (int i = 0; i < rows * hs; i++) qs[i] = qSrc[i] * qScale;
+            AttentionPacking.ScaleCopy(qSrc, rows * hs, qs, qScale);
             new Span<float>(acc, rows * dp).Clear();
             stats.Reset(rows);
 

@@ -59,28 +59,34 @@ internal static unsafe partial class FullAttention
 
             float* qSrc = _q + (nint)bh * tq * hs, kSrc = _k + (nint)bh * tk * hs, vSrc = _v + (nint)bh * tk * hs;
             float* dOSrc = _dO + (nint)bh * tq * hs;
-            float* qp = scratch.Queries.Get((long)tq * dp);     // (Tq, dp)
-            float* dOp = scratch.OutputGrad.Get((long)tq * dp); // (Tq, dp)
-            float* kp = scratch.Keys.Get((long)tk * dp);        // (Tk, dp)
+            float* dQDst = _dQ + (nint)bh * tq * hs, dKDst = _dK + (nint)bh * tk * hs, dVDst = _dV + (nint)bh * tk * hs;
+            // Rows already a whole number of vectors (hs = dp) are used and written where they are; otherwise
+            // each is copied into (T, dp) rows with zero columns past hs.
+            bool padded = dp != hs;
+            float* qp = padded ? scratch.Queries.Get((long)tq * dp) : qSrc;       // (Tq, dp)
+            float* dOp = padded ? scratch.OutputGrad.Get((long)tq * dp) : dOSrc;  // (Tq, dp)
+            float* kp = padded ? scratch.Keys.Get((long)tk * dp) : kSrc;          // (Tk, dp)
             float* vt = scratch.ValuesT.Get(AttentionPacking.TiledSize(tk, hs, KeyTile)); // Vᵀ in key tiles of (hs, KeyTile)
-            float* dKacc = scratch.KeyGrad.Get((long)tk * dp);
-            float* dVacc = scratch.ValueGrad.Get((long)tk * dp);
+            float* dKacc = padded ? scratch.KeyGrad.Get((long)tk * dp) : dKDst;
+            float* dVacc = padded ? scratch.ValueGrad.Get((long)tk * dp) : dVDst;
             // Row stride of the (rows, keys) blocks: one vector past a multiple of 16, so that walking down a
             // column (the Aᵀ·B products) does not hit the same cache sets at every row when Tk is a power of two.
             int ld = tkp + AttentionTileGemm.Lanes;
             float* dS = scratch.ScoreGrad.Get((long)QueryTile * ld);   // (rows, ld)
             float* pCopy = scratch.Probabilities.Get((long)QueryTile * ld); // (rows, ld)
-            float* dQTile = scratch.QueryGrad.Get(QueryTile * dp);
+            float* dQTile = padded ? scratch.QueryGrad.Get(QueryTile * dp) : null;
 
-            AttentionPacking.PadRows(qSrc, tq, hs, qp, dp, 1f);
-            AttentionPacking.PadRows(dOSrc, tq, hs, dOp, dp, 1f);
-            AttentionPacking.PadRows(kSrc, tk, hs, kp, dp, 1f);
+            if (padded)
+            {
+                AttentionPacking.PadRows(qSrc, tq, hs, qp, dp, 1f);
+                AttentionPacking.PadRows(dOSrc, tq, hs, dOp, dp, 1f);
+                AttentionPacking.PadRows(kSrc, tk, hs, kp, dp, 1f);
+            }
             AttentionPacking.TransposeTiles(vSrc, tk, hs, vt, KeyTile);
             new Span<float>(dKacc, tk * dp).Clear();
             new Span<float>(dVacc, tk * dp).Clear();
 
             float* probs = _probs + (nint)bh * tq * tk;
-            float* dQDst = _dQ + (nint)bh * tq * hs;
             for (int q0 = 0; q0 < tq; q0 += QueryTile)
             {
                 int rows = Math.Min(QueryTile, tq - q0);
@@ -91,10 +97,14 @@ internal static unsafe partial class FullAttention
                     continue;
                 }
                 float* pTile = probs + (nint)q0 * tk;
+                // Under a causal mask every product below skips what the mask hides from a whole block of rows
+                // (P and dS are 0 there): query row q0 + i sees keys up to diagonal + i.
+                int diagonal = q0 + shape.CausalOffset;
                 // dP (rows, keyEnd) = dO · Vᵀ
                 for (int j0 = 0; j0 < keyEnd; j0 += KeyTile)
                     AttentionTileGemm.Multiply(_simd, rows, hs, AttentionTileGemm.RoundUp(Math.Min(KeyTile, keyEnd - j0)), dOp + (nint)q0 * dp, dp, 1,
-                        AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, dS + j0, ld, accumulate: false);
+                        AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, dS + j0, ld,
+                        accumulate: false, band: CausalBand.For(shape.Causal, CausalSkip.KeyColumns, diagonal - j0));
                 for (int r = 0; r < rows; r++)
                 {
                     float* pRow = pCopy + (nint)r * ld, gRow = dS + (nint)r * ld;
@@ -105,13 +115,19 @@ internal static unsafe partial class FullAttention
                     new Span<float>(gRow + visible, keyEnd - Math.Min(visible, keyEnd)).Clear();
                 }
                 // dQ (rows, dp) = dS · K;  dK (keyEnd, dp) += dSᵀ · Q;  dV += Pᵀ · dO
-                AttentionTileGemm.Multiply(_simd, rows, keyEnd, dp, dS, ld, 1, kp, dp, dQTile, dp, accumulate: false);
-                AttentionPacking.UnpadRows(dQTile, rows, dp, dQDst + (nint)q0 * hs, hs, 1f);
-                AttentionTileGemm.Multiply(_simd, keyEnd, rows, dp, dS, 1, ld, qp + (nint)q0 * dp, dp, dKacc, dp, accumulate: true);
-                AttentionTileGemm.Multiply(_simd, keyEnd, rows, dp, pCopy, 1, ld, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true);
+                var keyDepth = CausalBand.For(shape.Causal, CausalSkip.KeyDepth, diagonal);
+                var queryDepth = CausalBand.For(shape.Causal, CausalSkip.QueryDepth, diagonal);
+                float* dQRows = padded ? dQTile : dQDst + (nint)q0 * hs;
+                AttentionTileGemm.Multiply(_simd, rows, keyEnd, dp, dS, ld, 1, kp, dp, dQRows, dp, accumulate: false, band: keyDepth);
+                if (padded) AttentionPacking.UnpadRows(dQTile, rows, dp, dQDst + (nint)q0 * hs, hs, 1f);
+                AttentionTileGemm.Multiply(_simd, keyEnd, rows, dp, dS, 1, ld, qp + (nint)q0 * dp, dp, dKacc, dp, accumulate: true, band: queryDepth);
+                AttentionTileGemm.Multiply(_simd, keyEnd, rows, dp, pCopy, 1, ld, dOp + (nint)q0 * dp, dp, dVacc, dp, accumulate: true, band: queryDepth);
             }
-            AttentionPacking.UnpadRows(dKacc, tk, dp, _dK + (nint)bh * tk * hs, hs, 1f);
-            AttentionPacking.UnpadRows(dVacc, tk, dp, _dV + (nint)bh * tk * hs, hs, 1f);
+            if (padded)
+            {
+                AttentionPacking.UnpadRows(dKacc, tk, dp, dKDst, hs, 1f);
+                AttentionPacking.UnpadRows(dVacc, tk, dp, dVDst, hs, 1f);
+            }
         }
     }
 

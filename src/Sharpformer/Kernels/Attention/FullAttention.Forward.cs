@@ -76,22 +76,32 @@ internal static unsafe partial class FullAttention
 
             var scratch = TileScratch.Current;
             float* qs = scratch.Queries.Get(QueryTile * hs);   // (rows, hs) · scale · log₂e
-            float* s = scratch.Scores.Get(QueryTile * KeyTile); // (rows, KeyTile) base-2 scores
-            float* acc = scratch.Output.Get(QueryTile * dp);    // (rows, dp)
+            float* s = scratch.Scores.Get(QueryTile * KeyTile); // (rows, KeyTile) base-2 scores, when not written in place
+            float* oDst = _o + ((nint)bh * tq + q0) * hs;
+            float* acc = dp == hs ? oDst : scratch.Output.Get(QueryTile * dp); // (rows, dp), written in place when hs = dp
 
             float* qSrc = _q + ((nint)bh * tq + q0) * hs;
             float qScale = shape.Scale * AttentionMath.Log2E;
-            for (int i = 0; i < rows * hs; i++) qs[i] = qSrc[i] * qScale;
+            AttentionPacking.ScaleCopy(qSrc, rows * hs, qs, qScale);
 
             float* kt = _kt + bh * _tiledKeys;
             float* probs = _probs + ((nint)bh * tq + q0) * tk; // (rows, Tk)
             int keyEnd = shape.VisibleKeys(q0 + rows - 1, keyLength);
+            // Under a causal mask each block of rows computes scores only up to its own last visible key: the rest of
+            // the row is masked below and never read.
+            int diagonal = q0 + shape.CausalOffset;
+            // When Tk is a whole number of 16-float tiles, a padded tile of scores still ends inside its row of probs,
+            // so the product writes there; otherwise it writes a scratch tile that is then copied.
+            bool inPlace = tk % AttentionTileGemm.Lanes == 0;
             for (int j0 = 0; j0 < keyEnd; j0 += KeyTile)
             {
                 int keys = Math.Min(KeyTile, keyEnd - j0);
-                AttentionTileGemm.Multiply(_simd, rows, hs, AttentionTileGemm.RoundUp(keys), qs, hs, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false);
-                for (int r = 0; r < rows; r++)
-                    new ReadOnlySpan<float>(s + r * KeyTile, keys).CopyTo(new Span<float>(probs + (nint)r * tk + j0, keys));
+                AttentionTileGemm.Multiply(_simd, rows, hs, AttentionTileGemm.RoundUp(keys), qs, hs, 1, AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile,
+                    inPlace ? probs + j0 : s, inPlace ? tk : KeyTile,
+                    accumulate: false, band: CausalBand.For(shape.Causal, CausalSkip.KeyColumns, diagonal - j0));
+                if (!inPlace)
+                    for (int r = 0; r < rows; r++)
+                        new ReadOnlySpan<float>(s + r * KeyTile, keys).CopyTo(new Span<float>(probs + (nint)r * tk + j0, keys));
             }
             for (int r = 0; r < rows; r++)
             {
@@ -106,8 +116,9 @@ internal static unsafe partial class FullAttention
                 new Span<float>(row + visible, tk - visible).Clear();
             }
             // O (rows, dp) = P (rows, keyEnd) · V (keyEnd, dp)
-            AttentionTileGemm.Multiply(_simd, rows, keyEnd, dp, probs, tk, 1, _vp + (nint)bh * tk * dp, dp, acc, dp, accumulate: false);
-            AttentionPacking.UnpadRows(acc, rows, dp, _o + ((nint)bh * tq + q0) * hs, hs, 1f);
+            AttentionTileGemm.Multiply(_simd, rows, keyEnd, dp, probs, tk, 1, _vp + (nint)bh * tk * dp, dp, acc, dp,
+                accumulate: false, band: CausalBand.For(shape.Causal, CausalSkip.KeyDepth, diagonal));
+            if (acc != oDst) AttentionPacking.UnpadRows(acc, rows, dp, oDst, hs, 1f);
         }
     }
 

@@ -73,6 +73,60 @@ public unsafe class AttentionTileGemmTests
         for (int i = 0; i < c.Length; i++) Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-5 * (1 + Math.Abs(expected[i])), $"{width} C[{i}]");
     }
 
+    public static TheoryData<SimdWidth, CausalSkip> BandCases
+    {
+        get
+        {
+            var data = new TheoryData<SimdWidth, CausalSkip>();
+            foreach (var width in Simd.Accelerated)
+                foreach (var skip in new[] { CausalSkip.KeyColumns, CausalSkip.KeyDepth, CausalSkip.QueryDepth })
+                    data.Add(width, skip);
+            return data;
+        }
+    }
+
+    /// <summary>
+    /// A causal band: with A zero wherever the mask hides a key (P and dS are), the product must still be exact
+    /// everywhere the caller reads it: every entry for the depth bands, the visible scores for the column band.
+    /// Diagonals before, inside and past the product's keys; row counts around each register tile's height.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(BandCases))]
+    public void CausalBandsSkipOnlyWhatTheMaskHides(SimdWidth width, CausalSkip skip)
+    {
+        var rng = new Rng(23);
+        foreach (int rows in new[] { 1, 5, 7, 13, 64, 65 })
+            foreach (int size in new[] { 16, 48, 64, 80 }) // keys: the columns of KeyColumns, else the depth
+                foreach (int diagonal in new[] { -20, -1, 0, 3, 17, 40, 100 })
+                {
+                    bool keyRows = skip == CausalSkip.QueryDepth; // C's rows are keys, the depth runs over queries
+                    int depth = skip == CausalSkip.KeyColumns ? 17 : keyRows ? 37 : size, cols = skip == CausalSkip.KeyColumns ? size : 32;
+                    int lda = depth + 3, ldb = cols + 16, ldc = cols + 16;
+                    var a = new float[rows * lda];
+                    var b = new float[depth * ldb];
+                    var c = new float[rows * ldc];
+                    rng.FillNormal(a, 1f);
+                    rng.FillNormal(b, 1f);
+                    rng.FillNormal(c, 1f);
+                    // Query i sees keys j <= diagonal + i: zero A where a depth index is a hidden key (or query).
+                    for (int r = 0; r < rows; r++)
+                        for (int p = 0; p < depth; p++)
+                            if (skip == CausalSkip.KeyDepth ? p > diagonal + r : keyRows && r > diagonal + p) a[r * lda + p] = 0f;
+                    var expected = Expected(a, b, c, new float[rows], rows, depth, cols, lda, ldb, ldc, transposedA: false, accumulate: false);
+                    fixed (float* pa = a, pb = b, pc = c)
+                        AttentionTileGemm.Multiply(width, rows, depth, cols, pa, lda, 1, pb, ldb, pc, ldc, accumulate: false,
+                            band: new CausalBand(skip, diagonal));
+                    for (int r = 0; r < rows; r++)
+                        for (int j = 0; j < cols; j++)
+                        {
+                            if (skip == CausalSkip.KeyColumns && j > diagonal + r) continue; // a hidden score: never read
+                            double e = expected[r * ldc + j], got = c[r * ldc + j];
+                            Assert.True(Math.Abs(got - e) <= 1e-5 * (1 + Math.Abs(e)) * Math.Sqrt(depth),
+                                $"{width} {skip} rows={rows} size={size} diagonal={diagonal} C[{r},{j}]: expected {e}, got {got}");
+                        }
+                }
+    }
+
     /// <summary>C as the kernel should leave it, columns past cols (the stride padding) untouched.</summary>
     private static double[] Expected(float[] a, float[] b, float[] c, float[] scale, int rows, int depth, int cols, int lda, int ldb, int ldc,
         bool transposedA, bool accumulate)
