@@ -13,6 +13,15 @@ internal sealed class AdamWOptimizer
 {
     private readonly (string Name, Variable Param, Tensor M, Tensor V)[] _slots;
 
+    /// <summary>
+    /// The update's work items: runs of at most <see cref="ChunkElements"/> elements of one parameter, so that the
+    /// threads share a model of a few large matrices evenly. Each element's update is independent of the others and
+    /// the runs start at multiples of every vector width, so the bits do not depend on the split.
+    /// </summary>
+    private readonly (int Slot, int Start, int Length)[] _chunks;
+
+    private const int ChunkElements = 16_384;
+
     public float Beta1 { get; }
     public float Beta2 { get; }
     public float Epsilon { get; }
@@ -22,6 +31,8 @@ internal sealed class AdamWOptimizer
     public AdamWOptimizer(IEnumerable<(string Name, Variable Param)> parameters, float beta1 = 0.9f, float beta2 = 0.999f, float eps = 1e-8f, float weightDecay = 0.01f)
     {
         _slots = parameters.Select(p => (p.Name, p.Param, new Tensor(p.Param.Shape), new Tensor(p.Param.Shape))).ToArray();
+        _chunks = _slots.SelectMany((slot, i) => Enumerable.Range(0, (slot.Param.Value.Size + ChunkElements - 1) / ChunkElements)
+            .Select(c => (i, c * ChunkElements, Math.Min(ChunkElements, slot.Param.Value.Size - c * ChunkElements)))).ToArray();
         (Beta1, Beta2, Epsilon, WeightDecay) = (beta1, beta2, eps, weightDecay);
     }
 
@@ -29,12 +40,14 @@ internal sealed class AdamWOptimizer
     public void Update(float learningRate)
     {
         Step++;
-        Parallelism.For(_slots.Length, i =>
+        Parallelism.For(_chunks.Length, c =>
         {
-            var (_, p, m, v) = _slots[i];
+            var (slot, start, length) = _chunks[c];
+            var (_, p, m, v) = _slots[slot];
             float decay = p.Value.Rank >= 2 ? WeightDecay : 0f;
-            AdamW.Update(p.Value.Span, p.Grad!.Span, m.Span, v.Span, new AdamWStep(learningRate, Beta1, Beta2, Epsilon, decay, Step));
-        }, workPerItem: 4096);
+            AdamW.Update(p.Value.Span.Slice(start, length), p.Grad!.Span.Slice(start, length), m.Span.Slice(start, length), v.Span.Slice(start, length),
+                new AdamWStep(learningRate, Beta1, Beta2, Epsilon, decay, Step));
+        }, workPerItem: 12L * ChunkElements);
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ internal static unsafe partial class BlockSparseAttention
         fixed (float* pq = q, pk = k, pv = v, po = o, pl = lse)
         {
             job.Prepare(pq, pk, pv, po, pl, keyLengths, shape, pattern, width);
-            Parallelism.For(shape.BatchHeads, job.PackBody, 2L * shape.KeyLength * shape.HeadSize);
+            Parallelism.For(shape.BatchHeads, job.PackBody, 2 * AttentionPacking.WorkPerElement * shape.KeyLength * shape.HeadSize); // Kᵀ and V
             long work = 4L * pattern.TileSize * pattern.TileSize * shape.HeadSize * pattern.EntryCount / ((long)pattern.Groups * pattern.QueryTiles);
             Parallelism.For(shape.BatchHeads * pattern.QueryTiles, job.TileBody, Math.Max(1, work));
             job.Release();

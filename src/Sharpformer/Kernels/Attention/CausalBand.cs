@@ -1,7 +1,7 @@
 namespace Sharpformer.Kernels;
 
 /// <summary>Which dimension of a tile product a causal mask shortens.</summary>
-public enum CausalSkip   // public: test theories take it as a parameter
+internal enum CausalSkip
 {
     /// <summary>No mask: every block of rows runs the whole product.</summary>
     None,

@@ -29,7 +29,7 @@ internal static unsafe partial class FlashAttention
             }
             var job = t_forwardJob ??= new ForwardJob();
             job.Prepare(pq, pk, pv, po, pl, keyLengths, shape, width);
-            Parallelism.For(shape.BatchHeads, job.PackBody, 2L * shape.KeyLength * shape.HeadSize);
+            Parallelism.For(shape.BatchHeads, job.PackBody, 2 * AttentionPacking.WorkPerElement * shape.KeyLength * shape.HeadSize); // Kᵀ and V
             Parallelism.For(shape.BatchHeads * job.QueryBlocks, job.BlockBody, 4L * ForwardRows * shape.KeyLength * shape.HeadSize);
         }
     }

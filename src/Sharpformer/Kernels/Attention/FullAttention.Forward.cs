@@ -23,7 +23,7 @@ internal static unsafe partial class FullAttention
         fixed (float* pq = q, pk = k, pv = v, pp = probs, po = o)
         {
             job.Prepare(pq, pk, pv, pp, po, keyLengths, shape, width);
-            Parallelism.For(shape.BatchHeads, job.PackBody, 2L * shape.KeyLength * shape.HeadSize);
+            Parallelism.For(shape.BatchHeads, job.PackBody, 2 * AttentionPacking.WorkPerElement * shape.KeyLength * shape.HeadSize); // Kᵀ and V
             Parallelism.For(shape.BatchHeads * job.QueryTiles, job.TileBody, 4L * QueryTile * shape.KeyLength * shape.HeadSize);
         }
     }

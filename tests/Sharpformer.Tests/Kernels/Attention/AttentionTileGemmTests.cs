@@ -73,14 +73,15 @@ public unsafe class AttentionTileGemmTests
         for (int i = 0; i < c.Length; i++) Assert.True(Math.Abs(c[i] - expected[i]) <= 1e-5 * (1 + Math.Abs(expected[i])), $"{width} C[{i}]");
     }
 
-    public static TheoryData<SimdWidth, CausalSkip> BandCases
+    /// <summary>Every accelerated width with each band (by name: the band kinds are internal).</summary>
+    public static TheoryData<SimdWidth, string> BandCases
     {
         get
         {
-            var data = new TheoryData<SimdWidth, CausalSkip>();
+            var data = new TheoryData<SimdWidth, string>();
             foreach (var width in Simd.Accelerated)
                 foreach (var skip in new[] { CausalSkip.KeyColumns, CausalSkip.KeyDepth, CausalSkip.QueryDepth })
-                    data.Add(width, skip);
+                    data.Add(width, skip.ToString());
             return data;
         }
     }
@@ -92,8 +93,9 @@ public unsafe class AttentionTileGemmTests
     /// </summary>
     [Theory]
     [MemberData(nameof(BandCases))]
-    public void CausalBandsSkipOnlyWhatTheMaskHides(SimdWidth width, CausalSkip skip)
+    public void CausalBandsSkipOnlyWhatTheMaskHides(SimdWidth width, string band)
     {
+        var skip = Enum.Parse<CausalSkip>(band);
         var rng = new Rng(23);
         foreach (int rows in new[] { 1, 5, 7, 13, 64, 65 })
             foreach (int size in new[] { 16, 48, 64, 80 }) // keys: the columns of KeyColumns, else the depth
