@@ -16,7 +16,7 @@ internal sealed partial class Tape
         var y = Result(a.Shape, "add", a, b);
         bool sameShape = inner == a.Value.Size;
         if (sameShape) // a residual: (B, T, C) + (B, T, C), in parallel blocks
-            ElementBlocks.For(inner, 1, (s, n) => TensorPrimitives.Add(a.Value.Span.Slice(s, n), b.Value.Span.Slice(s, n), y.Value.Span.Slice(s, n)));
+            ElementBlocks.For(inner, Parallelism.WorkPerStreamedElement, (s, n) => TensorPrimitives.Add(a.Value.Span.Slice(s, n), b.Value.Span.Slice(s, n), y.Value.Span.Slice(s, n)));
         else
         {
             var ys = y.Value.Span;
@@ -42,8 +42,8 @@ internal sealed partial class Tape
     private void PassGradient(Variable y, Variable x)
     {
         var dX = GradForWrite(x, out bool accumulate);
-        if (accumulate) ElementBlocks.For(x.Value.Size, 1, (s, n) => TensorPrimitives.Add(dX.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dX.Span.Slice(s, n)));
-        else ElementBlocks.For(x.Value.Size, 1, (s, n) => y.Grad!.Span.Slice(s, n).CopyTo(dX.Span.Slice(s, n)));
+        if (accumulate) ElementBlocks.For(x.Value.Size, Parallelism.WorkPerStreamedElement, (s, n) => TensorPrimitives.Add(dX.Span.Slice(s, n), y.Grad!.Span.Slice(s, n), dX.Span.Slice(s, n)));
+        else ElementBlocks.For(x.Value.Size, Parallelism.WorkPerStreamedElement, (s, n) => y.Grad!.Span.Slice(s, n).CopyTo(dX.Span.Slice(s, n)));
     }
 
     /// <summary>a ⊙ b, with b of a's shape or a suffix of it (broadcast as in <see cref="Add"/>).</summary>

@@ -85,7 +85,7 @@ internal sealed partial class Tape
                 var layout = this;
                 nint c = (nint)pc, h = (nint)ph;
                 Kernels.Parallelism.For(Batch * Heads, bh => layout.MovePair(bh, (float*)c, (float*)h, channelsToHeads, accumulate),
-                    workPerItem: 2L * Time * HeadSize);
+                    workPerItem: Kernels.Parallelism.WorkPerStreamedElement * Time * HeadSize);
             }
         }
 

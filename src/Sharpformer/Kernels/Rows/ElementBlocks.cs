@@ -6,7 +6,8 @@ namespace Sharpformer.Kernels;
 /// </summary>
 internal static class ElementBlocks
 {
-    public const int ElementsPerBlock = 32 * 1024;
+    /// <summary>Elements per block: a multiple of every vector width, so splitting a buffer moves no element from a vector loop into a scalar tail.</summary>
+    public const int ElementsPerBlock = 16 * 1024;
 
     /// <summary>Runs <paramref name="body"/>(start, length) over [0, length) in blocks.</summary>
     public static void For(int length, long workPerElement, Action<int, int> body)

@@ -64,6 +64,13 @@ internal static class Parallelism
     public const long MinParallelWork = 200_000;
 
     /// <summary>
+    /// The work of one float that a loop only streams through memory (a copy, an add of two buffers), in the flops
+    /// of <see cref="MinParallelWork"/>: its loads and store take about as long as four flops of a vector kernel,
+    /// so a residual add of 768 × 128 values is shared out rather than run by one thread while the others wait.
+    /// </summary>
+    public const long WorkPerStreamedElement = 4;
+
+    /// <summary>
     /// Runs <paramref name="body"/> for every index in [0, count). Runs inline when one thread is
     /// configured, when there is a single item, or when <paramref name="workPerItem"/> × count (in
     /// rough floating-point operations) is too small to pay for a dispatch. Items are handed out one at
