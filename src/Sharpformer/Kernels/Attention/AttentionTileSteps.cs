@@ -74,8 +74,16 @@ internal static unsafe class AttentionTileSteps
         // For all rows at once: rescale = 2^(old max − new max), sum = sum·rescale + tile sum.
         AttentionMath.UpdateRunningSoftmax(width, stats.Max, stats.NewMax, stats.Sum, stats.TileSum, stats.Rescale, rows);
         // acc (rows, dp) = diag(rescale)·acc + P (rows, keys) · V (keys, dp)
-        AttentionTileGemm.Multiply(width, rows, keys, dp, s, lds, 1, v, dp, acc, dp, accumulate: true, stats.Rescale);
+        AttentionTileGemm.Multiply(width, rows, keys, dp, s, lds, 1, v, dp, acc, dp, accumulate: true, stats.Rescale,
+            CausalBand.For(shape.Causal, CausalSkip.KeyDepth, Diagonal(shape, first, j0)));
     }
+
+    /// <summary>
+    /// The causal band of the tile whose first query row is <paramref name="first"/> and first key <paramref name="j0"/>:
+    /// its query row i sees the tile's keys up to this + i. A score product may skip past it (<see cref="CausalSkip.KeyColumns"/>):
+    /// the steps here mask every score past a row's visible keys before reading it.
+    /// </summary>
+    public static int Diagonal(in AttentionShape shape, int first, int j0) => first + shape.CausalOffset - j0;
 
     /// <summary>A row that sees none of the tile's keys: P = 0, and its running max and sum stay as they are.</summary>
     private static void SkipRow(float* row, int paddedKeys, in OnlineSoftmaxRows stats, int r)
@@ -103,14 +111,15 @@ internal static unsafe class AttentionTileSteps
     /// <summary>
     /// Backward products of one tile: S (rows, paddedKeys) = Qs·Kᵀ into <paramref name="p"/> and
     /// dP = dO·Vᵀ into <paramref name="g"/> (row stride <paramref name="ldp"/>); Qs and dO rows padded to dp,
-    /// Kᵀ and Vᵀ tiles (hs, ldk).
+    /// Kᵀ and Vᵀ tiles (hs, ldk). Under a causal mask (<paramref name="band"/>) blocks of rows stop at their last
+    /// visible key; <see cref="Gradients"/> never reads past it.
     /// </summary>
     public static void BackwardScores(SimdWidth width, int rows, int hs, int paddedKeys, float* qs, float* dO, int dp, float* kt, float* vt, int ldk,
-        float* p, float* g, int ldp)
+        float* p, float* g, int ldp, CausalBand band)
     {
         // S (rows, paddedKeys) = Qs · Kᵀ;  dP (rows, paddedKeys) = dO · Vᵀ
-        AttentionTileGemm.Multiply(width, rows, hs, paddedKeys, qs, dp, 1, kt, ldk, p, ldp, accumulate: false);
-        AttentionTileGemm.Multiply(width, rows, hs, paddedKeys, dO, dp, 1, vt, ldk, g, ldp, accumulate: false);
+        AttentionTileGemm.Multiply(width, rows, hs, paddedKeys, qs, dp, 1, kt, ldk, p, ldp, accumulate: false, band: band);
+        AttentionTileGemm.Multiply(width, rows, hs, paddedKeys, dO, dp, 1, vt, ldk, g, ldp, accumulate: false, band: band);
     }
 
     /// <summary>
@@ -129,12 +138,17 @@ internal static unsafe class AttentionTileSteps
             int visible = Math.Clamp(shape.VisibleKeys(first + r, keyLength) - j0, 0, keys);
             if (float.IsNegativeInfinity(rowLse2[r])) visible = 0;
             AttentionMath.Probabilities(width, pRow, visible, paddedKeys, rowLse2[r]);
-            AttentionMath.SoftmaxGradient(width, pRow, gRow, paddedKeys, rowDelta[r]);
+            // dP past the visible keys may be unwritten (a causal band): G is set to 0 there, not computed from it.
+            AttentionMath.SoftmaxGradient(width, pRow, gRow, visible, rowDelta[r]);
+            new Span<float>(gRow + visible, paddedKeys - visible).Clear();
         }
         // dV (keys, dp) += Pᵀ · dO;  dK (keys, dp) += Gᵀ · Qs;  dQ (rows, dp) += G · K
-        AttentionTileGemm.Multiply(width, keys, rows, dp, p, 1, ldp, dO, dp, dVacc, dp, accumulate: true);
-        AttentionTileGemm.Multiply(width, keys, rows, dp, g, 1, ldp, qs, dp, dKacc, dp, accumulate: true);
-        AttentionTileGemm.Multiply(width, rows, keys, dp, g, ldp, 1, k, dp, dQacc, dp, accumulate: true);
+        int diagonal = Diagonal(shape, first, j0);
+        var queryDepth = CausalBand.For(shape.Causal, CausalSkip.QueryDepth, diagonal);
+        AttentionTileGemm.Multiply(width, keys, rows, dp, p, 1, ldp, dO, dp, dVacc, dp, accumulate: true, band: queryDepth);
+        AttentionTileGemm.Multiply(width, keys, rows, dp, g, 1, ldp, qs, dp, dKacc, dp, accumulate: true, band: queryDepth);
+        AttentionTileGemm.Multiply(width, rows, keys, dp, g, ldp, 1, k, dp, dQacc, dp, accumulate: true,
+            band: CausalBand.For(shape.Causal, CausalSkip.KeyDepth, diagonal));
     }
 
     /// <summary>

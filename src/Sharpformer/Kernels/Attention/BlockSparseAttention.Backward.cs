@@ -133,7 +133,8 @@ internal static unsafe partial class BlockSparseAttention
                     if (keys <= 0) continue;
                     int paddedKeys = AttentionTileGemm.RoundUp(keys);
                     AttentionTileSteps.BackwardScores(_simd, rows, hs, paddedKeys, qTile, dOTile, dp,
-                        kt + (long)keyTile * hs * width, vt + (long)keyTile * hs * width, width, p, g, width);
+                        kt + (long)keyTile * hs * width, vt + (long)keyTile * hs * width, width, p, g, width,
+                        CausalBand.For(shape.Causal, CausalSkip.KeyColumns, AttentionTileSteps.Diagonal(shape, q0, j0)));
                     if (!pattern.IsWhole(e)) MaskOutsideBand(pattern, q0, rows, j0, paddedKeys, p, width);
                     AttentionTileSteps.Gradients(_simd, shape, keyLength, q0, rows, j0, keys, p, g, width, qTile, dOTile, dp, kp + (nint)j0 * dp,
                         rowLse2 + q0, rowDelta + q0, dKacc + (nint)j0 * dp, dVacc + (nint)j0 * dp, dQacc + (nint)q0 * dp);

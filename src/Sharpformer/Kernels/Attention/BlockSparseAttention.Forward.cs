@@ -105,7 +105,8 @@ internal static unsafe partial class BlockSparseAttention
                 if (keys <= 0) continue; // hidden from every row by the causal or padding mask
                 int paddedKeys = AttentionTileGemm.RoundUp(keys);
                 // S (rows, keys) = Qs (rows, hs) · Kᵀ (hs, keys)
-                AttentionTileGemm.Multiply(_simd, rows, hs, paddedKeys, qs, hs, 1, kt + (long)keyTile * hs * width, width, s, width, accumulate: false);
+                AttentionTileGemm.Multiply(_simd, rows, hs, paddedKeys, qs, hs, 1, kt + (long)keyTile * hs * width, width, s, width, accumulate: false,
+                    band: CausalBand.For(shape.Causal, CausalSkip.KeyColumns, AttentionTileSteps.Diagonal(shape, q0, j0)));
                 if (!pattern.IsWhole(e)) MaskOutsideBand(pattern, q0, rows, j0, paddedKeys, s, width);
                 AttentionTileSteps.SoftmaxAndAccumulate(_simd, shape, keyLength, q0, rows, j0, keys, s, width, vp + (nint)j0 * dp, dp, acc, stats);
             }

@@ -160,7 +160,8 @@ internal static unsafe partial class FlashAttention
             int hs = _shape.HeadSize, dp = AttentionTileGemm.RoundUp(hs);
             float* qTile = qs + (nint)q0 * dp, dOTile = dOp + (nint)q0 * dp;
             AttentionTileSteps.BackwardScores(_simd, rows, hs, AttentionTileGemm.RoundUp(keys), qTile, dOTile, dp,
-                AttentionPacking.Tile(kt, j0, hs, KeyTile), AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, p, g, KeyTile);
+                AttentionPacking.Tile(kt, j0, hs, KeyTile), AttentionPacking.Tile(vt, j0, hs, KeyTile), KeyTile, p, g, KeyTile,
+                CausalBand.For(_shape.Causal, CausalSkip.KeyColumns, AttentionTileSteps.Diagonal(_shape, q0, j0)));
             AttentionTileSteps.Gradients(_simd, _shape, keyLength, q0, rows, j0, keys, p, g, KeyTile, qTile, dOTile, dp, kp + (nint)j0 * dp,
                 rowLse2 + q0, rowDelta + q0, dKacc, dVacc, dQacc + (nint)q0 * dp);
         }

@@ -106,7 +106,8 @@ internal static unsafe partial class FlashAttention
                     int keys = Math.Min(KeyTile, tileKeyEnd - j0);
                     // S (tileRows, keys) = Qs (tileRows, hs) · Kᵀ (hs, keys), then the online softmax and acc += P·V.
                     AttentionTileGemm.Multiply(_simd, tileRows, hs, AttentionTileGemm.RoundUp(keys), qs + (nint)t0 * hs, hs, 1,
-                        AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false);
+                        AttentionPacking.Tile(kt, j0, hs, KeyTile), KeyTile, s, KeyTile, accumulate: false,
+                        band: CausalBand.For(shape.Causal, CausalSkip.KeyColumns, AttentionTileSteps.Diagonal(shape, q0 + t0, j0)));
                     AttentionTileSteps.SoftmaxAndAccumulate(_simd, shape, keyLength, q0 + t0, tileRows, j0, keys, s, KeyTile,
                         vp + (nint)j0 * dp, dp, acc + (nint)t0 * dp, stats.From(t0));
                 }
